@@ -1,0 +1,42 @@
+/* cli.h - what the command files of engine/cli share: the command table
+ * entries, option parsing in Terraform's style (-flag, -flag=value,
+ * --flag too) and diagnostic rendering.  Only engine/cli prints or exits. */
+#ifndef STK_CLI_H
+#define STK_CLI_H
+#include <stdio.h>
+#include "util/diag.h"
+
+/* Exit codes */
+enum { STK_EXIT_OK = 0, STK_EXIT_ERROR = 1, STK_EXIT_CHANGES = 2 };
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);  /* argv[0] is the command name */
+    const char *summary;                /* one line for `stk --help` */
+    int hidden;                         /* debugging commands: not listed by --help */
+} stk_cli_command;
+
+/* Every command: cmd_<name>(argc, argv).  Each prints its own --help. */
+int cmd_version(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_console(int argc, char **argv);
+
+/* Option helpers: match "-name", "--name", "-name=value", "--name=value".
+   stk_cli_flag returns 1 when arg is the boolean flag name.
+   stk_cli_opt returns 1 and sets *value when arg is name=value, or name
+   followed by a separate value in argv[*i+1] (then *i is advanced). */
+int stk_cli_flag(const char *arg, const char *name);
+int stk_cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
+int stk_cli_is_help(const char *arg);
+
+/* Render diagnostics on `out` (stderr normally): "Error: summary", the
+   file:line:col, the source line with carets under the range, the detail.
+   Source lines are read again from the named file (or from a registered
+   in-memory source, for configurations read from git). */
+void stk_cli_print_diags(FILE *out, const stk_diags *d, int color);
+void stk_cli_register_source(const char *filename, const char *src, size_t len);
+int stk_cli_use_color(FILE *f, int no_color_flag);
+
+#endif
