@@ -1,0 +1,98 @@
+/* client.h - the AWS client: configuration (credentials, region, endpoints),
+ * SigV4 signing, the libcurl transport and the retry policy.
+ *
+ * The protocol layer (resources/aws/protocol) builds a stk_aws_request for
+ * one operation, asks this layer to sign and send it (one attempt), parses
+ * the response, and drives retries with stk_aws_retry_* because whether an
+ * error is retryable depends on the error code only the protocol parses.
+ *
+ * Thread safety: one stk_aws_client may be used from many threads at once
+ * (the apply walker's workers); curl handles come from a locked pool.
+ * Secrets (secret key, session token) never appear in a log, an error, a
+ * diagnostic or state.
+ */
+#ifndef STK_AWS_CLIENT_H
+#define STK_AWS_CLIENT_H
+#include <stddef.h>
+#include "util/diag.h"
+
+typedef struct stk_aws_client stk_aws_client;
+
+typedef struct {
+    char *name;
+    char *value;
+} stk_http_header;
+
+typedef struct {
+    const char *method;        /* "GET", "POST", ... */
+    char *host_prefix;         /* S3 virtual-hosted bucket: "bucket." or NULL */
+    char *path;                /* already URI-encoded, starts with '/' */
+    char *query;               /* encoded "a=b&c=d", no leading '?', may be NULL */
+    stk_http_header *headers;  /* extra headers (Content-Type, X-Amz-Target ...) */
+    size_t nheaders;
+    unsigned char *body;
+    size_t body_len;
+} stk_aws_request;
+
+typedef struct {
+    long status;               /* HTTP status; 0 when no response arrived */
+    stk_http_header *headers;  /* names lower-cased */
+    size_t nheaders;
+    unsigned char *body;       /* NUL-terminated for convenience */
+    size_t body_len;
+    char *transport_error;     /* curl's message when status == 0 */
+    int timed_out;
+} stk_aws_response;
+
+/* Settings as a provider "aws" block / backend "s3" block gives them;
+   every field may be NULL/0 (then environment and shared files decide). */
+typedef struct {
+    const char *region;
+    const char *profile;
+    const char *access_key, *secret_key, *token;   /* static credentials */
+    const char *shared_credentials_file, *shared_config_file;
+    const char **endpoint_services;  /* endpoints { ec2 = "..." } pairs */
+    const char **endpoint_urls;
+    size_t nendpoints;
+    int max_retries;                 /* 0: default 5 */
+    int s3_use_path_style;
+    int skip_credentials_validation, skip_requesting_account_id, skip_metadata_api_check;
+    long connect_timeout_ms, request_timeout_ms;   /* 0: defaults */
+} stk_aws_config;
+
+stk_aws_client *stk_aws_client_new(const stk_aws_config *cfg, stk_diags *d);
+void stk_aws_client_free(stk_aws_client *c);
+const char *stk_aws_client_region(const stk_aws_client *c);
+
+/* Resolve the endpoint for a service key as botocore names it ("ec2",
+   "elasticloadbalancing", "s3", "monitoring" ...): scheme+host[:port] and
+   the signing region.  Overrides: provider endpoints, AWS_ENDPOINT_URL_<SVC>,
+   AWS_ENDPOINT_URL; otherwise the aws partition's rules. */
+int stk_aws_client_endpoint(stk_aws_client *c, const char *service, char **url_out,
+                            char **signing_region_out, stk_diags *d);
+
+/* Sign (SigV4 with signing_name, e.g. "ec2", "s3") and send one attempt.
+   Adds Host, X-Amz-Date, X-Amz-Security-Token, x-amz-content-sha256 (s3),
+   Authorization.  Returns 0 when an HTTP response arrived (any status),
+   -1 on a transport failure (resp->transport_error set). */
+int stk_aws_client_send(stk_aws_client *c, const char *service, const char *signing_name,
+                        const stk_aws_request *req, stk_aws_response *resp);
+void stk_aws_response_free(stk_aws_response *resp);
+const char *stk_aws_response_header(const stk_aws_response *resp, const char *lname);
+
+/* Retry policy, AWS "standard" mode. */
+typedef struct {
+    int attempt;          /* 1-based attempt just made */
+    int max_attempts;
+    int tokens_taken;     /* quota tokens held for this call */
+} stk_aws_retry;
+void stk_aws_retry_begin(stk_aws_client *c, stk_aws_retry *r);
+/* Called after a failed attempt: returns 1 and sleeps the backoff when the
+   call should be retried (error_code may be NULL for transport errors). */
+int stk_aws_retry_should(stk_aws_client *c, stk_aws_retry *r, long status,
+                         const char *error_code, int transport_error, int may_retry_create);
+void stk_aws_retry_success(stk_aws_client *c, stk_aws_retry *r);
+/* Counters for reports: total retries made by this client. */
+long stk_aws_client_retry_count(const stk_aws_client *c);
+
+#endif
