@@ -9,10 +9,6 @@
 #include <unistd.h>
 
 static const stk_cli_command commands[] = {
-    {"validate", cmd_validate, "Check whether the configuration is valid", 0},
-    {"fmt", cmd_fmt, "Reformat your configuration in the standard style", 0},
-    {"graph", cmd_graph, "Draw the dependency graph in Graphviz DOT", 0},
-    {"console", cmd_console, "Evaluate expressions against the configuration", 0},
     {"version", cmd_version, "Show the stk version", 0},
 };
 
