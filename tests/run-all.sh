@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Builds stk with AddressSanitizer + UndefinedBehaviorSanitizer and runs every
+# test program and suite; each prints "N passed, N failed[, N skipped]" and
+# this script ends with the sum of them all.
+#   BUILD=dir        build directory (default build-test)
+#   FUZZ_SECONDS=N   seconds per fuzz target (default 60; 0 skips fuzzing)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${BUILD:-build-test}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+JOBS=${JOBS:-2}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export NO_COLOR=1
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+  meson setup "$BUILD" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
+fi
+ninja -C "$BUILD" -j "$JOBS" >"$BUILD/ninja.log" 2>&1 || { tail -50 "$BUILD/ninja.log"; echo "0 passed, 1 failed"; exit 1; }
+export STK_BIN="$ROOT/$BUILD/stk"
+
+P=0 F=0 S=0
+LOG_DIR="$BUILD/test-logs"
+mkdir -p "$LOG_DIR"
+
+# run NAME CMD...: runs one test program, adds its counts
+run() {
+  local name=$1; shift
+  local log="$LOG_DIR/$name.log" start rc line p f s
+  start=$(date +%s)
+  "$@" >"$log" 2>&1
+  rc=$?
+  line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -1)
+  if [ -n "$line" ]; then
+    p=$(grep -oE '[0-9]+ passed' <<<"$line" | cut -d' ' -f1)
+    f=$(grep -oE '[0-9]+ failed' <<<"$line" | cut -d' ' -f1)
+    s=$(grep -oE '[0-9]+ skipped' <<<"$line" | cut -d' ' -f1); s=${s:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  else
+    p=0 f=1 s=0
+    [ "$rc" -eq 0 ] && p=1 f=0
+  fi
+  P=$((P + p)) F=$((F + f)) S=$((S + s))
+  printf '%-28s %4d passed, %d failed, %d skipped  (%ss)\n' "$name" "$p" "$f" "$s" "$(( $(date +%s) - start ))"
+  if [ "$f" -ne 0 ]; then
+    echo "---- $name (exit $rc), last lines of $log:"
+    tail -40 "$log"
+    echo "----"
+  fi
+}
+
+# Unit test programs built by meson (tests/meson.build).
+for t in "$BUILD"/tests/test_*; do
+  [ -x "$t" ] || continue
+  run "$(basename "$t")" "$t"
+done
+
+# Suites that drive the stk binary, local AWS servers and reference tools.
+for s in tests/fmt/run.sh tests/state/cli_test.sh tests/state/crash_test.sh \
+         tests/aws/selftest.sh tests/e2e/*.sh; do
+  [ -f "$s" ] || continue
+  run "$(echo "${s#tests/}" | tr '/' '_')" bash "$s"
+done
+
+# Fuzz targets: built with clang's libFuzzer, each run from its seed corpus.
+if [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang >/dev/null; then
+  FB="$BUILD-fuzz"
+  if [ ! -f "$FB/build.ninja" ]; then
+    CC=clang meson setup "$FB" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null 2>&1
+  fi
+  if ninja -C "$FB" -j "$JOBS" >"$FB.log" 2>&1; then
+    for fz in "$FB"/tests/fuzz_*; do
+      [ -x "$fz" ] || continue
+      n=${fz##*/fuzz_}
+      corpus="$LOG_DIR/corpus-$n"
+      mkdir -p "$corpus"
+      [ -d "tests/fuzz/corpus/$n" ] && cp -r "tests/fuzz/corpus/$n/." "$corpus/"
+      run "fuzz_$n" "$fz" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 "$corpus"
+    done
+  else
+    tail -30 "$FB.log"; F=$((F + 1)); echo "fuzz build failed"
+  fi
+fi
+
+if [ "$S" -gt 0 ]; then
+  echo "$P passed, $F failed, $S skipped"
+else
+  echo "$P passed, $F failed"
+fi
+[ "$F" -eq 0 ]
