@@ -9,7 +9,7 @@ pkgs=(
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libcurl4-openssl-dev libssl-dev libjansson-dev libsqlite3-dev libgit2-dev
   libxml2-dev libpcre2-dev libyaml-dev zlib1g-dev
-  sqlite3 graphviz awscli git curl ca-certificates
+  sqlite3 graphviz awscli git curl ca-certificates time
 )
 # The machine's Node.js (with npm) is used when present; otherwise Debian's.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
