@@ -1,0 +1,136 @@
+/* types.c - the registry of resource types and data sources stk knows:
+ * every AWS type of the StartTech stack (issue 6), the data sources it
+ * reads, and the small local providers (random, terraform, null).
+ *
+ * `stk validate` checks resource type names against this table.  A
+ * descriptor whose schema is NULL has no argument checking yet; schemas and
+ * CRUD functions are filled in by the AWS resources issue, one file per
+ * type (resources/aws/<service>_<thing>.c), which then points its entry
+ * here at its descriptor.
+ */
+#include "provider.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define M(n, p) {n, p, STK_RESOURCE_MANAGED, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define D(n, p) {n, p, STK_RESOURCE_DATA, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+
+/* sorted by kind (managed first), then name: lookups are binary searches */
+static const stk_resource_type types[] = {
+    M("aws_autoscaling_group", "aws"),
+    M("aws_autoscaling_policy", "aws"),
+    M("aws_cloudfront_distribution", "aws"),
+    M("aws_cloudfront_origin_access_control", "aws"),
+    M("aws_cloudfront_origin_access_identity", "aws"),
+    M("aws_cloudwatch_dashboard", "aws"),
+    M("aws_cloudwatch_log_group", "aws"),
+    M("aws_cloudwatch_metric_alarm", "aws"),
+    M("aws_dynamodb_table", "aws"),
+    M("aws_ecr_lifecycle_policy", "aws"),
+    M("aws_ecr_repository", "aws"),
+    M("aws_eip", "aws"),
+    M("aws_elasticache_cluster", "aws"),
+    M("aws_elasticache_parameter_group", "aws"),
+    M("aws_elasticache_replication_group", "aws"),
+    M("aws_elasticache_subnet_group", "aws"),
+    M("aws_iam_instance_profile", "aws"),
+    M("aws_iam_policy", "aws"),
+    M("aws_iam_role", "aws"),
+    M("aws_iam_role_policy", "aws"),
+    M("aws_iam_role_policy_attachment", "aws"),
+    M("aws_instance", "aws"),
+    M("aws_internet_gateway", "aws"),
+    M("aws_key_pair", "aws"),
+    M("aws_launch_template", "aws"),
+    M("aws_lb", "aws"),
+    M("aws_lb_listener", "aws"),
+    M("aws_lb_listener_rule", "aws"),
+    M("aws_lb_target_group", "aws"),
+    M("aws_nat_gateway", "aws"),
+    M("aws_route", "aws"),
+    M("aws_route_table", "aws"),
+    M("aws_route_table_association", "aws"),
+    M("aws_s3_bucket", "aws"),
+    M("aws_s3_bucket_ownership_controls", "aws"),
+    M("aws_s3_bucket_policy", "aws"),
+    M("aws_s3_bucket_public_access_block", "aws"),
+    M("aws_s3_bucket_server_side_encryption_configuration", "aws"),
+    M("aws_s3_bucket_versioning", "aws"),
+    M("aws_s3_bucket_website_configuration", "aws"),
+    M("aws_security_group", "aws"),
+    M("aws_security_group_rule", "aws"),
+    M("aws_sns_topic", "aws"),
+    M("aws_sns_topic_subscription", "aws"),
+    M("aws_subnet", "aws"),
+    M("aws_vpc", "aws"),
+    M("aws_vpc_security_group_egress_rule", "aws"),
+    M("aws_vpc_security_group_ingress_rule", "aws"),
+    M("null_resource", "null"),
+    M("random_id", "random"),
+    M("random_integer", "random"),
+    M("random_password", "random"),
+    M("random_string", "random"),
+    M("terraform_data", "terraform"),
+    D("aws_ami", "aws"),
+    D("aws_availability_zones", "aws"),
+    D("aws_caller_identity", "aws"),
+    D("aws_cloudfront_cache_policy", "aws"),
+    D("aws_iam_policy_document", "aws"),
+    D("aws_partition", "aws"),
+    D("aws_region", "aws"),
+    D("aws_subnets", "aws"),
+    D("aws_vpc", "aws"),
+};
+
+#define NTYPES (sizeof types / sizeof types[0])
+
+static int cmp_key(const void *key, const void *elem)
+{
+    const stk_resource_type *k = key, *e = elem;
+    if (k->kind != e->kind) return k->kind < e->kind ? -1 : 1;
+    return strcmp(k->name, e->name);
+}
+
+const stk_resource_type *stk_resource_type_lookup(stk_resource_kind kind, const char *name)
+{
+    stk_resource_type key = {0};
+    key.name = name;
+    key.kind = kind;
+    return bsearch(&key, types, NTYPES, sizeof types[0], cmp_key);
+}
+
+const stk_resource_type *const *stk_resource_types_all(size_t *n)
+{
+    static const stk_resource_type *all[NTYPES + 1];
+    if (!all[0])
+        for (size_t i = 0; i < NTYPES; i++) all[i] = &types[i];
+    *n = NTYPES;
+    return all;
+}
+
+const char *stk_provider_source(const char *local_name)
+{
+    static const char *const known[][2] = {
+        {"aws", "hashicorp/aws"},
+        {"null", "hashicorp/null"},
+        {"random", "hashicorp/random"},
+        {"terraform", "terraform.io/builtin/terraform"},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i][0], local_name) == 0) return known[i][1];
+    return NULL;
+}
+
+const stk_schema_attr *stk_schema_find_attr(const stk_schema *s, const char *name)
+{
+    for (size_t i = 0; s && i < s->nattrs; i++)
+        if (strcmp(s->attrs[i].name, name) == 0) return &s->attrs[i];
+    return NULL;
+}
+
+const stk_schema_block *stk_schema_find_block(const stk_schema *s, const char *name)
+{
+    for (size_t i = 0; s && i < s->nblocks; i++)
+        if (strcmp(s->blocks[i].name, name) == 0) return &s->blocks[i];
+    return NULL;
+}

@@ -1,0 +1,122 @@
+/* provider.h - the one interface every resource type implements.
+ *
+ * A resource type (aws_vpc, data source aws_ami, random_id ...) is a
+ * static descriptor: its name, kind (managed resource or data source), its
+ * schema (attributes and nested block types, as terraform-provider-aws
+ * names them) and its CRUD functions.  The engine reaches resource types
+ * only through stk_resource_type_lookup(); resource code never includes
+ * engine headers other than the value model and this file (DESIGN.md).
+ *
+ * Where a descriptor's schema is NULL its arguments are not checked yet:
+ * `stk validate` checks every resource type NAME against the registry now,
+ * and checks arguments against a schema only when the type has one.  The
+ * schemas and CRUD functions arrive with the AWS resources issue.
+ *
+ * CRUD conventions (nothing calls them before the plan/apply issue):
+ *   - every value is an object of the type the schema describes; the
+ *     functions take borrowed references and return new ones through their
+ *     out parameters;
+ *   - they return 0 on success, -1 after adding diagnostics to `d`;
+ *   - read() sets *new_state to NULL when the object is gone (deleted behind
+ *     stk's back), so the plan can recreate it;
+ *   - the provider instance (`stk_provider_instance`, opaque here) carries
+ *     the configured provider: the AWS client for its region / profile /
+ *     endpoints, default_tags, and the idempotency-token source of the
+ *     state journal.
+ */
+#ifndef STK_PROVIDER_H
+#define STK_PROVIDER_H
+#include <stddef.h>
+#include "eval/value.h"
+#include "util/diag.h"
+
+typedef enum { STK_RESOURCE_MANAGED, STK_RESOURCE_DATA } stk_resource_kind;
+
+enum {
+    STK_ATTR_REQUIRED  = 1 << 0,   /* must be set in configuration */
+    STK_ATTR_OPTIONAL  = 1 << 1,   /* may be set */
+    STK_ATTR_COMPUTED  = 1 << 2,   /* set by the provider (unknown until apply when not configured) */
+    STK_ATTR_SENSITIVE = 1 << 3,   /* masked in plans and output */
+    STK_ATTR_FORCE_NEW = 1 << 4,   /* a change replaces the object */
+    STK_ATTR_DEPRECATED = 1 << 5   /* accepted with a warning */
+};
+
+typedef struct {
+    const char *name;
+    const char *type;          /* type constraint as Terraform writes it: "string",
+                                  "list(string)", "map(string)", "set(object({...}))" */
+    unsigned flags;            /* STK_ATTR_* */
+    const char *default_json;  /* default value as JSON text when unset, or NULL */
+    const char *description;   /* may be NULL */
+} stk_schema_attr;
+
+typedef enum {
+    STK_NESTING_SINGLE,        /* at most one block: an object attribute */
+    STK_NESTING_LIST,          /* ordered blocks: list(object) */
+    STK_NESTING_SET            /* unordered blocks: set(object) */
+} stk_nesting;
+
+typedef struct stk_schema stk_schema;
+
+typedef struct {
+    const char *name;          /* block type: "ingress", "root_block_device" */
+    stk_nesting nesting;
+    int min_items, max_items;  /* 0 = no limit for max_items */
+    const stk_schema *block;
+    unsigned flags;            /* STK_ATTR_FORCE_NEW applies to the whole block */
+} stk_schema_block;
+
+struct stk_schema {
+    const stk_schema_attr *attrs;
+    size_t nattrs;
+    const stk_schema_block *blocks;
+    size_t nblocks;
+};
+
+typedef struct stk_provider_instance stk_provider_instance;   /* defined by resources/ */
+
+typedef struct stk_resource_type stk_resource_type;
+
+/* Managed resources. */
+typedef int (*stk_resource_create_fn)(stk_provider_instance *p, const stk_resource_type *t,
+                                      stk_value *planned, stk_value **new_state, stk_diags *d);
+typedef int (*stk_resource_read_fn)(stk_provider_instance *p, const stk_resource_type *t,
+                                    stk_value *prior_state, stk_value **new_state, stk_diags *d);
+typedef int (*stk_resource_update_fn)(stk_provider_instance *p, const stk_resource_type *t,
+                                      stk_value *prior_state, stk_value *planned,
+                                      stk_value **new_state, stk_diags *d);
+typedef int (*stk_resource_delete_fn)(stk_provider_instance *p, const stk_resource_type *t,
+                                      stk_value *prior_state, stk_diags *d);
+typedef int (*stk_resource_import_fn)(stk_provider_instance *p, const stk_resource_type *t,
+                                      const char *id, stk_value **state, stk_diags *d);
+/* Data sources: read from the evaluated configuration. */
+typedef int (*stk_data_read_fn)(stk_provider_instance *p, const stk_resource_type *t,
+                                stk_value *config, stk_value **state, stk_diags *d);
+
+struct stk_resource_type {
+    const char *name;              /* "aws_vpc" */
+    const char *provider;          /* "aws", "random", "terraform", "null" */
+    stk_resource_kind kind;
+    const stk_schema *schema;      /* NULL: not written yet (arguments not checked) */
+    stk_resource_create_fn create;
+    stk_resource_read_fn read;
+    stk_resource_update_fn update; /* NULL: every change replaces */
+    stk_resource_delete_fn del;
+    stk_resource_import_fn import;
+    stk_data_read_fn read_data;    /* data sources */
+};
+
+/* Registry (resources/aws/types.c): the types stk knows, by kind and name.
+   Returns NULL for an unknown type. */
+const stk_resource_type *stk_resource_type_lookup(stk_resource_kind kind, const char *name);
+/* Every registered type, sorted by kind then name. */
+const stk_resource_type *const *stk_resource_types_all(size_t *n);
+/* The registry address of a provider ("hashicorp/aws") when stk knows the
+   provider local name ("aws"), else NULL. */
+const char *stk_provider_source(const char *local_name);
+
+/* Schema helpers (resources/aws/types.c). */
+const stk_schema_attr *stk_schema_find_attr(const stk_schema *s, const char *name);
+const stk_schema_block *stk_schema_find_block(const stk_schema *s, const char *name);
+
+#endif
