@@ -1,0 +1,16 @@
+/* config_priv.h - helpers shared by the files of engine/config (load.c,
+ * variables.c, deps.c, evaluate.c); not part of the config contract. */
+#ifndef STK_CONFIG_PRIV_H
+#define STK_CONFIG_PRIV_H
+#include "config/config.h"
+
+/* literal string of e (a quoted string with no interpolation), else NULL */
+const char *stk_cfg_expr_string(const stk_expr *e);
+/* a bare identifier (`string`, `all`), else NULL */
+const char *stk_cfg_expr_keyword(const stk_expr *e);
+/* literal bool: returns 1 and sets *out */
+int stk_cfg_expr_bool(const stk_expr *e, int *out);
+/* a static traversal: name(.attr | [literal])* */
+int stk_cfg_expr_is_traversal(const stk_expr *e);
+
+#endif
