@@ -128,12 +128,20 @@ struct stk_hcl_body {
     stk_range range;        /* inside the braces (or the whole file) */
 };
 
+/* The literal values a tree holds (each STK_EX_LITERAL's value is one
+   reference listed here); stk_hcl_literals_free (parser.h) unrefs them. */
+typedef struct stk_hcl_literals {
+    struct stk_value **items;
+    size_t n, cap;
+} stk_hcl_literals;
+
 typedef struct stk_hcl_file {
     const char *filename;   /* arena copy; also the filename of every range */
     const char *src;        /* arena copy of the source bytes, NUL-terminated */
     size_t len;
     stk_hcl_body *body;
     struct stk_arena *arena;
+    stk_hcl_literals literals;  /* owned: unref'd by stk_hcl_file_free */
 } stk_hcl_file;
 
 #endif

@@ -1,0 +1,58 @@
+/* parser.h - HCL native syntax: .tf / .tfvars files, lone expressions and
+ * template files -> the tree of ast.h.
+ *
+ * The parser is a recursive-descent parser over the token array of lexer.h;
+ * every syntax error becomes a diagnostic (HCL's words, file/line/column
+ * range) and the parser recovers at the next line so that several
+ * independent errors are reported in one run.
+ *
+ * Ownership:
+ *  - stk_hcl_parse returns a stk_hcl_file owning its arena (every node,
+ *    string and range filename) and its literal list (one reference to each
+ *    stk_value of a STK_EX_LITERAL).  stk_hcl_file_free releases both.  It
+ *    returns NULL only when nothing at all could be recovered, which does not
+ *    happen for syntax errors: check stk_diags_has_errors(d) instead.  A tree
+ *    parsed with errors is incomplete (items that failed are left out) but
+ *    well formed: no NULL expression is ever stored in it.
+ *  - stk_hcl_parse_expr / stk_hcl_parse_template allocate nodes in the
+ *    caller's arena and append every literal value to the caller's
+ *    stk_hcl_literals; the caller frees the arena and calls
+ *    stk_hcl_literals_free when done with the tree.  They return NULL on a
+ *    syntax error (diagnostics appended to d).
+ *  - stk_hcl_expr_file is the convenience owner of both for callers that
+ *    parse one expression on its own (stk console, tests): free it with
+ *    stk_hcl_expr_file_free.
+ * The source need not be NUL-terminated and is copied; the caller keeps it.
+ */
+#ifndef STK_HCL_PARSER_H
+#define STK_HCL_PARSER_H
+#include <stddef.h>
+#include "hcl/ast.h"
+#include "util/arena.h"
+#include "util/diag.h"
+
+stk_hcl_file *stk_hcl_parse(const char *filename, const char *src, size_t len, stk_diags *d);
+void stk_hcl_file_free(stk_hcl_file *f);
+
+stk_expr *stk_hcl_parse_expr(stk_arena *a, const char *filename, const char *src, size_t len,
+                             stk_diags *d, stk_hcl_literals *lits);
+/* The whole of src is a template body (as read by templatefile()):
+   literal text with ${...} and %{...} sequences, no quotes, no escapes but
+   $${ and %%{.  A body with no sequence gives a STK_EX_LITERAL string. */
+stk_expr *stk_hcl_parse_template(stk_arena *a, const char *filename, const char *src, size_t len,
+                                 stk_diags *d, stk_hcl_literals *lits);
+void stk_hcl_literals_free(stk_hcl_literals *lits);   /* unrefs every value, frees the list */
+
+typedef struct {
+    stk_arena *arena;
+    stk_hcl_literals literals;
+    stk_expr *expr;          /* NULL when the source did not parse */
+} stk_hcl_expr_file;
+
+/* template: 0 parses src as an expression, 1 as a template body.
+   Never returns NULL; ->expr is NULL on errors. */
+stk_hcl_expr_file *stk_hcl_expr_file_parse(const char *filename, const char *src, size_t len,
+                                           int template, stk_diags *d);
+void stk_hcl_expr_file_free(stk_hcl_expr_file *f);
+
+#endif
