@@ -32,6 +32,8 @@ typedef struct {
     size_t nheaders;
     unsigned char *body;
     size_t body_len;
+    const char *operation;     /* "CreateVpc", for the STK_LOG=debug log; may be NULL
+                                  (then guessed from X-Amz-Target or Action=) */
 } stk_aws_request;
 
 typedef struct {
@@ -42,7 +44,15 @@ typedef struct {
     size_t body_len;
     char *transport_error;     /* curl's message when status == 0 */
     int timed_out;
+    int connect_failed;        /* no connection was made: nothing reached the server */
 } stk_aws_response;
+
+/* What to pass as stk_aws_retry_should's transport_error for a response:
+   0 when an HTTP response arrived, else one of these. */
+#define STK_AWS_TRANSPORT_ERROR 1     /* failed after the request may have been sent */
+#define STK_AWS_TRANSPORT_TIMEOUT 2   /* timed out (costs more retry quota) */
+#define STK_AWS_TRANSPORT_CONNECT 3   /* could not connect: safe to retry even a create */
+int stk_aws_response_transport_kind(const stk_aws_response *resp);
 
 /* Settings as a provider "aws" block / backend "s3" block gives them;
    every field may be NULL/0 (then environment and shared files decide). */
@@ -63,6 +73,18 @@ typedef struct {
 stk_aws_client *stk_aws_client_new(const stk_aws_config *cfg, stk_diags *d);
 void stk_aws_client_free(stk_aws_client *c);
 const char *stk_aws_client_region(const stk_aws_client *c);
+/* Where the credentials came from ("environment", "profile \"dev\" in ..."). */
+const char *stk_aws_client_credential_source(const stk_aws_client *c);
+/* The access key id (not secret), e.g. for reports; never the secret key. */
+const char *stk_aws_client_access_key_id(const stk_aws_client *c);
+/* Flags of the provider block, as given: "skip_credentials_validation",
+   "skip_requesting_account_id", "skip_metadata_api_check", "s3_use_path_style". */
+int stk_aws_client_flag(const stk_aws_client *c, const char *name);
+/* 1 when requests for bucket go path-style (/bucket/key): s3_use_path_style,
+   an endpoint whose host is an IP address or localhost, or a bucket name that
+   is not a plain DNS label.  stk_aws_client_send applies this itself to a
+   request with host_prefix "bucket." for service "s3". */
+int stk_aws_client_s3_path_style(stk_aws_client *c, const char *bucket);
 
 /* Resolve the endpoint for a service key as botocore names it ("ec2",
    "elasticloadbalancing", "s3", "monitoring" ...): scheme+host[:port] and
@@ -88,11 +110,22 @@ typedef struct {
 } stk_aws_retry;
 void stk_aws_retry_begin(stk_aws_client *c, stk_aws_retry *r);
 /* Called after a failed attempt: returns 1 and sleeps the backoff when the
-   call should be retried (error_code may be NULL for transport errors). */
+   call should be retried (error_code may be NULL for transport errors).
+   transport_error: 0 or stk_aws_response_transport_kind(resp).  On 1,
+   r->attempt has been advanced to the attempt about to be made (the caller
+   does not increment it).  Throttling codes are always retried; 5xx,
+   transient codes and transport errors/timeouts only when may_retry_create
+   (pass 1 for any call that is not a non-idempotent create); connect
+   failures always.  Usage:
+       stk_aws_retry r; stk_aws_retry_begin(c, &r);
+       for (;;) { send; if ok { stk_aws_retry_success(c, &r); break; }
+                  if (!stk_aws_retry_should(c, &r, status, code, kind, may)) fail; } */
 int stk_aws_retry_should(stk_aws_client *c, stk_aws_retry *r, long status,
                          const char *error_code, int transport_error, int may_retry_create);
 void stk_aws_retry_success(stk_aws_client *c, stk_aws_retry *r);
 /* Counters for reports: total retries made by this client. */
 long stk_aws_client_retry_count(const stk_aws_client *c);
+/* Tokens left in the retry quota (starts at 500). */
+int stk_aws_client_retry_quota(const stk_aws_client *c);
 
 #endif
