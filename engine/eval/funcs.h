@@ -59,6 +59,14 @@ const stk_func *stk_func_lookup(const char *name);
 /* All functions, sorted by name, NULL-terminated (for help and tests). */
 const stk_func *const *stk_func_all(size_t *n);
 
+/* The name of parameter idx as the signature spells it (variadic: the last
+   one); malloc'd, NULL when unknown. */
+char *stk_func_param_name(const stk_func *f, int idx);
+/* The diagnostic detail Terraform writes for a failed call:
+   err_arg >= 0: "Invalid value for \"str\" parameter: MSG."
+   err_arg <  0: "Call to function \"f\" failed: MSG."  (malloc'd) */
+char *stk_func_error_detail(const stk_func *f, int err_arg, const char *msg);
+
 /* Default ctx->read_file implementation reading from the local disk. */
 int stk_func_read_file_os(void *ud, const char *path, char **data, size_t *len, char **err);
 

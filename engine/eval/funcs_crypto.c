@@ -1,0 +1,74 @@
+/* funcs_crypto.c - hash functions (md5, sha1, sha256, sha512 and their
+ * base64 forms, via OpenSSL EVP) and uuid() (random version 4; impure:
+ * unknown during plan). */
+#include "eval/funcs_internal.h"
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+
+static stk_type *const T_S[] = { &stk_type_string };
+
+char *stk_digest(const char *alg, const void *p, size_t n, int raw, size_t *outlen)
+{
+    const EVP_MD *md = !strcmp(alg, "md5") ? EVP_md5() : !strcmp(alg, "sha1") ? EVP_sha1()
+                     : !strcmp(alg, "sha256") ? EVP_sha256() : EVP_sha512();
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    if (!EVP_Digest(p, n, d, &dl, md, NULL)) return NULL;
+    if (raw) {
+        char *o = stk_xmalloc(dl);
+        memcpy(o, d, dl);
+        if (outlen) *outlen = dl;
+        return o;
+    }
+    char *o = stk_xmalloc(dl * 2 + 1);
+    for (unsigned i = 0; i < dl; i++) snprintf(o + 2 * i, 3, "%02x", d[i]);
+    if (outlen) *outlen = dl * 2;
+    return o;
+}
+
+static stk_value *hash_fn(stk_value **args, size_t nargs, const char *alg, int b64, char **err, int *err_arg)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    size_t dl;
+    char *d = stk_digest(alg, c[0]->u.str.s, c[0]->u.str.len, b64, &dl);
+    stk_fn_release(c, 1);
+    if (!d) return stk_fn_fail(err, err_arg, -1, "failed to compute %s digest", alg);
+    if (!b64) return stk_value_string_take(d);
+    stk_value *r = stk_value_string_take(stk_base64_encode((unsigned char *)d, dl));
+    free(d);
+    return r;
+}
+
+FN(md5) { (void)ctx; return hash_fn(args, nargs, "md5", 0, err, err_arg); }
+FN(sha1) { (void)ctx; return hash_fn(args, nargs, "sha1", 0, err, err_arg); }
+FN(sha256) { (void)ctx; return hash_fn(args, nargs, "sha256", 0, err, err_arg); }
+FN(sha512) { (void)ctx; return hash_fn(args, nargs, "sha512", 0, err, err_arg); }
+FN(base64sha256) { (void)ctx; return hash_fn(args, nargs, "sha256", 1, err, err_arg); }
+FN(base64sha512) { (void)ctx; return hash_fn(args, nargs, "sha512", 1, err, err_arg); }
+
+FN(uuid)
+{
+    if (ctx && ctx->deterministic) return stk_value_unknown(STK_STRING);
+    unsigned char u[16];
+    if (RAND_bytes(u, sizeof u) != 1) return stk_fn_fail(err, err_arg, -1, "failed to generate random bytes");
+    u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
+    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
+    char s[37];
+    snprintf(s, sizeof s, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+    return stk_value_string(s);
+}
+
+const stk_func stk_funcs_crypto[] = {
+    { "base64sha256", 1, 1, 0, fn_base64sha256, "base64sha256(str string) string" },
+    { "base64sha512", 1, 1, 0, fn_base64sha512, "base64sha512(str string) string" },
+    { "md5", 1, 1, 0, fn_md5, "md5(str string) string" },
+    { "sha1", 1, 1, 0, fn_sha1, "sha1(str string) string" },
+    { "sha256", 1, 1, 0, fn_sha256, "sha256(str string) string" },
+    { "sha512", 1, 1, 0, fn_sha512, "sha512(str string) string" },
+    { "uuid", 0, 0, STK_FUNC_IMPURE, fn_uuid, "uuid() string" },
+    { NULL, 0, 0, 0, NULL, NULL },
+};

@@ -1,0 +1,545 @@
+/* funcs_encoding.c - encoding functions: jsonencode/jsondecode (our own
+ * encoder, so numbers and escapes match Terraform: keys sorted, compact,
+ * <>& escaped as \u003c...), yamlencode/yamldecode (libyaml; block style,
+ * double-quoted strings, literal style for multi-line strings, as
+ * Terraform's ctyyaml writes them), base64encode/decode, base64gzip (zlib,
+ * gzip framing), urlencode (Go's QueryEscape). */
+#include "eval/funcs_internal.h"
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+#include <zlib.h>
+
+static stk_type *const T_S[] = { &stk_type_string };
+
+/* ---------------------------------------------------------------- JSON */
+
+static void json_str(stk_strbuf *b, const char *s, size_t n)
+{
+    stk_strbuf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': stk_strbuf_puts(b, "\\\""); break;
+        case '\\': stk_strbuf_puts(b, "\\\\"); break;
+        case '\n': stk_strbuf_puts(b, "\\n"); break;
+        case '\r': stk_strbuf_puts(b, "\\r"); break;
+        case '\t': stk_strbuf_puts(b, "\\t"); break;
+        case '<': stk_strbuf_puts(b, "\\u003c"); break;
+        case '>': stk_strbuf_puts(b, "\\u003e"); break;
+        case '&': stk_strbuf_puts(b, "\\u0026"); break;
+        default:
+            if (c < 0x20) stk_strbuf_printf(b, "\\u%04x", c);
+            else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                     ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+                stk_strbuf_printf(b, "\\u202%c", (unsigned char)s[i + 2] == 0xA8 ? '8' : '9');
+                i += 2;
+            } else stk_strbuf_putc(b, (char)c);
+        }
+    }
+    stk_strbuf_putc(b, '"');
+}
+
+/* returns -1 when an unknown value is inside */
+int stk_json_encode(stk_strbuf *b, const stk_value *v)
+{
+    if (v->is_unknown) return -1;
+    if (v->is_null) { stk_strbuf_puts(b, "null"); return 0; }
+    switch (v->type->kind) {
+    case STK_TY_STRING: json_str(b, v->u.str.s, v->u.str.len); return 0;
+    case STK_TY_NUMBER: stk_number_format(b, v); return 0;
+    case STK_TY_BOOL: stk_strbuf_puts(b, v->u.b ? "true" : "false"); return 0;
+    case STK_TY_DYNAMIC: stk_strbuf_puts(b, "null"); return 0;
+    case STK_TY_LIST: case STK_TY_SET: case STK_TY_TUPLE:
+        stk_strbuf_putc(b, '[');
+        for (size_t i = 0; i < v->u.coll.n; i++) {
+            if (i) stk_strbuf_putc(b, ',');
+            if (stk_json_encode(b, v->u.coll.items[i])) return -1;
+        }
+        stk_strbuf_putc(b, ']');
+        return 0;
+    case STK_TY_MAP: case STK_TY_OBJECT:
+        stk_strbuf_putc(b, '{');
+        for (size_t i = 0; i < v->u.coll.n; i++) {
+            if (i) stk_strbuf_putc(b, ',');
+            json_str(b, v->u.coll.keys[i], strlen(v->u.coll.keys[i]));
+            stk_strbuf_putc(b, ':');
+            if (stk_json_encode(b, v->u.coll.items[i])) return -1;
+        }
+        stk_strbuf_putc(b, '}');
+        return 0;
+    }
+    return 0;
+}
+
+FN(jsonencode)
+{
+    stk_strbuf b = STK_STRBUF_INIT;
+    if (stk_json_encode(&b, args[0])) {
+        stk_strbuf_free(&b);
+        return stk_value_unknown(STK_STRING);
+    }
+    stk_value *r = stk_value_stringn(b.s, b.len);
+    stk_strbuf_free(&b);
+    return r;
+}
+
+FN(jsondecode)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    json_error_t je;
+    json_t *j = json_loadb(c[0]->u.str.s, c[0]->u.str.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    if (!j && strstr(je.text, "too big"))
+        j = json_loadb(c[0]->u.str.s, c[0]->u.str.len, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &je);
+    stk_value *r = NULL;
+    if (!j) {
+        if (c[0]->u.str.len == 0) stk_fn_fail(err, err_arg, 0, "unexpected end of JSON input");
+        else stk_fn_fail(err, err_arg, 0, "invalid JSON: %s at line %d, column %d", je.text, je.line, je.column);
+    } else {
+        r = stk_value_from_json(j);
+        json_decref(j);
+    }
+    stk_fn_release(c, 1);
+    return r;
+}
+
+/* ---------------------------------------------------------------- YAML */
+
+static int yemit(yaml_emitter_t *em, yaml_event_t *ev) { return yaml_emitter_emit(em, ev) ? 0 : -1; }
+
+static int yaml_scalar(yaml_emitter_t *em, const char *s, size_t n, int tag_plain, yaml_scalar_style_t style)
+{
+    yaml_event_t ev;
+    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)n, tag_plain, !tag_plain, style);
+    return yemit(em, &ev);
+}
+
+static int yaml_val(yaml_emitter_t *em, const stk_value *v)
+{
+    yaml_event_t ev;
+    if (v->is_null || v->type->kind == STK_TY_DYNAMIC) return yaml_scalar(em, "null", 4, 1, YAML_PLAIN_SCALAR_STYLE);
+    switch (v->type->kind) {
+    case STK_TY_STRING:
+        return yaml_scalar(em, v->u.str.s, v->u.str.len, 0,
+                           memchr(v->u.str.s, '\n', v->u.str.len) ? YAML_LITERAL_SCALAR_STYLE
+                                                                   : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+    case STK_TY_NUMBER: {
+        stk_strbuf b = STK_STRBUF_INIT;
+        stk_number_format(&b, v);
+        int rc = yaml_scalar(em, b.s, b.len, 1, YAML_PLAIN_SCALAR_STYLE);
+        stk_strbuf_free(&b);
+        return rc;
+    }
+    case STK_TY_BOOL:
+        return yaml_scalar(em, v->u.b ? "true" : "false", v->u.b ? 4 : 5, 1, YAML_PLAIN_SCALAR_STYLE);
+    case STK_TY_LIST: case STK_TY_SET: case STK_TY_TUPLE:
+        yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+                                             v->u.coll.n ? YAML_BLOCK_SEQUENCE_STYLE : YAML_FLOW_SEQUENCE_STYLE);
+        if (yemit(em, &ev)) return -1;
+        for (size_t i = 0; i < v->u.coll.n; i++)
+            if (yaml_val(em, v->u.coll.items[i])) return -1;
+        yaml_sequence_end_event_initialize(&ev);
+        return yemit(em, &ev);
+    case STK_TY_MAP: case STK_TY_OBJECT:
+        yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+                                            v->u.coll.n ? YAML_BLOCK_MAPPING_STYLE : YAML_FLOW_MAPPING_STYLE);
+        if (yemit(em, &ev)) return -1;
+        for (size_t i = 0; i < v->u.coll.n; i++) {
+            const char *k = v->u.coll.keys[i];
+            if (yaml_scalar(em, k, strlen(k), 0, YAML_DOUBLE_QUOTED_SCALAR_STYLE)) return -1;
+            if (yaml_val(em, v->u.coll.items[i])) return -1;
+        }
+        yaml_mapping_end_event_initialize(&ev);
+        return yemit(em, &ev);
+    default:
+        return -1;
+    }
+}
+
+static int yaml_out(void *data, unsigned char *buf, size_t size)
+{
+    stk_strbuf_add(data, (const char *)buf, size);
+    return 1;
+}
+
+FN(yamlencode)
+{
+    yaml_emitter_t em;
+    yaml_event_t ev;
+    stk_strbuf b = STK_STRBUF_INIT;
+    yaml_emitter_initialize(&em);
+    yaml_emitter_set_output(&em, yaml_out, &b);
+    yaml_emitter_set_unicode(&em, 1);
+    yaml_emitter_set_width(&em, -1);
+    yaml_emitter_set_indent(&em, 2);
+    int rc = 0;
+    yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+    rc |= yemit(&em, &ev);
+    yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+    rc |= rc ? 0 : yemit(&em, &ev);
+    rc |= rc ? 0 : yaml_val(&em, args[0]);
+    yaml_document_end_event_initialize(&ev, 1);
+    rc |= rc ? 0 : yemit(&em, &ev);
+    yaml_stream_end_event_initialize(&ev);
+    rc |= rc ? 0 : yemit(&em, &ev);
+    stk_value *r = NULL;
+    if (rc) stk_fn_fail(err, err_arg, 0, "cannot encode value as YAML: %s", em.problem ? em.problem : "emitter error");
+    else r = stk_value_stringn(b.s ? b.s : "", b.len);
+    yaml_emitter_delete(&em);
+    stk_strbuf_free(&b);
+    return r;
+}
+
+typedef struct {
+    yaml_parser_t p;
+    char **anchors;
+    stk_value **anchored;
+    size_t nanch;
+    char *err;
+} ydec;
+
+static stk_value *y_plain(const char *s, size_t n)
+{
+    if (n == 0 || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL"))
+        return stk_value_null(NULL);
+    if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE")) return stk_value_bool(1);
+    if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")) return stk_value_bool(0);
+    stk_value *num = stk_value_number_parse(s);
+    if (num) return num;
+    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+        char *end;
+        long long v = strtoll(s + 2, &end, s[1] == 'x' ? 16 : 8);
+        if (*end == 0) return stk_value_int(v);
+    }
+    const char *q = s + (s[0] == '-' || s[0] == '+');
+    if (!strcmp(q, ".inf") || !strcmp(q, ".Inf") || !strcmp(q, ".INF"))
+        return stk_value_number(s[0] == '-' ? -INFINITY : INFINITY);
+    return stk_value_stringn(s, n);
+}
+
+static stk_value *y_node(ydec *d, yaml_event_t *ev);
+
+static void y_anchor(ydec *d, const yaml_char_t *anchor, stk_value *v)
+{
+    if (!anchor) return;
+    d->anchors = stk_xrealloc(d->anchors, sizeof(char *) * (d->nanch + 1));
+    d->anchored = stk_xrealloc(d->anchored, sizeof(stk_value *) * (d->nanch + 1));
+    d->anchors[d->nanch] = stk_xstrdup((const char *)anchor);
+    d->anchored[d->nanch] = stk_value_ref(v);
+    d->nanch++;
+}
+
+static int y_next(ydec *d, yaml_event_t *ev)
+{
+    if (!yaml_parser_parse(&d->p, ev)) {
+        if (!d->err)
+            d->err = stk_xasprintf("on line %zu, column %zu: %s", d->p.problem_mark.line + 1,
+                                   d->p.problem_mark.column + 1, d->p.problem ? d->p.problem : "invalid YAML");
+        return -1;
+    }
+    return 0;
+}
+
+static stk_value *y_node(ydec *d, yaml_event_t *ev)
+{
+    stk_value *r = NULL;
+    switch (ev->type) {
+    case YAML_ALIAS_EVENT:
+        for (size_t i = d->nanch; i-- > 0;)
+            if (!strcmp(d->anchors[i], (const char *)ev->data.alias.anchor)) return stk_value_ref(d->anchored[i]);
+        d->err = stk_xasprintf("unknown anchor '%s' referenced", ev->data.alias.anchor);
+        return NULL;
+    case YAML_SCALAR_EVENT: {
+        const char *s = (const char *)ev->data.scalar.value;
+        size_t n = ev->data.scalar.length;
+        const char *tag = (const char *)ev->data.scalar.tag;
+        if (tag && !strcmp(tag, "tag:yaml.org,2002:str")) r = stk_value_stringn(s, n);
+        else if (tag && (!strcmp(tag, "tag:yaml.org,2002:int") || !strcmp(tag, "tag:yaml.org,2002:float"))) {
+            r = stk_value_number_parse(s);
+            if (!r) { d->err = stk_xasprintf("cannot parse '%s' as a number", s); return NULL; }
+        } else if (tag && !strcmp(tag, "tag:yaml.org,2002:bool")) {
+            r = y_plain(s, n);
+            if (r->type->kind != STK_TY_BOOL) { stk_value_unref(r); d->err = stk_xasprintf("cannot parse '%s' as a bool", s); return NULL; }
+        } else if (tag && !strcmp(tag, "tag:yaml.org,2002:null")) r = stk_value_null(NULL);
+        else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) r = y_plain(s, n);
+        else r = stk_value_stringn(s, n);
+        y_anchor(d, ev->data.scalar.anchor, r);
+        return r;
+    }
+    case YAML_SEQUENCE_START_EVENT: {
+        yaml_char_t *anchor = ev->data.sequence_start.anchor ? (yaml_char_t *)stk_xstrdup((char *)ev->data.sequence_start.anchor) : NULL;
+        size_t cap = 8, n = 0;
+        stk_value **items = stk_xmalloc(sizeof(stk_value *) * cap);
+        for (;;) {
+            yaml_event_t e;
+            if (y_next(d, &e)) break;
+            if (e.type == YAML_SEQUENCE_END_EVENT) {
+                yaml_event_delete(&e);
+                r = stk_value_tuple(items, n);
+                break;
+            }
+            stk_value *v = y_node(d, &e);
+            yaml_event_delete(&e);
+            if (!v) break;
+            if (n == cap) items = stk_xrealloc(items, sizeof(stk_value *) * (cap *= 2));
+            items[n++] = v;
+        }
+        if (!r) stk_fn_release(items, n);
+        free(items);
+        if (r) y_anchor(d, anchor, r);
+        free(anchor);
+        return r;
+    }
+    case YAML_MAPPING_START_EVENT: {
+        yaml_char_t *anchor = ev->data.mapping_start.anchor ? (yaml_char_t *)stk_xstrdup((char *)ev->data.mapping_start.anchor) : NULL;
+        size_t cap = 8, n = 0;
+        char **keys = stk_xmalloc(sizeof(char *) * cap);
+        stk_value **vals = stk_xmalloc(sizeof(stk_value *) * cap);
+        int ok = 0;
+        for (;;) {
+            yaml_event_t e;
+            if (y_next(d, &e)) break;
+            if (e.type == YAML_MAPPING_END_EVENT) { yaml_event_delete(&e); ok = 1; break; }
+            stk_value *k = y_node(d, &e);
+            yaml_event_delete(&e);
+            if (!k) break;
+            stk_value *ks = NULL;
+            if (!k->is_null && k->type->kind <= STK_TY_BOOL && k->type->kind != STK_TY_DYNAMIC) {
+                char *ce = NULL;
+                ks = stk_value_convert(k, STK_STRING, &ce);
+                free(ce);
+            }
+            stk_value_unref(k);
+            if (!ks) { d->err = stk_xstrdup("only string keys are supported"); break; }
+            if (y_next(d, &e)) { stk_value_unref(ks); break; }
+            stk_value *v = y_node(d, &e);
+            yaml_event_delete(&e);
+            if (!v) { stk_value_unref(ks); break; }
+            if (n == cap) {
+                cap *= 2;
+                keys = stk_xrealloc(keys, sizeof(char *) * cap);
+                vals = stk_xrealloc(vals, sizeof(stk_value *) * cap);
+            }
+            keys[n] = stk_xstrdup(ks->u.str.s);
+            stk_value_unref(ks);
+            vals[n++] = v;
+        }
+        if (ok) r = stk_value_object(keys, vals, n);
+        else stk_fn_release(vals, n);
+        for (size_t i = 0; i < n; i++) free(keys[i]);
+        free(keys);
+        free(vals);
+        if (r) y_anchor(d, anchor, r);
+        free(anchor);
+        return r;
+    }
+    default:
+        d->err = stk_xstrdup("unexpected YAML event");
+        return NULL;
+    }
+}
+
+FN(yamldecode)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    ydec d;
+    memset(&d, 0, sizeof d);
+    yaml_parser_initialize(&d.p);
+    yaml_parser_set_input_string(&d.p, (const unsigned char *)c[0]->u.str.s, c[0]->u.str.len);
+    stk_value *r = NULL;
+    int docs = 0;
+    for (;;) {
+        yaml_event_t e;
+        if (y_next(&d, &e)) break;
+        yaml_event_type_t t = e.type;
+        if (t == YAML_STREAM_END_EVENT) { yaml_event_delete(&e); break; }
+        if (t == YAML_STREAM_START_EVENT || t == YAML_DOCUMENT_START_EVENT || t == YAML_DOCUMENT_END_EVENT) {
+            yaml_event_delete(&e);
+            continue;
+        }
+        if (++docs > 1) {
+            yaml_event_delete(&e);
+            d.err = stk_xstrdup("unexpected extra content after value");
+            break;
+        }
+        r = y_node(&d, &e);
+        yaml_event_delete(&e);
+        if (!r) break;
+    }
+    if (d.err) {
+        stk_value_unref(r);
+        r = NULL;
+        stk_fn_fail(err, err_arg, 0, "%s", d.err);
+        free(d.err);
+    } else if (!r) {
+        r = stk_value_null(NULL);
+    }
+    for (size_t i = 0; i < d.nanch; i++) { free(d.anchors[i]); stk_value_unref(d.anchored[i]); }
+    free(d.anchors);
+    free(d.anchored);
+    yaml_parser_delete(&d.p);
+    stk_fn_release(c, 1);
+    return r;
+}
+
+/* -------------------------------------------------------------- base64 */
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *stk_base64_encode(const unsigned char *p, size_t n)
+{
+    char *out = stk_xmalloc((n + 2) / 3 * 4 + 1), *o = out;
+    size_t i = 0;
+    for (; i + 2 < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+        *o++ = b64[v >> 18]; *o++ = b64[(v >> 12) & 63]; *o++ = b64[(v >> 6) & 63]; *o++ = b64[v & 63];
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        *o++ = b64[v >> 18]; *o++ = b64[(v >> 12) & 63]; *o++ = '='; *o++ = '=';
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+        *o++ = b64[v >> 18]; *o++ = b64[(v >> 12) & 63]; *o++ = b64[(v >> 6) & 63]; *o++ = '=';
+    }
+    *o = 0;
+    return out;
+}
+
+int stk_base64_decode(const char *s, size_t n, unsigned char **out, size_t *outlen)
+{
+    if (n % 4 != 0) return -1;
+    unsigned char *o = stk_xmalloc(n / 4 * 3 + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        uint32_t v = 0;
+        int pad = 0;
+        for (int j = 0; j < 4; j++) {
+            char c = s[i + j];
+            int d;
+            if (c == '=') {
+                if (i + 4 != n || j < 2) { free(o); return -1; }
+                pad++;
+                d = 0;
+            } else {
+                if (pad) { free(o); return -1; }
+                const char *q = c ? strchr(b64, c) : NULL;
+                if (!q) { free(o); return -1; }
+                d = (int)(q - b64);
+            }
+            v = v << 6 | (uint32_t)d;
+        }
+        o[k++] = (unsigned char)(v >> 16);
+        if (pad < 2) o[k++] = (unsigned char)(v >> 8);
+        if (pad < 1) o[k++] = (unsigned char)v;
+    }
+    o[k] = 0;
+    *out = o;
+    *outlen = k;
+    return 0;
+}
+
+static int utf8_valid(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        size_t l = stk_utf8_decode(s + i, n - i, &c);
+        if (!l) return 0;
+        i += l;
+    }
+    return 1;
+}
+
+FN(base64encode)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    stk_value *r = stk_value_string_take(stk_base64_encode((const unsigned char *)c[0]->u.str.s, c[0]->u.str.len));
+    stk_fn_release(c, 1);
+    return r;
+}
+
+FN(base64decode)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    unsigned char *o;
+    size_t ol;
+    stk_value *r = NULL;
+    if (stk_base64_decode(c[0]->u.str.s, c[0]->u.str.len, &o, &ol))
+        stk_fn_fail(err, err_arg, 0, "failed to decode base64 data \"%s\"", c[0]->u.str.s);
+    else {
+        if (!utf8_valid((char *)o, ol) || memchr(o, 0, ol))
+            stk_fn_fail(err, err_arg, 0, "the result of decoding the provided string is not valid UTF-8");
+        else r = stk_value_stringn((char *)o, ol);
+        free(o);
+    }
+    stk_fn_release(c, 1);
+    return r;
+}
+
+FN(base64gzip)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    stk_value *r = NULL;
+    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        stk_fn_fail(err, err_arg, -1, "failed to write gzip raw data");
+        goto out;
+    }
+    gz_header h;
+    memset(&h, 0, sizeof h);
+    h.os = 255;   /* "unknown", as Go's compress/gzip writes */
+    deflateSetHeader(&zs, &h);
+    uLong bound = deflateBound(&zs, (uLong)c[0]->u.str.len) + 32;
+    unsigned char *buf = stk_xmalloc(bound);
+    zs.next_in = (Bytef *)c[0]->u.str.s;
+    zs.avail_in = (uInt)c[0]->u.str.len;
+    zs.next_out = buf;
+    zs.avail_out = (uInt)bound;
+    int zr = deflate(&zs, Z_FINISH);
+    if (zr != Z_STREAM_END) stk_fn_fail(err, err_arg, -1, "failed to write gzip raw data");
+    else r = stk_value_string_take(stk_base64_encode(buf, zs.total_out));
+    deflateEnd(&zs);
+    free(buf);
+out:
+    stk_fn_release(c, 1);
+    return r;
+}
+
+FN(urlencode)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    stk_strbuf b = STK_STRBUF_INIT;
+    stk_strbuf_add(&b, "", 0);
+    for (size_t i = 0; i < c[0]->u.str.len; i++) {
+        unsigned char ch = (unsigned char)c[0]->u.str.s[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '_' || ch == '.' || ch == '~')
+            stk_strbuf_putc(&b, (char)ch);
+        else if (ch == ' ') stk_strbuf_putc(&b, '+');
+        else stk_strbuf_printf(&b, "%%%02X", ch);
+    }
+    stk_value *r = stk_value_stringn(b.s, b.len);
+    stk_strbuf_free(&b);
+    stk_fn_release(c, 1);
+    return r;
+}
+
+const stk_func stk_funcs_encoding[] = {
+    { "base64decode", 1, 1, 0, fn_base64decode, "base64decode(str string) string" },
+    { "base64encode", 1, 1, 0, fn_base64encode, "base64encode(str string) string" },
+    { "base64gzip", 1, 1, 0, fn_base64gzip, "base64gzip(str string) string" },
+    { "jsondecode", 1, 1, 0, fn_jsondecode, "jsondecode(str string) dynamic" },
+    { "jsonencode", 1, 1, 0, fn_jsonencode, "jsonencode(val any) string" },
+    { "urlencode", 1, 1, 0, fn_urlencode, "urlencode(str string) string" },
+    { "yamldecode", 1, 1, 0, fn_yamldecode, "yamldecode(src string) dynamic" },
+    { "yamlencode", 1, 1, 0, fn_yamlencode, "yamlencode(value any) string" },
+    { NULL, 0, 0, 0, NULL, NULL },
+};

@@ -1,0 +1,312 @@
+/* funcs_file.c - filesystem functions: file, filebase64, fileexists, the
+ * file hash functions, templatefile (through ctx->render_template) and the
+ * path functions abspath, basename, dirname, pathexpand (Go's filepath
+ * semantics: results are cleaned).  Relative paths resolve against
+ * ctx->base_dir (path.module); reads go through ctx->read_file so a
+ * configuration read from a git commit works the same. */
+#include "eval/funcs_internal.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static stk_type *const T_S[] = { &stk_type_string };
+
+/* "~" / "~/x" -> $HOME/x */
+static char *expand_home(const char *p)
+{
+    if (p[0] == '~' && (p[1] == 0 || p[1] == '/')) {
+        const char *home = getenv("HOME");
+        if (home && *home) return stk_xasprintf("%s%s", home, p + 1);
+    }
+    return stk_xstrdup(p);
+}
+
+/* Go's path.Clean for slash-separated paths */
+static char *clean_path(const char *p)
+{
+    if (!*p) return stk_xstrdup(".");
+    int rooted = p[0] == '/';
+    size_t n = strlen(p);
+    char *out = stk_xmalloc(n + 2);
+    size_t w = 0, dotdot = 0;
+    if (rooted) { out[w++] = '/'; dotdot = 1; }
+    size_t r = rooted ? 1 : 0;
+    while (r < n) {
+        if (p[r] == '/') { r++; continue; }
+        if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) { r++; continue; }
+        if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
+            r += 2;
+            if (w > dotdot) {
+                w--;
+                while (w > dotdot && out[w] != '/') w--;
+            } else if (!rooted) {
+                if (w > 0) out[w++] = '/';
+                out[w++] = '.'; out[w++] = '.';
+                dotdot = w;
+            }
+            continue;
+        }
+        if ((rooted && w != 1) || (!rooted && w != 0)) out[w++] = '/';
+        while (r < n && p[r] != '/') out[w++] = p[r++];
+    }
+    if (w == 0) out[w++] = '.';
+    out[w] = 0;
+    return out;
+}
+
+static int utf8_valid(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        size_t l = stk_utf8_decode(s + i, n - i, &c);
+        if (!l) return 0;
+        i += l;
+    }
+    return 1;
+}
+
+/* read the file named by args[0]; 0 or -1 with err */
+static int read_arg(const stk_func_ctx *ctx, stk_value **args, size_t nargs, char **data, size_t *len,
+                    char **path_out, char **err, int *err_arg)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, 1, T_S, 1, 0, c, err, err_arg)) return -1;
+    (void)nargs;
+    char *p = expand_home(c[0]->u.str.s);
+    stk_fn_release(c, 1);
+    char *e = NULL;
+    if (stk_fn_read_file(ctx, p, data, len, &e)) {
+        stk_fn_fail(err, err_arg, 0, "%s", e ? e : "failed to read file");
+        free(e);
+        free(p);
+        return -1;
+    }
+    if (path_out) *path_out = p; else free(p);
+    return 0;
+}
+
+FN(file)
+{
+    char *d, *p;
+    size_t n;
+    if (read_arg(ctx, args, nargs, &d, &n, &p, err, err_arg)) return NULL;
+    stk_value *r = NULL;
+    if (!utf8_valid(d, n) || memchr(d, 0, n))
+        stk_fn_fail(err, err_arg, 0, "contents of \"%s\" are not valid UTF-8; use the filebase64 function to "
+                                     "obtain the Base64 encoded contents or the other file functions (e.g. "
+                                     "filemd5, filesha256) to obtain file hashing results instead", p);
+    else r = stk_value_stringn(d, n);
+    free(d);
+    free(p);
+    return r;
+}
+
+FN(filebase64)
+{
+    char *d;
+    size_t n;
+    if (read_arg(ctx, args, nargs, &d, &n, NULL, err, err_arg)) return NULL;
+    stk_value *r = stk_value_string_take(stk_base64_encode((unsigned char *)d, n));
+    free(d);
+    return r;
+}
+
+static stk_value *file_hash(const stk_func_ctx *ctx, stk_value **args, size_t nargs, const char *alg, int b64,
+                            char **err, int *err_arg)
+{
+    char *d;
+    size_t n, dl;
+    if (read_arg(ctx, args, nargs, &d, &n, NULL, err, err_arg)) return NULL;
+    char *h = stk_digest(alg, d, n, b64, &dl);
+    free(d);
+    if (!h) return stk_fn_fail(err, err_arg, -1, "failed to compute %s digest", alg);
+    if (!b64) return stk_value_string_take(h);
+    stk_value *r = stk_value_string_take(stk_base64_encode((unsigned char *)h, dl));
+    free(h);
+    return r;
+}
+
+FN(filemd5) { return file_hash(ctx, args, nargs, "md5", 0, err, err_arg); }
+FN(filesha1) { return file_hash(ctx, args, nargs, "sha1", 0, err, err_arg); }
+FN(filesha256) { return file_hash(ctx, args, nargs, "sha256", 0, err, err_arg); }
+FN(filesha512) { return file_hash(ctx, args, nargs, "sha512", 0, err, err_arg); }
+FN(filebase64sha256) { return file_hash(ctx, args, nargs, "sha256", 1, err, err_arg); }
+FN(filebase64sha512) { return file_hash(ctx, args, nargs, "sha512", 1, err, err_arg); }
+
+FN(fileexists)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    char *p = expand_home(c[0]->u.str.s);
+    stk_fn_release(c, 1);
+    char *full = stk_fn_resolve_path(ctx, p);
+    stk_value *r = NULL;
+    if (ctx && ctx->file_exists) {
+        /* 1: regular file, 0: absent, 2: a directory */
+        int e = ctx->file_exists(ctx->ud, full);
+        if (e == 2) stk_fn_fail(err, err_arg, 0, "%s is a directory, not a file", p);
+        else r = stk_value_bool(e == 1);
+    } else {
+        struct stat st;
+        if (stat(full, &st) != 0) {
+            if (errno == ENOENT || errno == ENOTDIR) r = stk_value_bool(0);
+            else stk_fn_fail(err, err_arg, 0, "failed to stat %s", p);
+        } else if (S_ISREG(st.st_mode)) r = stk_value_bool(1);
+        else if (S_ISDIR(st.st_mode)) stk_fn_fail(err, err_arg, 0, "%s is a directory, not a file", p);
+        else stk_fn_fail(err, err_arg, 0, "%s is not a regular file", p);
+    }
+    free(full);
+    free(p);
+    return r;
+}
+
+static int valid_ident(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return 0;
+    for (s++; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+FN(templatefile)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, 1, T_S, 1, 0, c, err, err_arg)) return NULL;
+    const char *given = c[0]->u.str.s;
+    stk_value *vars = args[1];
+    stk_value *r = NULL;
+    char *d = NULL, *p = NULL;
+    size_t n;
+    if (strstr(given, "${") || strstr(given, "%{") || strchr(given, '\n')) {
+        stk_fn_fail(err, err_arg, 0, "the given path looks like template content rather than a file name; "
+                                     "templatefile reads its template from a file: use a string template "
+                                     "expression directly instead");
+        goto out;
+    }
+    if (vars->is_null || !stk_fn_is_mapping(vars)) {
+        stk_fn_fail(err, err_arg, 1, "invalid vars value: must be a map");
+        goto out;
+    }
+    for (size_t i = 0; i < vars->u.coll.n; i++)
+        if (!valid_ident(vars->u.coll.keys[i])) {
+            stk_fn_fail(err, err_arg, 1, "invalid template variable name \"%s\": must start with a letter, "
+                                         "followed by zero or more letters, digits, and underscores",
+                        vars->u.coll.keys[i]);
+            goto out;
+        }
+    {
+        char *full = stk_fn_resolve_path(ctx, given);
+        struct stat st;
+        int is_dir = (!ctx || !ctx->read_file || ctx->read_file == stk_func_read_file_os) &&
+                     stat(full, &st) == 0 && !S_ISREG(st.st_mode);
+        free(full);
+        if (is_dir) {
+            stk_fn_fail(err, err_arg, 0, "\"%s\" is not a file: templatefile needs a template file", given);
+            goto out;
+        }
+    }
+    if (read_arg(ctx, args, 1, &d, &n, &p, err, err_arg)) goto out;
+    if (!ctx || !ctx->render_template) {
+        stk_fn_fail(err, err_arg, -1, "templatefile is not available here: no template renderer was configured");
+        goto out;
+    }
+    {
+        char *e = NULL;
+        char *full = stk_fn_resolve_path(ctx, p);
+        r = ctx->render_template(ctx->ud, full, d, n, vars, &e);
+        free(full);
+        if (!r) {
+            stk_fn_fail(err, err_arg, -1, "%s", e ? e : "failed to render template");
+        }
+        free(e);
+    }
+out:
+    free(d);
+    free(p);
+    stk_fn_release(c, 1);
+    return r;
+}
+
+FN(abspath)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    const char *p = c[0]->u.str.s;
+    char *joined;
+    if (p[0] == '/') joined = stk_xstrdup(p);
+    else {
+        char buf[4096];
+        const char *cwd = ctx && ctx->cwd ? ctx->cwd : getcwd(buf, sizeof buf);
+        if (!cwd) { stk_fn_release(c, 1); return stk_fn_fail(err, err_arg, -1, "cannot determine the current directory"); }
+        joined = stk_xasprintf("%s/%s", cwd, p);
+    }
+    char *cl = clean_path(joined);
+    free(joined);
+    stk_fn_release(c, 1);
+    return stk_value_string_take(cl);
+}
+
+FN(basename)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    const char *p = c[0]->u.str.s;
+    size_t n = c[0]->u.str.len;
+    stk_value *r;
+    while (n > 0 && p[n - 1] == '/') n--;
+    if (c[0]->u.str.len == 0) r = stk_value_string(".");
+    else if (n == 0) r = stk_value_string("/");
+    else {
+        size_t a = n;
+        while (a > 0 && p[a - 1] != '/') a--;
+        r = stk_value_stringn(p + a, n - a);
+    }
+    stk_fn_release(c, 1);
+    return r;
+}
+
+FN(dirname)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    const char *p = c[0]->u.str.s;
+    size_t n = c[0]->u.str.len;
+    size_t a = n;
+    while (a > 0 && p[a - 1] != '/') a--;
+    char *dir = stk_xstrndup(p, a);
+    char *cl = clean_path(dir);
+    free(dir);
+    stk_fn_release(c, 1);
+    return stk_value_string_take(cl);
+}
+
+FN(pathexpand)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    stk_value *r = stk_value_string_take(expand_home(c[0]->u.str.s));
+    stk_fn_release(c, 1);
+    return r;
+}
+
+const stk_func stk_funcs_file[] = {
+    { "abspath", 1, 1, 0, fn_abspath, "abspath(path string) string" },
+    { "basename", 1, 1, 0, fn_basename, "basename(path string) string" },
+    { "dirname", 1, 1, 0, fn_dirname, "dirname(path string) string" },
+    { "file", 1, 1, 0, fn_file, "file(path string) string" },
+    { "filebase64", 1, 1, 0, fn_filebase64, "filebase64(path string) string" },
+    { "filebase64sha256", 1, 1, 0, fn_filebase64sha256, "filebase64sha256(path string) string" },
+    { "filebase64sha512", 1, 1, 0, fn_filebase64sha512, "filebase64sha512(path string) string" },
+    { "fileexists", 1, 1, 0, fn_fileexists, "fileexists(path string) bool" },
+    { "filemd5", 1, 1, 0, fn_filemd5, "filemd5(path string) string" },
+    { "filesha1", 1, 1, 0, fn_filesha1, "filesha1(path string) string" },
+    { "filesha256", 1, 1, 0, fn_filesha256, "filesha256(path string) string" },
+    { "filesha512", 1, 1, 0, fn_filesha512, "filesha512(path string) string" },
+    { "pathexpand", 1, 1, 0, fn_pathexpand, "pathexpand(path string) string" },
+    { "templatefile", 2, 2, 0, fn_templatefile, "templatefile(path string, vars any) string" },
+    { NULL, 0, 0, 0, NULL, NULL },
+};

@@ -1,0 +1,327 @@
+/* funcs_format.c - format() and formatlist(): Terraform's printf verbs
+ *   %v (default), %#v (JSON), %t, %b %d %o %x %X %e %E %f %g %G, %s, %q, %%
+ * with flags (+ - # 0 space), width, precision and explicit argument
+ * indices (%[2]s).  Numbers print as Terraform prints them under %v/%s;
+ * %g without precision uses the shortest representation as Go does. */
+#include "eval/funcs_internal.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    int minus, plus, sharp, zero, space;
+    int width, prec;   /* -1: absent */
+} spec;
+
+static size_t rune_len(const char *s, size_t n) { return stk_utf8_count(s, n); }
+
+static void pad(stk_strbuf *b, const char *s, size_t n, const spec *sp, int zero_ok)
+{
+    size_t w = rune_len(s, n);
+    size_t want = sp->width > 0 ? (size_t)sp->width : 0;
+    if (w >= want) { stk_strbuf_add(b, s, n); return; }
+    size_t fill = want - w;
+    if (sp->minus) {
+        stk_strbuf_add(b, s, n);
+        for (size_t i = 0; i < fill; i++) stk_strbuf_putc(b, ' ');
+    } else if (sp->zero && zero_ok) {
+        size_t sign = (n > 0 && (s[0] == '-' || s[0] == '+' || s[0] == ' ')) ? 1 : 0;
+        stk_strbuf_add(b, s, sign);
+        for (size_t i = 0; i < fill; i++) stk_strbuf_putc(b, '0');
+        stk_strbuf_add(b, s + sign, n - sign);
+    } else {
+        for (size_t i = 0; i < fill; i++) stk_strbuf_putc(b, ' ');
+        stk_strbuf_add(b, s, n);
+    }
+}
+
+/* Go's %g with the shortest representation */
+static void go_g(stk_strbuf *b, double d, int upper)
+{
+    char tmp[64];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
+        if (strtod(tmp, NULL) == d) break;
+    }
+    char *e = strchr(tmp, 'e');
+    int exp = atoi(e + 1);
+    if (exp < -4 || exp >= 6) {
+        /* mantissa digits without trailing zeros, exponent at least 2 digits */
+        *e = 0;
+        char *mant = tmp;
+        if (strchr(mant, '.')) {
+            size_t l = strlen(mant);
+            while (mant[l - 1] == '0') mant[--l] = 0;
+            if (mant[l - 1] == '.') mant[--l] = 0;
+        }
+        stk_strbuf_printf(b, "%s%c%c%02d", mant, upper ? 'E' : 'e', exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    } else {
+        snprintf(tmp, sizeof tmp, "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0, d);
+        stk_strbuf_puts(b, tmp);
+    }
+}
+
+static void fmt_int_base(stk_strbuf *b, long long v, int base, int upper, const spec *sp)
+{
+    char digs[80];
+    int n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    do { digs[n++] = set[u % (unsigned)base]; u /= (unsigned)base; } while (u);
+    stk_strbuf tmp = STK_STRBUF_INIT;
+    if (v < 0) stk_strbuf_putc(&tmp, '-');
+    else if (sp->plus) stk_strbuf_putc(&tmp, '+');
+    else if (sp->space) stk_strbuf_putc(&tmp, ' ');
+    if (sp->sharp) {
+        if (base == 16) stk_strbuf_puts(&tmp, upper ? "0X" : "0x");
+        else if (base == 8) stk_strbuf_putc(&tmp, '0');
+        else if (base == 2) stk_strbuf_puts(&tmp, "0b");
+    }
+    for (int i = sp->prec; i > n; i--) stk_strbuf_putc(&tmp, '0');
+    while (n) stk_strbuf_putc(&tmp, digs[--n]);
+    pad(b, tmp.s, tmp.len, sp, sp->prec < 0);
+    stk_strbuf_free(&tmp);
+}
+
+/* Format one verb; returns NULL or an error message (malloc'd). */
+static char *format_one(stk_strbuf *out, char verb, const spec *sp, stk_value *arg)
+{
+    stk_strbuf tmp = STK_STRBUF_INIT;
+    char *e = NULL;
+    if (arg->is_null) {
+        if (verb == 'v' || verb == 's') { pad(out, "null", 4, sp, 0); return NULL; }
+        return stk_xstrdup("null value cannot be formatted");
+    }
+    switch (verb) {
+    case 'v':
+        if (sp->sharp) {
+            stk_json_encode(&tmp, arg);
+            pad(out, tmp.s, tmp.len, sp, 0);
+            break;
+        }
+        if (arg->type->kind == STK_TY_STRING) { pad(out, arg->u.str.s, arg->u.str.len, sp, 0); break; }
+        if (arg->type->kind == STK_TY_NUMBER) {
+            stk_number_format(&tmp, arg);
+            pad(out, tmp.s, tmp.len, sp, 1);
+            break;
+        }
+        if (arg->type->kind == STK_TY_BOOL) { pad(out, arg->u.b ? "true" : "false", arg->u.b ? 4 : 5, sp, 0); break; }
+        stk_json_encode(&tmp, arg);
+        pad(out, tmp.s, tmp.len, sp, 0);
+        break;
+    case 't': {
+        stk_value *c = stk_value_convert(arg, STK_BOOL, &e);
+        if (!c) break;
+        pad(out, c->u.b ? "true" : "false", c->u.b ? 4 : 5, sp, 0);
+        stk_value_unref(c);
+        break;
+    }
+    case 's': case 'q': {
+        stk_value *c = stk_value_convert(arg, STK_STRING, &e);
+        if (!c) break;
+        const char *s = c->u.str.s;
+        size_t n = c->u.str.len;
+        if (sp->prec >= 0) {
+            /* precision truncates to that many characters */
+            size_t i = 0;
+            for (int k = 0; k < sp->prec && i < n; k++) { uint32_t cp; size_t l = stk_utf8_decode(s + i, n - i, &cp); i += l ? l : 1; }
+            n = i;
+        }
+        if (verb == 'q') {
+            stk_quote_string(&tmp, s, n);
+            pad(out, tmp.s, tmp.len, sp, 0);
+        } else {
+            pad(out, s, n, sp, 0);
+        }
+        stk_value_unref(c);
+        break;
+    }
+    case 'd': case 'b': case 'o': case 'x': case 'X': {
+        if ((verb == 'x' || verb == 'X') && arg->type->kind == STK_TY_STRING) {
+            for (size_t i = 0; i < arg->u.str.len; i++)
+                stk_strbuf_printf(&tmp, verb == 'x' ? "%02x" : "%02X", (unsigned char)arg->u.str.s[i]);
+            pad(out, tmp.s, tmp.len, sp, 0);
+            break;
+        }
+        stk_value *c = stk_value_convert(arg, STK_NUMBER, &e);
+        if (!c) break;
+        if (!c->is_int) {
+            stk_value_unref(c);
+            e = stk_xstrdup("number must be a whole number");
+            break;
+        }
+        int base = verb == 'd' ? 10 : verb == 'b' ? 2 : verb == 'o' ? 8 : 16;
+        fmt_int_base(out, (long long)c->u.num.i, base, verb == 'X', sp);
+        stk_value_unref(c);
+        break;
+    }
+    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': {
+        stk_value *c = stk_value_convert(arg, STK_NUMBER, &e);
+        if (!c) break;
+        double d = c->u.num.d;
+        stk_value_unref(c);
+        if ((verb == 'g' || verb == 'G') && sp->prec < 0) {
+            if (sp->plus && d >= 0) stk_strbuf_putc(&tmp, '+');
+            else if (sp->space && d >= 0) stk_strbuf_putc(&tmp, ' ');
+            go_g(&tmp, d, verb == 'G');
+        } else {
+            char f[32];
+            snprintf(f, sizeof f, "%%%s%s%s.%d%c", sp->plus ? "+" : "", sp->space ? " " : "", sp->sharp ? "#" : "",
+                     sp->prec < 0 ? 6 : sp->prec, verb == 'F' ? 'f' : verb);
+            stk_strbuf_printf(&tmp, f, d);
+        }
+        pad(out, tmp.s, tmp.len, sp, 1);
+        break;
+    }
+    default:
+        e = stk_xasprintf("unrecognized format character '%c'", verb);
+    }
+    stk_strbuf_free(&tmp);
+    return e;
+}
+
+/* Shared by format and formatlist: args[0..n) are the values. */
+static int do_format(stk_strbuf *out, const char *f, size_t flen, stk_value **vals, size_t n, char **err, int *err_arg)
+{
+    size_t argi = 0;
+    int used_any = 0;
+    for (size_t i = 0; i < flen;) {
+        char ch = f[i];
+        if (ch != '%') { stk_strbuf_putc(out, ch); i++; continue; }
+        size_t start = i++;
+        if (i < flen && f[i] == '%') { stk_strbuf_putc(out, '%'); i++; continue; }
+        spec sp = { 0, 0, 0, 0, 0, -1, -1 };
+        for (; i < flen; i++) {
+            if (f[i] == '-') sp.minus = 1;
+            else if (f[i] == '+') sp.plus = 1;
+            else if (f[i] == '#') sp.sharp = 1;
+            else if (f[i] == '0') sp.zero = 1;
+            else if (f[i] == ' ') sp.space = 1;
+            else break;
+        }
+        for (int pass = 0; pass < 3; pass++) {
+            if (i < flen && f[i] == '[') {
+                size_t j = i + 1;
+                long idx = 0;
+                while (j < flen && f[j] >= '0' && f[j] <= '9') idx = idx * 10 + (f[j++] - '0');
+                if (j >= flen || f[j] != ']' || j == i + 1 || idx < 1) {
+                    stk_fn_fail(err, err_arg, 0, "invalid argument index at offset %zu", start);
+                    return -1;
+                }
+                argi = (size_t)idx - 1;
+                i = j + 1;
+            }
+            if (pass == 0 && i < flen && f[i] >= '0' && f[i] <= '9') {
+                sp.width = 0;
+                while (i < flen && f[i] >= '0' && f[i] <= '9') sp.width = sp.width * 10 + (f[i++] - '0');
+            }
+            if (pass == 1 && i < flen && f[i] == '.') {
+                i++;
+                sp.prec = 0;
+                while (i < flen && f[i] >= '0' && f[i] <= '9') sp.prec = sp.prec * 10 + (f[i++] - '0');
+            }
+        }
+        if (i >= flen) {
+            stk_fn_fail(err, err_arg, 0, "unterminated format sequence at offset %zu", start);
+            return -1;
+        }
+        char verb = f[i++];
+        if (!strchr("vtsqdboxXeEfFgG", verb)) {
+            stk_fn_fail(err, err_arg, 0, "unsupported format verb %%%c at offset %zu", verb, start);
+            return -1;
+        }
+        if (argi >= n) {
+            stk_fn_fail(err, err_arg, -1, "not enough arguments for \"%.*s\" at %zu: need index %zu but have %zu total",
+                        (int)(i - start), f + start, start, argi + 1, n);
+            return -1;
+        }
+        char *e = format_one(out, verb, &sp, vals[argi]);
+        if (e) {
+            stk_fn_fail(err, err_arg, (int)argi + 1, "unsupported value for \"%.*s\" at %zu: %s",
+                        (int)(i - start), f + start, start, e);
+            free(e);
+            return -1;
+        }
+        argi++;
+        used_any = 1;
+    }
+    (void)used_any;
+    if (argi < n) {
+        stk_fn_fail(err, err_arg, (int)argi + 1, "too many arguments; no verbs for argument %zu", argi + 1);
+        return -1;
+    }
+    return 0;
+}
+
+FN(format)
+{
+    stk_type *t = STK_STRING;
+    stk_value *f;
+    char *e = NULL;
+    if (args[0]->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
+    if (!(f = stk_value_convert(args[0], t, &e))) { stk_fn_fail(err, err_arg, 0, "%s", e); free(e); return NULL; }
+    stk_strbuf b = STK_STRBUF_INIT;
+    stk_strbuf_add(&b, "", 0);
+    stk_value *r = NULL;
+    if (do_format(&b, f->u.str.s, f->u.str.len, args + 1, nargs - 1, err, err_arg) == 0)
+        r = stk_value_stringn(b.s, b.len);
+    stk_strbuf_free(&b);
+    stk_value_unref(f);
+    return r;
+}
+
+FN(formatlist)
+{
+    stk_value *f;
+    char *e = NULL;
+    if (args[0]->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
+    if (!(f = stk_value_convert(args[0], STK_STRING, &e))) { stk_fn_fail(err, err_arg, 0, "%s", e); free(e); return NULL; }
+    long len = -1;
+    size_t len_arg = 0;
+    stk_value *r = NULL;
+    for (size_t i = 1; i < nargs; i++) {
+        stk_value *a = args[i];
+        if (a->is_null || !stk_fn_is_seq(a)) continue;
+        if (len < 0) { len = (long)a->u.coll.n; len_arg = i; }
+        else if ((long)a->u.coll.n != len) {
+            stk_fn_fail(err, err_arg, (int)i, "argument %zu has length %zu, which is inconsistent with argument %zu "
+                                              "of length %ld", i, a->u.coll.n, len_arg, len);
+            goto out;
+        }
+    }
+    if (len < 0) len = 1;
+    {
+        stk_value **items = stk_xmalloc(sizeof(stk_value *) * ((size_t)len + 1));
+        stk_value **row = stk_xmalloc(sizeof(stk_value *) * (nargs + 1));
+        long k;
+        for (k = 0; k < len; k++) {
+            for (size_t i = 1; i < nargs; i++) {
+                stk_value *a = args[i];
+                row[i - 1] = (!a->is_null && stk_fn_is_seq(a)) ? a->u.coll.items[k] : a;
+            }
+            stk_strbuf b = STK_STRBUF_INIT;
+            stk_strbuf_add(&b, "", 0);
+            if (do_format(&b, f->u.str.s, f->u.str.len, row, nargs - 1, err, err_arg)) {
+                stk_strbuf_free(&b);
+                break;
+            }
+            items[k] = stk_value_stringn(b.s, b.len);
+            stk_strbuf_free(&b);
+        }
+        if (k == len) r = stk_value_list(STK_STRING, items, (size_t)len);
+        else stk_fn_release(items, (size_t)k);
+        free(items);
+        free(row);
+    }
+out:
+    stk_value_unref(f);
+    return r;
+}
+
+const stk_func stk_funcs_format[] = {
+    { "format", 1, -1, 0, fn_format, "format(format string, ...args any) string" },
+    { "formatlist", 1, -1, 0, fn_formatlist, "formatlist(format string, ...args any) list of string" },
+    { NULL, 0, 0, 0, NULL, NULL },
+};
