@@ -598,7 +598,7 @@ static void test_response_cap_and_connect_failure(void)
 static pid_t moto_pid;
 static int moto_port;
 
-static int moto_start(void)
+static int moto_start(const char *no_auth_count)
 {
     if (system("python3 -c 'import moto.server' >/dev/null 2>&1") != 0) return -1;
     int lfd = listen_loopback(&moto_port);
@@ -611,6 +611,7 @@ static int moto_start(void)
         int devnull = open("/dev/null", O_RDWR);
         dup2(devnull, 1);
         dup2(devnull, 2);
+        if (no_auth_count) setenv("INITIAL_NO_AUTH_ACTION_COUNT", no_auth_count, 1);
         execlp("python3", "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", port, (char *)NULL);
         _exit(127);
     }
@@ -646,7 +647,7 @@ static void moto_stop(void)
 static void test_moto_sts(void)
 {
     fresh_env();
-    if (moto_start() != 0) {
+    if (moto_start(NULL) != 0) {
         moto_stop();
         stk_test_skip("test_moto_sts", "python3 -m moto.server is not available");
         return;
@@ -731,6 +732,157 @@ static void test_moto_sts(void)
     free(url);
 }
 
+/* One call; returns the HTTP status (0 on transport failure) and, when
+   body_out is given, the response body. */
+static long call(stk_aws_client *c, const char *svc, const char *method, const char *host_prefix,
+                 const char *path, const char *target, const char *body, char **body_out)
+{
+    stk_http_header h[2];
+    size_t nh = 0;
+    if (target) {
+        h[nh++] = (stk_http_header){"X-Amz-Target", (char *)target};
+        h[nh++] = (stk_http_header){"Content-Type", "application/x-amz-json-1.0"};
+    } else if (body && strcmp(svc, "s3") != 0) {
+        h[nh++] = (stk_http_header){"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"};
+    }
+    stk_aws_request req = {.method = method, .host_prefix = (char *)host_prefix, .path = (char *)path,
+                           .headers = h, .nheaders = nh, .body = (unsigned char *)body,
+                           .body_len = body ? strlen(body) : 0};
+    stk_aws_response resp;
+    long st = stk_aws_client_send(c, svc, svc, &req, &resp) == 0 ? resp.status : 0;
+    if (body_out) *body_out = stk_xstrdup(resp.body ? (char *)resp.body : "");
+    stk_aws_response_free(&resp);
+    return st;
+}
+
+static char *xml_text(const char *xml, const char *tag)
+{
+    char *open = stk_xasprintf("<%s>", tag);
+    const char *s = strstr(xml, open);
+    char *v = NULL;
+    if (s) {
+        s += strlen(open);
+        const char *e = strchr(s, '<');
+        if (e) v = stk_xstrndup(s, (size_t)(e - s));
+    }
+    free(open);
+    return v;
+}
+
+/* moto with SigV4 enforced: an IAM user's real key passes for query, ec2,
+   json and rest-xml services; a wrong secret gets SignatureDoesNotMatch. */
+static void test_moto_signature_enforced(void)
+{
+    fresh_env();
+    if (moto_start("3") != 0) {
+        moto_stop();
+        stk_test_skip("test_moto_signature_enforced", "python3 -m moto.server is not available");
+        return;
+    }
+    char *url = stk_xasprintf("http://127.0.0.1:%d", moto_port);
+    setenv("AWS_ENDPOINT_URL", url, 1);
+    stk_aws_client *boot = test_client(0);
+    char *out = NULL;
+    CHECK_INT(call(boot, "iam", "POST", NULL, "/", NULL, "Action=CreateUser&UserName=stk&Version=2010-05-08", NULL), 200);
+    CHECK_INT(call(boot, "iam", "POST", NULL, "/", NULL,
+                   "Action=PutUserPolicy&UserName=stk&PolicyName=all&Version=2010-05-08&PolicyDocument="
+                   "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C"
+                   "%22Action%22%3A%22%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D", NULL), 200);
+    CHECK_INT(call(boot, "iam", "POST", NULL, "/", NULL, "Action=CreateAccessKey&UserName=stk&Version=2010-05-08", &out), 200);
+    stk_aws_client_free(boot);
+    char *ak = out ? xml_text(out, "AccessKeyId") : NULL;
+    char *sk = out ? xml_text(out, "SecretAccessKey") : NULL;
+    free(out);
+    CHECK(ak && sk);
+    if (!ak || !sk) { free(ak); free(sk); moto_stop(); free(url); return; }
+
+    stk_aws_config cfg = {.region = "us-east-1", .access_key = ak, .secret_key = sk};
+    stk_diags d = STK_DIAGS_INIT;
+    stk_aws_client *c = stk_aws_client_new(&cfg, &d);
+    CHECK(c != NULL);
+    CHECK_INT(call(c, "sts", "POST", NULL, "/", NULL, "Action=GetCallerIdentity&Version=2011-06-15", &out), 200);
+    CHECK(strstr(out, "user/stk") != NULL);
+    free(out);
+    CHECK_INT(call(c, "ec2", "POST", NULL, "/", NULL, "Action=DescribeVpcs&Version=2016-11-15", NULL), 200);
+    CHECK_INT(call(c, "dynamodb", "POST", NULL, "/", "DynamoDB_20120810.ListTables", "{}", NULL), 200);
+    CHECK_INT(call(c, "s3", "PUT", "stk-signed.", "/", NULL, NULL, NULL), 200);
+    CHECK_INT(call(c, "s3", "PUT", "stk-signed.", "/dir/my%20key.txt", NULL, "hello", NULL), 200);
+    CHECK_INT(call(c, "s3", "GET", "stk-signed.", "/dir/my%20key.txt", NULL, NULL, &out), 200);
+    CHECK_STR(out, "hello");
+    free(out);
+    CHECK_INT(call(c, "s3", "GET", NULL, "/", NULL, NULL, &out), 200);
+    CHECK(strstr(out, "stk-signed") != NULL);
+    free(out);
+    stk_aws_client_free(c);
+
+    /* the same key with a wrong secret */
+    cfg.secret_key = "wrong-secret-wrong-secret";
+    c = stk_aws_client_new(&cfg, &d);
+    CHECK_INT(call(c, "sts", "POST", NULL, "/", NULL, "Action=GetCallerIdentity&Version=2011-06-15", &out), 403);
+    CHECK(strstr(out, "SignatureDoesNotMatch") != NULL);
+    free(out);
+    CHECK_INT(call(c, "s3", "GET", "stk-signed.", "/dir/my%20key.txt", NULL, NULL, &out), 403);
+    CHECK(strstr(out, "SignatureDoesNotMatch") != NULL);
+    free(out);
+    stk_aws_client_free(c);
+    CHECK_INT(d.len, 0);
+    stk_diags_free(&d);
+    free(ak);
+    free(sk);
+    moto_stop();
+    free(url);
+}
+
+/* Many threads share one client (pooled handles, shared quota). */
+typedef struct {
+    stk_aws_client *c;
+    int ok;
+} thr_arg;
+
+static void *thr_calls(void *p)
+{
+    thr_arg *a = p;
+    for (int i = 0; i < 10; i++) {
+        stk_aws_retry r;
+        stk_aws_retry_begin(a->c, &r);
+        long st = call(a->c, "sts", "POST", NULL, "/", NULL, "Action=GetCallerIdentity&Version=2011-06-15", NULL);
+        if (st == 200) {
+            stk_aws_retry_success(a->c, &r);
+            a->ok++;
+        }
+    }
+    return NULL;
+}
+
+static void test_moto_threads(void)
+{
+    fresh_env();
+    if (moto_start(NULL) != 0) {
+        moto_stop();
+        stk_test_skip("test_moto_threads", "python3 -m moto.server is not available");
+        return;
+    }
+    char *url = stk_xasprintf("http://127.0.0.1:%d", moto_port);
+    setenv("AWS_ENDPOINT_URL", url, 1);
+    stk_aws_client *c = test_client(0);
+    pthread_t th[6];
+    thr_arg args[6];
+    for (int i = 0; i < 6; i++) {
+        args[i] = (thr_arg){c, 0};
+        pthread_create(&th[i], NULL, thr_calls, &args[i]);
+    }
+    int ok = 0;
+    for (int i = 0; i < 6; i++) {
+        pthread_join(th[i], NULL);
+        ok += args[i].ok;
+    }
+    CHECK_INT(ok, 60);
+    CHECK_INT(stk_aws_client_retry_quota(c), 500);
+    stk_aws_client_free(c);
+    moto_stop();
+    free(url);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "%s/stk-aws-client-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -754,6 +906,8 @@ int main(void)
     STK_RUN(test_redaction);
     STK_RUN(test_response_cap_and_connect_failure);
     STK_RUN(test_moto_sts);
+    STK_RUN(test_moto_signature_enforced);
+    STK_RUN(test_moto_threads);
     char *cmd = stk_xasprintf("rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
     free(cmd);
