@@ -16,6 +16,9 @@ files.  Each addition is a small, honest implementation of the real API:
       DescribeCacheParameters (a small per-family default set + user values).
     * ModifyCacheSubnetGroup, DeleteCacheSubnetGroup, ModifyCacheCluster,
       ModifyReplicationGroup.
+  SigV4 (--auth)
+    * signatures of requests without body and query string are checked over
+      an empty payload (moto used the request headers as the payload).
   Auto Scaling
     * StartInstanceRefresh / DescribeInstanceRefreshes / CancelInstanceRefresh
       (refreshes complete at once, as every moto resource does).
@@ -38,8 +41,11 @@ from moto.core.responses import ActionResult, EmptyResult
 _tls = threading.local()  # per-request flags; the launcher clears them per request
 
 
-def clear_request_flags():
+def clear_request_flags(environ=None):
+    """Called by the launcher at the start of every request."""
     _tls.show_cache_node_info = False
+    # the request target exactly as the client sent it (path and query)
+    _tls.raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") if environ else None
 
 
 def utcnow():
@@ -540,6 +546,38 @@ def patch_autoscaling():
             setattr(R, fn.__name__, fn)
 
 
+# ---------------------------------------------------------------------------
+# SigV4 checks: moto signs its copy of the request over the parsed parameters
+# when the raw body is empty, and for a request with neither body nor query
+# string those "parameters" are the request headers - so a correctly signed
+# CloudFront ListDistributions (GET, no query) failed SignatureDoesNotMatch.
+# AWS hashes the bytes sent: use the raw body, empty when there is none.
+# Likewise the canonical query string is made from the query as sent.
+
+def patch_auth():
+    from botocore.awsrequest import AWSRequest
+    from moto.iam.access_control import IAMRequestBase
+
+    def _create_aws_request(self):
+        signed_headers = self._get_string_between(
+            "SignedHeaders=", ",", self._headers["Authorization"]).split(";")
+        headers = self._create_headers_for_aws_request(signed_headers, self._headers)
+        body = self._body if isinstance(self._body, (bytes, str)) else b""
+        if not body and "form-urlencoded" in (self._headers.get("Content-Type") or ""):
+            # a form POST: the web framework consumed the body into the
+            # parameters, which re-encode to the bytes sent (moto's way)
+            body = self._data
+        # sign over the request target as sent: moto rebuilds it from the
+        # parsed URL, re-encoding query values (CloudFront's ?Resource=arn:...)
+        url = getattr(_tls, "raw_uri", None) or self._path
+        request = AWSRequest(method=self._method, url=url, data=body or b"", headers=headers)
+        request.context["timestamp"] = headers["X-Amz-Date"]
+        return request
+
+    IAMRequestBase._create_aws_request = _create_aws_request
+
+
 def apply_all():
     patch_elasticache()
     patch_autoscaling()
+    patch_auth()

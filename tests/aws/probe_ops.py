@@ -494,6 +494,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", help="launcher URL (default: start one)")
     ap.add_argument("--all", action="store_true", help="print OK lines too")
+    ap.add_argument("--auth", action="store_true", help="start the launcher with SigV4 enforced")
+    ap.add_argument("--creds-file", help="access key JSON written by moto_launcher.py --creds-file")
     a = ap.parse_args()
     proc = None
     creds = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
@@ -501,13 +503,19 @@ def main():
     if not endpoint:
         tmp = tempfile.mkdtemp()
         pf = os.path.join(tmp, "port")
-        proc = subprocess.Popen([sys.executable, os.path.join(HERE, "moto_launcher.py"), "--quiet",
-                                 "--port-file", pf], stdout=subprocess.DEVNULL)
+        cmd = [sys.executable, os.path.join(HERE, "moto_launcher.py"), "--quiet", "--port-file", pf]
+        if a.auth:
+            a.creds_file = os.path.join(tmp, "creds.json")
+            cmd += ["--auth", "--creds-file", a.creds_file]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
         for _ in range(300):
             if os.path.exists(pf):
                 break
             time.sleep(0.1)
         endpoint = "http://127.0.0.1:%s" % open(pf).read().strip()
+    if a.creds_file:
+        j = json.load(open(a.creds_file))
+        creds = (j["aws_access_key_id"], j["aws_secret_access_key"])
     try:
         probe(endpoint, creds)
     finally:
