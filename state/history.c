@@ -1,0 +1,313 @@
+/* history.c - command history and per-serial snapshots (see history.h). */
+#include "history.h"
+#include "tfstate.h"
+#include "util/strbuf.h"
+#include <openssl/evp.h>
+#include <pwd.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static int sqlerr(stk_state *st, stk_diags *d, const char *what)
+{
+    stk_diags_error(d, NULL, "State database error", "%s (%s): %s", what, stk_state_path(st),
+                    sqlite3_errmsg(stk_state_db(st)));
+    return -1;
+}
+
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? stk_xstrdup((const char *)t) : NULL;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(s, i);
+}
+
+static void sha256_hex(const void *data, size_t n, char hex[65])
+{
+    unsigned char md[32];
+    unsigned len = 0;
+    EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+char *stk_history_who(void)
+{
+    const char *user = getenv("USER");
+    struct passwd *pw = NULL;
+    if (!user || !*user) {
+        pw = getpwuid(getuid());
+        user = pw ? pw->pw_name : "unknown";
+    }
+    char host[256] = "localhost";
+    if (gethostname(host, sizeof host - 1) != 0) strcpy(host, "localhost");
+    host[sizeof host - 1] = 0;
+    return stk_xasprintf("%s@%s", user, host);
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+int stk_history_has_snapshot(stk_state *st, int64_t serial, stk_diags *d)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(stk_state_db(st), "SELECT 1 FROM snapshots WHERE serial = ?", -1, &s, NULL) != SQLITE_OK)
+        return sqlerr(st, d, "reading snapshots");
+    sqlite3_bind_int64(s, 1, serial);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc == SQLITE_ROW) return 1;
+    if (rc == SQLITE_DONE) return 0;
+    return sqlerr(st, d, "reading snapshots");
+}
+
+int stk_history_snapshot(stk_state *st, stk_diags *d)
+{
+    json_t *root = stk_tfstate_export(st, d);
+    if (!root) return -1;
+    char *text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(root);
+    size_t n = strlen(text);
+    char hex[65];
+    sha256_hex(text, n, hex);
+    uLongf clen = compressBound((uLong)n);
+    unsigned char *z = stk_xmalloc(clen);
+    if (compress2(z, &clen, (const Bytef *)text, (uLong)n, 6) != Z_OK) {
+        free(z);
+        free(text);
+        stk_diags_error(d, NULL, "Cannot compress the state snapshot", "zlib failed");
+        return -1;
+    }
+    free(text);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(stk_state_db(st),
+                           "INSERT OR REPLACE INTO snapshots(serial, created_at, sha256, size, data) VALUES(?,?,?,?,?)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        free(z);
+        return sqlerr(st, d, "writing a snapshot");
+    }
+    char *now = stk_state_now();
+    sqlite3_bind_int64(s, 1, stk_state_serial(st));
+    bind_text(s, 2, now);
+    bind_text(s, 3, hex);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)n);
+    sqlite3_bind_blob(s, 5, z, (int)clen, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    free(now);
+    free(z);
+    if (rc != SQLITE_DONE) return sqlerr(st, d, "writing a snapshot");
+    return 0;
+}
+
+int stk_history_state_at(stk_state *st, int64_t serial, char **json, stk_diags *d)
+{
+    *json = NULL;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(stk_state_db(st), "SELECT sha256, size, data FROM snapshots WHERE serial = ?", -1, &s,
+                           NULL) != SQLITE_OK)
+        return sqlerr(st, d, "reading a snapshot");
+    sqlite3_bind_int64(s, 1, serial);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        sqlite3_finalize(s);
+        return 0;
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return sqlerr(st, d, "reading a snapshot");
+    }
+    char *want = col_dup(s, 0);
+    uLongf n = (uLongf)sqlite3_column_int64(s, 1);
+    const void *z = sqlite3_column_blob(s, 2);
+    int zn = sqlite3_column_bytes(s, 2);
+    char *text = stk_xmalloc(n + 1);
+    int zrc = uncompress((Bytef *)text, &n, z, (uLong)zn);
+    sqlite3_finalize(s);
+    char hex[65] = "";
+    if (zrc == Z_OK) {
+        text[n] = 0;
+        sha256_hex(text, n, hex);
+    }
+    if (zrc != Z_OK || !want || strcmp(hex, want) != 0) {
+        stk_diags_error(d, NULL, "Corrupt state snapshot",
+                        "The snapshot of serial %lld in %s does not decompress to its recorded digest.",
+                        (long long)serial, stk_state_path(st));
+        free(text);
+        free(want);
+        return -1;
+    }
+    free(want);
+    *json = text;
+    return 1;
+}
+
+int stk_history_snapshots(stk_state *st, stk_snapshot_info **out, size_t *n, stk_diags *d)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(stk_state_db(st), "SELECT serial, created_at, sha256, size FROM snapshots ORDER BY serial",
+                           -1, &s, NULL) != SQLITE_OK)
+        return sqlerr(st, d, "listing snapshots");
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = stk_xrealloc(*out, cap * sizeof **out);
+        }
+        stk_snapshot_info *i = &(*out)[(*n)++];
+        i->serial = sqlite3_column_int64(s, 0);
+        i->created_at = col_dup(s, 1);
+        i->sha256 = col_dup(s, 2);
+        i->size = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        stk_history_snapshots_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return sqlerr(st, d, "listing snapshots");
+    }
+    return 0;
+}
+
+void stk_history_snapshots_free(stk_snapshot_info *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(s[i].created_at);
+        free(s[i].sha256);
+    }
+    free(s);
+}
+
+struct restore_ctx {
+    int64_t serial;
+};
+
+static int do_restore(stk_state *st, void *ud, stk_diags *d)
+{
+    struct restore_ctx *c = ud;
+    char *text = NULL;
+    int found = stk_history_state_at(st, c->serial, &text, d);
+    if (found < 0) return -1;
+    if (!found) {
+        stk_diags_error(d, NULL, "No such serial",
+                        "The state history has no serial %lld (the current serial is %lld); see `stk state "
+                        "history`.", (long long)c->serial, (long long)stk_state_serial(st));
+        return -1;
+    }
+    stk_tfstate t;
+    int rc = stk_tfstate_parse_text(text, &t, d);
+    free(text);
+    if (rc) return -1;
+    rc = stk_state_replace_all(st, &t.instances, &t.outputs, NULL, NULL, 0, d);
+    stk_tfstate_free(&t);
+    return rc;
+}
+
+int stk_history_restore(stk_state *st, int64_t serial, stk_diags *d)
+{
+    struct restore_ctx c = {serial};
+    return stk_state_with_tx(st, do_restore, &c, d);
+}
+
+/* ---- command history ---------------------------------------------------- */
+
+static int do_record(stk_state *st, void *ud, stk_diags *d)
+{
+    const stk_history_entry *e = ud;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(stk_state_db(st),
+                           "INSERT INTO history(serial, at, who, command, plan_summary, plan_json, git_commit, "
+                           "git_dirty, git_branch, git_author, git_subject) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return sqlerr(st, d, "recording history");
+    char *now = e->at ? NULL : stk_state_now();
+    char *who = e->who ? NULL : stk_history_who();
+    sqlite3_bind_int64(s, 1, stk_state_serial(st));
+    bind_text(s, 2, e->at ? e->at : now);
+    bind_text(s, 3, e->who ? e->who : who);
+    bind_text(s, 4, e->command ? e->command : "");
+    bind_text(s, 5, e->plan_summary);
+    bind_text(s, 6, e->plan_json);
+    bind_text(s, 7, e->git_commit);
+    if (e->git_dirty >= 0) sqlite3_bind_int(s, 8, e->git_dirty);
+    else sqlite3_bind_null(s, 8);
+    bind_text(s, 9, e->git_branch);
+    bind_text(s, 10, e->git_author);
+    bind_text(s, 11, e->git_subject);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    free(now);
+    free(who);
+    return rc == SQLITE_DONE ? 0 : sqlerr(st, d, "recording history");
+}
+
+int stk_history_record(stk_state *st, const stk_history_entry *e, stk_diags *d)
+{
+    return stk_state_with_tx(st, do_record, (void *)e, d);
+}
+
+int stk_history_list(stk_state *st, stk_history_entry **out, size_t *n, stk_diags *d)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(stk_state_db(st),
+                           "SELECT id, serial, at, who, command, plan_summary, plan_json, git_commit, git_dirty, "
+                           "git_branch, git_author, git_subject FROM history ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return sqlerr(st, d, "reading history");
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = stk_xrealloc(*out, cap * sizeof **out);
+        }
+        stk_history_entry *e = &(*out)[(*n)++];
+        e->id = sqlite3_column_int64(s, 0);
+        e->serial = sqlite3_column_int64(s, 1);
+        e->at = col_dup(s, 2);
+        e->who = col_dup(s, 3);
+        e->command = col_dup(s, 4);
+        e->plan_summary = col_dup(s, 5);
+        e->plan_json = col_dup(s, 6);
+        e->git_commit = col_dup(s, 7);
+        e->git_dirty = sqlite3_column_type(s, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 8);
+        e->git_branch = col_dup(s, 9);
+        e->git_author = col_dup(s, 10);
+        e->git_subject = col_dup(s, 11);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        stk_history_entries_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return sqlerr(st, d, "reading history");
+    }
+    return 0;
+}
+
+void stk_history_entries_free(stk_history_entry *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(e[i].at);
+        free(e[i].who);
+        free(e[i].command);
+        free(e[i].plan_summary);
+        free(e[i].plan_json);
+        free(e[i].git_commit);
+        free(e[i].git_branch);
+        free(e[i].git_author);
+        free(e[i].git_subject);
+    }
+    free(e);
+}

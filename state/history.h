@@ -1,0 +1,71 @@
+/* history.h - who changed the state, when, with what command, and the full
+ * state at every serial.
+ *
+ * Design: every commit that changes the state stores a snapshot of the
+ * whole state at its new serial (table snapshots): the Terraform v4 JSON
+ * (tfstate.h) with sorted keys, zlib-compressed, with its SHA-256.  A
+ * snapshot per serial costs more space than a log of changes but makes
+ * `stk state show -serial N` and `stk state restore -serial N` a single
+ * read, needs no replay logic that could drift from the live tables, and a
+ * snapshot is exactly what a backup or a `state pull` would have shown.
+ * Serials written by stk are small (tens of KB compressed for the ~50
+ * resources of a real stack).
+ *
+ * Separately, every state-changing command records one history row: who
+ * (user@host), when, the command line, the plan summary (text and JSON),
+ * git information (commit, dirty, branch, author, subject: the columns
+ * exist; the git integration fills them) and the serial the command left.
+ *
+ * Ownership: entries returned are malloc'd; free with
+ * stk_history_entries_free.  Snapshot texts are malloc'd.
+ */
+#ifndef STK_STATE_HISTORY_H
+#define STK_STATE_HISTORY_H
+#include <stdint.h>
+#include "store.h"
+
+typedef struct {
+    int64_t id;
+    int64_t serial;
+    char *at;              /* RFC 3339 UTC; NULL in input: now */
+    char *who;             /* user@host; NULL in input: the current user */
+    char *command;         /* the command line */
+    char *plan_summary;    /* human text, may be NULL */
+    char *plan_json;       /* JSON text, may be NULL */
+    char *git_commit;      /* git fields: NULL when unknown */
+    int git_dirty;         /* -1 unknown, 0 clean, 1 dirty */
+    char *git_branch, *git_author, *git_subject;
+} stk_history_entry;
+
+/* Record a command; serial is taken from the store (the serial the command
+   left).  Its own transaction (or the caller's). */
+int stk_history_record(stk_state *st, const stk_history_entry *e, stk_diags *d);
+/* All history rows, oldest first. */
+int stk_history_list(stk_state *st, stk_history_entry **out, size_t *n, stk_diags *d);
+void stk_history_entries_free(stk_history_entry *e, size_t n);
+
+typedef struct {
+    int64_t serial;
+    char *created_at;
+    char *sha256;
+    int64_t size;          /* uncompressed bytes */
+} stk_snapshot_info;
+/* Every serial that has a snapshot, oldest first. */
+int stk_history_snapshots(stk_state *st, stk_snapshot_info **out, size_t *n, stk_diags *d);
+void stk_history_snapshots_free(stk_snapshot_info *s, size_t n);
+
+/* The state at `serial` as v4 JSON text (*json malloc'd). 1 found, 0 no
+   such serial, -1 error (e.g. a digest mismatch). */
+int stk_history_state_at(stk_state *st, int64_t serial, char **json, stk_diags *d);
+/* Make the state at `serial` current, as a new serial (lineage kept). */
+int stk_history_restore(stk_state *st, int64_t serial, stk_diags *d);
+
+/* "user@host" of this process (malloc'd). */
+char *stk_history_who(void);
+
+/* Internal to state/ (store.c): write the snapshot of the current serial in
+   the open transaction; does the serial have one (1/0, -1 error)? */
+int stk_history_snapshot(stk_state *st, stk_diags *d);
+int stk_history_has_snapshot(stk_state *st, int64_t serial, stk_diags *d);
+
+#endif
