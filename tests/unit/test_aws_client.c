@@ -300,6 +300,14 @@ static void test_endpoint_defaults(void)
     check_ep("eu-west-1", "s3", "https://s3.eu-west-1.amazonaws.com", "eu-west-1");
     check_ep("eu-west-1", "iam", "https://iam.amazonaws.com", "us-east-1");
     check_ep("ap-southeast-2", "cloudfront", "https://cloudfront.amazonaws.com", "us-east-1");
+    /* service names as terraform spells them reach the same endpoints */
+    check_ep("us-west-2", "elbv2", "https://elasticloadbalancing.us-west-2.amazonaws.com", "us-west-2");
+    check_ep("us-west-2", "cloudwatch", "https://monitoring.us-west-2.amazonaws.com", "us-west-2");
+    /* an unknown service gets the generic regional pattern */
+    check_ep("us-west-2", "kms", "https://kms.us-west-2.amazonaws.com", "us-west-2");
+    CHECK_STR(stk_aws_endpoint_env_name("api.ecr"), "AWS_ENDPOINT_URL_ECR");
+    CHECK_STR(stk_aws_endpoint_env_name("monitoring"), "AWS_ENDPOINT_URL_CLOUDWATCH");
+    CHECK(stk_aws_endpoint_env_name("kms") == NULL);
 }
 
 static void test_endpoint_overrides(void)

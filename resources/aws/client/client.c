@@ -227,6 +227,10 @@ int stk_aws_client_send(stk_aws_client *c, const char *service, const char *sign
     char *ak = NULL, *sk = NULL, *tok = NULL, *err = NULL, *path = NULL, *full_url = NULL;
     char *op = guess_operation(req);
     int rc = -1;
+    if (!req->method || !service || !signing_name) {
+        resp->transport_error = stk_xstrdup("request without method, service or signing name");
+        goto out;
+    }
     if (stk_aws_client_endpoint(c, service, &url, &sign_region, &d) != 0 ||
         stk_aws_endpoint_split(url, &scheme, &host, &base) != 0) {
         resp->transport_error = stk_xasprintf("no usable endpoint for %s: %s", service,

@@ -11,48 +11,45 @@
 typedef struct {
     const char *key;          /* botocore endpoint prefix */
     const char *host_prefix;  /* host label(s) before the region */
-    const char *env;          /* AWS_ENDPOINT_URL_<env> */
+    const char *env;          /* AWS_ENDPOINT_URL_<SERVICE> */
     const char *tf[4];        /* terraform-provider-aws endpoints names */
     int global;               /* one endpoint, signed for us-east-1 */
     const char *global_host;
 } svc_info;
 
 static const svc_info services[] = {
-    {"ec2", "ec2", "EC2", {"ec2"}, 0, NULL},
-    {"elasticloadbalancing", "elasticloadbalancing", "ELASTIC_LOAD_BALANCING_V2", {"elbv2", "elb"}, 0, NULL},
-    {"autoscaling", "autoscaling", "AUTO_SCALING", {"autoscaling"}, 0, NULL},
-    {"elasticache", "elasticache", "ELASTICACHE", {"elasticache"}, 0, NULL},
-    {"s3", "s3", "S3", {"s3"}, 0, NULL},
-    {"cloudfront", NULL, "CLOUDFRONT", {"cloudfront"}, 1, "cloudfront.amazonaws.com"},
-    {"api.ecr", "api.ecr", "ECR", {"ecr"}, 0, NULL},
-    {"ecr", "api.ecr", "ECR", {"ecr"}, 0, NULL},
-    {"iam", NULL, "IAM", {"iam"}, 1, "iam.amazonaws.com"},
-    {"sts", "sts", "STS", {"sts"}, 0, NULL},
-    {"logs", "logs", "CLOUDWATCH_LOGS", {"logs", "cloudwatchlogs"}, 0, NULL},
-    {"monitoring", "monitoring", "CLOUDWATCH", {"cloudwatch"}, 0, NULL},
-    {"sns", "sns", "SNS", {"sns"}, 0, NULL},
-    {"dynamodb", "dynamodb", "DYNAMODB", {"dynamodb"}, 0, NULL},
+    {"ec2", "ec2", "AWS_ENDPOINT_URL_EC2", {"ec2"}, 0, NULL},
+    {"elasticloadbalancing", "elasticloadbalancing", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2", {"elbv2", "elb"}, 0, NULL},
+    {"autoscaling", "autoscaling", "AWS_ENDPOINT_URL_AUTO_SCALING", {"autoscaling"}, 0, NULL},
+    {"elasticache", "elasticache", "AWS_ENDPOINT_URL_ELASTICACHE", {"elasticache"}, 0, NULL},
+    {"s3", "s3", "AWS_ENDPOINT_URL_S3", {"s3"}, 0, NULL},
+    {"cloudfront", NULL, "AWS_ENDPOINT_URL_CLOUDFRONT", {"cloudfront"}, 1, "cloudfront.amazonaws.com"},
+    {"api.ecr", "api.ecr", "AWS_ENDPOINT_URL_ECR", {"ecr"}, 0, NULL},
+    {"ecr", "api.ecr", "AWS_ENDPOINT_URL_ECR", {"ecr"}, 0, NULL},
+    {"iam", NULL, "AWS_ENDPOINT_URL_IAM", {"iam"}, 1, "iam.amazonaws.com"},
+    {"sts", "sts", "AWS_ENDPOINT_URL_STS", {"sts"}, 0, NULL},
+    {"logs", "logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", {"logs", "cloudwatchlogs"}, 0, NULL},
+    {"monitoring", "monitoring", "AWS_ENDPOINT_URL_CLOUDWATCH", {"cloudwatch"}, 0, NULL},
+    {"sns", "sns", "AWS_ENDPOINT_URL_SNS", {"sns"}, 0, NULL},
+    {"dynamodb", "dynamodb", "AWS_ENDPOINT_URL_DYNAMODB", {"dynamodb"}, 0, NULL},
 };
 
+/* By endpoint prefix, else by a terraform / botocore service name
+   ("elbv2", "cloudwatch", "cloudwatchlogs" ...). */
 static const svc_info *lookup(const char *service)
 {
     for (size_t i = 0; i < sizeof services / sizeof services[0]; i++)
         if (strcmp(services[i].key, service) == 0) return &services[i];
+    for (size_t i = 0; i < sizeof services / sizeof services[0]; i++)
+        for (int k = 0; k < 4 && services[i].tf[k]; k++)
+            if (strcmp(services[i].tf[k], service) == 0) return &services[i];
     return NULL;
 }
 
 const char *stk_aws_endpoint_env_name(const char *service)
 {
-    static const char *const names[] = {
-        "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
-        "AWS_ENDPOINT_URL_AUTO_SCALING", "AWS_ENDPOINT_URL_ELASTICACHE", "AWS_ENDPOINT_URL_S3",
-        "AWS_ENDPOINT_URL_CLOUDFRONT", "AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL_ECR",
-        "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
-        "AWS_ENDPOINT_URL_CLOUDWATCH", "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL_DYNAMODB",
-    };
-    for (size_t i = 0; i < sizeof services / sizeof services[0]; i++)
-        if (strcmp(services[i].key, service) == 0) return names[i];
-    return NULL;
+    const svc_info *si = lookup(service);
+    return si ? si->env : NULL;
 }
 
 int stk_aws_endpoint_split(const char *url, char **scheme_out, char **host_out, char **base_out)
@@ -129,7 +126,7 @@ int stk_aws_endpoint_resolve(const char *region, const char *service,
 
     /* 1. provider endpoints { NAME = URL } */
     for (size_t i = 0; i < nover; i++) {
-        int match = strcmp(osvc[i], service) == 0;
+        int match = strcmp(osvc[i], service) == 0 || (si && strcmp(osvc[i], si->key) == 0);
         for (int k = 0; si && !match && k < 4 && si->tf[k]; k++) match = strcmp(osvc[i], si->tf[k]) == 0;
         if (match && ourl[i] && *ourl[i]) {
             char *where = stk_xasprintf("The provider's endpoints.%s", osvc[i]);
