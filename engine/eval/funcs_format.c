@@ -186,7 +186,7 @@ static char *format_one(stk_strbuf *out, char verb, const spec *sp, stk_value *a
 static int do_format(stk_strbuf *out, const char *f, size_t flen, stk_value **vals, size_t n, char **err, int *err_arg)
 {
     size_t argi = 0;
-    int used_any = 0;
+    int reordered = 0;
     for (size_t i = 0; i < flen;) {
         char ch = f[i];
         if (ch != '%') { stk_strbuf_putc(out, ch); i++; continue; }
@@ -211,6 +211,7 @@ static int do_format(stk_strbuf *out, const char *f, size_t flen, stk_value **va
                     return -1;
                 }
                 argi = (size_t)idx - 1;
+                reordered = 1;
                 i = j + 1;
             }
             if (pass == 0 && i < flen && f[i] >= '0' && f[i] <= '9') {
@@ -245,10 +246,8 @@ static int do_format(stk_strbuf *out, const char *f, size_t flen, stk_value **va
             return -1;
         }
         argi++;
-        used_any = 1;
     }
-    (void)used_any;
-    if (argi < n) {
+    if (argi < n && !reordered) {
         stk_fn_fail(err, err_arg, (int)argi + 1, "too many arguments; no verbs for argument %zu", argi + 1);
         return -1;
     }

@@ -158,5 +158,29 @@ stk_value *stk_value_from_json(const json_t *j);
 stk_value *stk_value_from_json_typed(const json_t *j, stk_type *t, char **err);
 /* Type constraint JSON as Terraform writes it ("string", ["list","string"], ...) */
 json_t *stk_type_to_json(const stk_type *t);
+/* The reverse ("dynamic" is `any`); NULL when malformed.  (added by the value helper) */
+stk_type *stk_type_from_json(const json_t *j);
+/* cty's friendly name: "string", "list of string", "map of number", "object",
+   "tuple", "any"; malloc'd.  (added by the value helper) */
+char *stk_type_friendly_name(const stk_type *t);
+
+/* --- printing conventions (stk_value_to_hcl, after terraform console) ---
+ *   strings   "a\"b" with Go's strconv.Quote escapes; a string holding a
+ *             newline prints as a heredoc <<EOT ... EOT (<<-EOT when nested,
+ *             delimiter extended with _ while a line equals it)
+ *   numbers   integers plainly; other numbers as the shortest decimal that
+ *             round-trips, never with an exponent (Go's big.Float
+ *             Text('f', -1), which Terraform uses): 1.5, 0.30000000000000004,
+ *             1e21 -> 1000000000000000000000.  stk_number_to_string,
+ *             tostring(), interpolation and jsonencode use the same text.
+ *   tuple     [\n  1,\n  2,\n]      (empty: [])
+ *   list/set  tolist([...]) / toset([...]) around the tuple form
+ *   object    {\n  "a" = 1\n  "b" = "x"\n}   (keys quoted, sorted, not aligned;
+ *             empty: {})
+ *   map       tomap({...}) around the object form
+ *   null      null; typed: tostring(null), tonumber(null), tobool(null),
+ *             tolist(null) / * of string * /, null / * object * /
+ *   unknown   (known after apply);  sensitive: (sensitive value)
+ */
 
 #endif

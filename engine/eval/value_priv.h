@@ -7,8 +7,6 @@
 
 /* object type from names already sorted and unique (arrays and names taken over) */
 stk_type *stk_type_object_sorted(char **names, stk_type **types, size_t n);
-/* cty's FriendlyName ("list of string", "object"); caller frees */
-char *stk_type_friendly_name(const stk_type *t);
 /* a string value of n bytes whose buffer (*buf, NUL at n) the caller fills */
 stk_value *stk_value_string_buf(size_t n, char **buf);
 /* number as Terraform prints it, appended to b */
@@ -19,7 +17,5 @@ void stk_quote_string(stk_strbuf *b, const char *s, size_t n);
 size_t stk_utf8_decode(const char *s, size_t n, uint32_t *cp);
 size_t stk_utf8_encode(uint32_t cp, char *out);
 size_t stk_utf8_count(const char *s, size_t n);
-/* type constraint from Terraform's JSON form; NULL when malformed */
-stk_type *stk_type_from_json(const json_t *j);
 
 #endif
