@@ -385,6 +385,29 @@ static void test_s3_path_style(void)
     CHECK_INT(stk_aws_client_s3_path_style(c, "my-bucket"), 1);
     CHECK_INT(stk_aws_client_flag(c, "s3_use_path_style"), 1);
     stk_aws_client_free(c);
+    /* where requests go */
+    char *h = NULL, *p = NULL;
+    CHECK_INT(stk_aws_endpoint_target("https://s3.eu-west-1.amazonaws.com", 1, "logs-bucket.", "/a%20b.txt", 0, &h, &p), 0);
+    CHECK_STR(h, "logs-bucket.s3.eu-west-1.amazonaws.com");
+    CHECK_STR(p, "/a%20b.txt");
+    free(h), free(p);
+    CHECK_INT(stk_aws_endpoint_target("https://s3.eu-west-1.amazonaws.com", 1, "logs-bucket.", "/", 1, &h, &p), 0);
+    CHECK_STR(h, "s3.eu-west-1.amazonaws.com");
+    CHECK_STR(p, "/logs-bucket");
+    free(h), free(p);
+    CHECK_INT(stk_aws_endpoint_target("http://127.0.0.1:5000/base/", 1, "logs-bucket.", "/k/x", 0, &h, &p), 0);
+    CHECK_STR(h, "127.0.0.1:5000");
+    CHECK_STR(p, "/base/logs-bucket/k/x");
+    free(h), free(p);
+    CHECK_INT(stk_aws_endpoint_target("https://s3.us-east-1.amazonaws.com", 1, "my.dotted.bucket.", "/k", 0, &h, &p), 0);
+    CHECK_STR(h, "s3.us-east-1.amazonaws.com");
+    CHECK_STR(p, "/my.dotted.bucket/k");
+    free(h), free(p);
+    CHECK_INT(stk_aws_endpoint_target("https://ec2.us-east-1.amazonaws.com", 0, NULL, "/", 0, &h, &p), 0);
+    CHECK_STR(h, "ec2.us-east-1.amazonaws.com");
+    CHECK_STR(p, "/");
+    free(h), free(p);
+    CHECK_INT(stk_aws_endpoint_target("nonsense", 0, NULL, "/", 0, &h, &p), -1);
     CHECK_INT(stk_aws_endpoint_host_is_ip("http://[::1]:80"), 1);
     CHECK_INT(stk_aws_endpoint_host_is_ip("http://localhost:80"), 1);
     CHECK_INT(stk_aws_endpoint_host_is_ip("https://s3.us-east-1.amazonaws.com"), 0);
@@ -599,6 +622,52 @@ static void test_response_cap_and_connect_failure(void)
     stk_aws_response_free(&resp);
     stk_aws_client_free(c);
     free(url);
+}
+
+static void test_timeout_and_refresh(void)
+{
+    fresh_env();
+    /* a server that never answers: the request timeout fires */
+    int port;
+    int lfd = listen_loopback(&port);
+    CHECK(lfd >= 0);
+    if (lfd < 0) return;
+    char *url = stk_xasprintf("http://127.0.0.1:%d", port);
+    setenv("AWS_ENDPOINT_URL", url, 1);
+    /* credentials from a process whose keys expire in a minute: refreshed
+       before each request */
+    char *script = stk_xasprintf(
+        "#!/bin/sh\nn=$(cat '%s/count' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '%s/count'\n"
+        "e=$(date -u -d '+60 seconds' +%%Y-%%m-%%dT%%H:%%M:%%SZ)\n"
+        "echo \"{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"AKIAREFRESH$n\\\", "
+        "\\\"SecretAccessKey\\\": \\\"s$n\\\", \\\"Expiration\\\": \\\"$e\\\"}\"\n",
+        tmpdir, tmpdir);
+    write_file("refresh.sh", script, 0700);
+    free(script);
+    char *conf = stk_xasprintf("[default]\ncredential_process = %s/refresh.sh\n", tmpdir);
+    write_file(".aws/config", conf, 0600);
+    free(conf);
+    stk_aws_config cfg = {.region = "us-east-1", .request_timeout_ms = 300};
+    stk_diags d = STK_DIAGS_INIT;
+    stk_aws_client *c = stk_aws_client_new(&cfg, &d);
+    CHECK(c != NULL);
+    if (!c) { close(lfd); free(url); stk_diags_free(&d); return; }
+    char *k = stk_aws_client_access_key_id(c);
+    CHECK_STR(k, "AKIAREFRESH1");
+    free(k);
+    stk_aws_request req = {.method = "GET", .path = "/"};
+    stk_aws_response resp;
+    CHECK_INT(stk_aws_client_send(c, "ec2", "ec2", &req, &resp), -1);
+    CHECK_INT(resp.timed_out, 1);
+    CHECK_INT(stk_aws_response_transport_kind(&resp), STK_AWS_TRANSPORT_TIMEOUT);
+    stk_aws_response_free(&resp);
+    k = stk_aws_client_access_key_id(c);
+    CHECK_STR(k, "AKIAREFRESH2");
+    free(k);
+    stk_aws_client_free(c);
+    close(lfd);
+    free(url);
+    stk_diags_free(&d);
 }
 
 /* ---- moto ------------------------------------------------------------ */
@@ -913,6 +982,7 @@ int main(void)
     STK_RUN(test_retry_quota_exhaustion);
     STK_RUN(test_redaction);
     STK_RUN(test_response_cap_and_connect_failure);
+    STK_RUN(test_timeout_and_refresh);
     STK_RUN(test_moto_sts);
     STK_RUN(test_moto_signature_enforced);
     STK_RUN(test_moto_threads);

@@ -85,7 +85,13 @@ void stk_aws_client_free(stk_aws_client *c)
 
 const char *stk_aws_client_region(const stk_aws_client *c) { return c->region; }
 const char *stk_aws_client_credential_source(const stk_aws_client *c) { return c->creds.source; }
-const char *stk_aws_client_access_key_id(const stk_aws_client *c) { return c->creds.access_key; }
+char *stk_aws_client_access_key_id(stk_aws_client *c)
+{
+    pthread_mutex_lock(&c->lock);
+    char *k = stk_xstrdup(c->creds.access_key);
+    pthread_mutex_unlock(&c->lock);
+    return k;
+}
 
 int stk_aws_client_flag(const stk_aws_client *c, const char *name)
 {
@@ -243,22 +249,8 @@ int stk_aws_client_send(stk_aws_client *c, const char *service, const char *sign
 
     /* S3 addressing: host_prefix "bucket." is virtual-hosted unless path style applies */
     char *fullhost;
-    if (req->host_prefix && *req->host_prefix && s3 && strcmp(service, "s3") == 0) {
-        size_t bl = strlen(req->host_prefix);
-        char *bucket = stk_xstrndup(req->host_prefix, bl && req->host_prefix[bl - 1] == '.' ? bl - 1 : bl);
-        if (c->s3_use_path_style || !stk_aws_s3_bucket_virtual_ok(bucket) || stk_aws_endpoint_host_is_ip(url)) {
-            fullhost = stk_xstrdup(host);
-            path = strcmp(rpath, "/") == 0 ? stk_xasprintf("%s/%s", base, bucket)
-                                           : stk_xasprintf("%s/%s%s", base, bucket, rpath);
-        } else {
-            fullhost = stk_xasprintf("%s.%s", bucket, host);
-            path = stk_xasprintf("%s%s", base, rpath);
-        }
-        free(bucket);
-    } else {
-        fullhost = stk_xasprintf("%s%s", req->host_prefix ? req->host_prefix : "", host);
-        path = stk_xasprintf("%s%s", base, rpath);
-    }
+    stk_aws_endpoint_target(url, s3 && strcmp(service, "s3") == 0, req->host_prefix, rpath,
+                            c->s3_use_path_style, &fullhost, &path);
     full_url = stk_xasprintf("%s://%s%s%s%s", scheme, fullhost, path,
                              req->query && *req->query ? "?" : "", req->query ? req->query : "");
 

@@ -75,8 +75,9 @@ void stk_aws_client_free(stk_aws_client *c);
 const char *stk_aws_client_region(const stk_aws_client *c);
 /* Where the credentials came from ("environment", "profile \"dev\" in ..."). */
 const char *stk_aws_client_credential_source(const stk_aws_client *c);
-/* The access key id (not secret), e.g. for reports; never the secret key. */
-const char *stk_aws_client_access_key_id(const stk_aws_client *c);
+/* A malloc'd copy of the access key id in use (not secret; credentials
+   from credential_process may be refreshed at any time, hence the copy). */
+char *stk_aws_client_access_key_id(stk_aws_client *c);
 /* Flags of the provider block, as given: "skip_credentials_validation",
    "skip_requesting_account_id", "skip_metadata_api_check", "s3_use_path_style". */
 int stk_aws_client_flag(const stk_aws_client *c, const char *name);

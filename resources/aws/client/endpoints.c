@@ -158,3 +158,31 @@ int stk_aws_endpoint_resolve(const char *region, const char *service,
     *signing_region_out = stk_xstrdup(sign_region);
     return 0;
 }
+
+int stk_aws_endpoint_target(const char *url, int s3, const char *host_prefix, const char *path,
+                            int s3_use_path_style, char **host_out, char **path_out)
+{
+    char *host = NULL, *base = NULL;
+    *host_out = *path_out = NULL;
+    if (stk_aws_endpoint_split(url, NULL, &host, &base) != 0) return -1;
+    const char *rpath = path && *path ? path : "/";
+    if (host_prefix && *host_prefix && s3) {
+        size_t bl = strlen(host_prefix);
+        char *bucket = stk_xstrndup(host_prefix, host_prefix[bl - 1] == '.' ? bl - 1 : bl);
+        if (s3_use_path_style || !stk_aws_s3_bucket_virtual_ok(bucket) || stk_aws_endpoint_host_is_ip(url)) {
+            *host_out = stk_xstrdup(host);
+            *path_out = strcmp(rpath, "/") == 0 ? stk_xasprintf("%s/%s", base, bucket)
+                                                : stk_xasprintf("%s/%s%s", base, bucket, rpath);
+        } else {
+            *host_out = stk_xasprintf("%s.%s", bucket, host);
+            *path_out = stk_xasprintf("%s%s", base, rpath);
+        }
+        free(bucket);
+    } else {
+        *host_out = stk_xasprintf("%s%s", host_prefix ? host_prefix : "", host);
+        *path_out = stk_xasprintf("%s%s", base, rpath);
+    }
+    free(host);
+    free(base);
+    return 0;
+}

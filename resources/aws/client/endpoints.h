@@ -39,4 +39,15 @@ int stk_aws_endpoint_host_is_ip(const char *url);
    hyphens, 3-63 characters, no dots): virtual-hosted addressing is possible. */
 int stk_aws_s3_bucket_virtual_ok(const char *bucket);
 
+/* Where one request goes.  url is the endpoint (as resolved above), path
+   the request's encoded path.  For S3 (s3 != 0) a host_prefix "bucket."
+   becomes path style ("/bucket" + path) when s3_use_path_style is set, the
+   endpoint host is an IP address / localhost, or the bucket is not a plain
+   DNS label; otherwise the bucket is prepended to the host.  Any other
+   host_prefix is prepended to the host.  host_out ("host[:port]") and
+   path_out (endpoint base path included) are malloc'd.  Returns -1 when url
+   cannot be split. */
+int stk_aws_endpoint_target(const char *url, int s3, const char *host_prefix, const char *path,
+                            int s3_use_path_style, char **host_out, char **path_out);
+
 #endif
