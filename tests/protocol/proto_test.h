@@ -12,7 +12,7 @@
 #include "util/strbuf.h"
 #include "protocol_data_path.h"   /* STK_PROTOCOL_DATA, from tests/unit/meson.build */
 
-static json_t *pt_json(const char *text)
+static __attribute__((unused)) json_t *pt_json(const char *text)
 {
     json_error_t e;
     json_t *v = json_loads(text, 0, &e);
@@ -21,7 +21,7 @@ static json_t *pt_json(const char *text)
 }
 
 /* Serialize; returns 0 and fills req, or -1 and prints the diagnostics. */
-static int pt_ser(const char *svc, const char *op, const char *params, stk_aws_request *req)
+static __attribute__((unused)) int pt_ser(const char *svc, const char *op, const char *params, stk_aws_request *req)
 {
     stk_diags d = STK_DIAGS_INIT;
     json_t *p = params ? pt_json(params) : NULL;
@@ -33,19 +33,19 @@ static int pt_ser(const char *svc, const char *op, const char *params, stk_aws_r
     return rc;
 }
 
-static const char *pt_header(const stk_aws_request *req, const char *name)
+static __attribute__((unused)) const char *pt_header(const stk_aws_request *req, const char *name)
 {
     for (size_t i = 0; i < req->nheaders; i++)
         if (strcasecmp(req->headers[i].name, name) == 0) return req->headers[i].value;
     return NULL;
 }
 
-static const char *pt_body(const stk_aws_request *req)
+static __attribute__((unused)) const char *pt_body(const stk_aws_request *req)
 {
     return req->body ? (const char *)req->body : "";
 }
 
-static unsigned char *pt_load(const char *name, size_t *len)
+static __attribute__((unused)) unsigned char *pt_load(const char *name, size_t *len)
 {
     char path[1024];
     const char *here = __FILE__;   /* .../tests/protocol/proto_test.h, relative to the build dir */
@@ -81,7 +81,7 @@ static unsigned char *pt_load(const char *name, size_t *len)
 
 /* Parse a saved response body (file, or literal text when file is NULL).
    hdrs: "name", "value", ..., NULL.  Returns stk_aws_parse's code. */
-static int pt_parse(const char *svc, const char *op, const char *file, const char *text, long status,
+static __attribute__((unused)) int pt_parse(const char *svc, const char *op, const char *file, const char *text, long status,
                     const char **hdrs, json_t **result, stk_aws_error *err)
 {
     stk_aws_response resp;
@@ -112,7 +112,7 @@ static int pt_parse(const char *svc, const char *op, const char *file, const cha
 }
 
 /* A string at a JMESPath-free dotted path with [N] indexes: "Vpc.Tags[0].Key". */
-static json_t *pt_get(json_t *v, const char *path)
+static __attribute__((unused)) json_t *pt_get(json_t *v, const char *path)
 {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", path);
@@ -127,7 +127,7 @@ static json_t *pt_get(json_t *v, const char *path)
     }
     return v;
 }
-static const char *pt_str(json_t *v, const char *path)
+static __attribute__((unused)) const char *pt_str(json_t *v, const char *path)
 {
     return json_string_value(pt_get(v, path));
 }
