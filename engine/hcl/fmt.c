@@ -146,9 +146,7 @@ char *stk_hcl_format_n(const char *src, size_t len, const char *filename, stk_di
     size_t n = 0;
     size_t prev_end = 0;
     size_t prefix = 0;   /* a byte order mark is kept as it is */
-    if (tk.n && tk.toks[0].start.byte > 0) prefix = tk.toks[0].start.byte;
-    if (prefix > 3) prefix = 0;
-    if (prefix && memcmp(src, "\xEF\xBB\xBF", 3) != 0) prefix = 0;
+    if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) prefix = 3;
     prev_end = prefix;
     for (size_t i = 0; i < tk.n; i++) {
         stk_hcl_token *x = &tk.toks[i];

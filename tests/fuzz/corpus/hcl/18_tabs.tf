@@ -1,0 +1,7 @@
+block {
+	a = 1
+		bb = 2
+	inner {
+		c = 3
+	}
+}

@@ -1,0 +1,9 @@
+locals {
+  a = <<EOT
+one
+EOT
+  bb = <<EOT
+two
+EOT
+  ccc = "three"
+}

@@ -1,0 +1,8 @@
+locals {
+  x = coalesce(
+  var.a,
+      var.b,
+  "default"
+  )
+  y = lookup(var.map,"key","default")
+}

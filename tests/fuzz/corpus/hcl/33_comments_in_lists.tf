@@ -1,0 +1,8 @@
+locals {
+  list = [
+    "a", # first
+    "bb", # second
+    # standalone
+    "c",
+  ]
+}

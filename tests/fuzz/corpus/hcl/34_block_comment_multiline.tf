@@ -1,0 +1,8 @@
+/*
+ * A header comment
+ *   with indentation kept
+ */
+resource "x" "y" {
+  /* inside */
+  a = 1
+}

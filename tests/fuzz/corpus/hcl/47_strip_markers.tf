@@ -1,0 +1,9 @@
+locals {
+  s = <<-EOT
+    %{~ if var.x ~}
+    yes
+    %{~ else ~}
+    no
+    %{~ endif ~}
+  EOT
+}
