@@ -385,6 +385,11 @@ static void test_s3_path_style(void)
     CHECK_INT(stk_aws_client_s3_path_style(c, "my-bucket"), 1);
     CHECK_INT(stk_aws_client_flag(c, "s3_use_path_style"), 1);
     stk_aws_client_free(c);
+    stk_aws_config bad = {.region = "us-east-1.evil.example/"};
+    c = stk_aws_client_new(&bad, &d);
+    CHECK(c == NULL);
+    CHECK(diags_mention(&d, "Invalid AWS region"));
+    stk_diags_free(&d);
     /* where requests go */
     char *h = NULL, *p = NULL;
     CHECK_INT(stk_aws_endpoint_target("https://s3.eu-west-1.amazonaws.com", 1, "logs-bucket.", "/a%20b.txt", 0, &h, &p), 0);

@@ -20,6 +20,15 @@ stk_aws_client *stk_aws_client_new(const stk_aws_config *cfg, stk_diags *d)
     if (!cfg) cfg = &empty;
     char *region = stk_aws_region_resolve(cfg, d);
     if (!region) return NULL;
+    /* the region becomes part of host names: letters, digits and '-' only */
+    for (const char *p = region; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) {
+            stk_diags_error(d, NULL, "Invalid AWS region",
+                            "\"%s\" is not a region name (such as us-east-1).", region);
+            free(region);
+            return NULL;
+        }
+    }
     stk_aws_credentials creds;
     if (stk_aws_credentials_resolve(cfg, &creds, d) != 0) {
         free(region);
