@@ -452,7 +452,8 @@ int stk_aws_credentials_resolve(const stk_aws_config *cfg, stk_aws_credentials *
     }
     stk_diags_error(d, NULL, "No valid credential sources found",
                     "Tried: %s. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile in the shared "
-                    "credentials file, or access_key/secret_key in the provider block.",
+                    "credentials file, or access_key/secret_key in the provider block. (Container and "
+                    "EC2 instance-metadata credentials are not supported yet.)",
                     stk_strbuf_cstr(&tried));
     stk_strbuf_free(&tried);
     return -1;
