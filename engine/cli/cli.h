@@ -22,6 +22,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_console(int argc, char **argv);
+int cmd_aws(int argc, char **argv);
 
 /* Option helpers: match "-name", "--name", "-name=value", "--name=value".
    stk_cli_flag returns 1 when arg is the boolean flag name.

@@ -11,6 +11,7 @@
 static const stk_cli_command commands[] = {
     {"version", cmd_version, "Show the stk version", 0},
     {"fmt", cmd_fmt, "Rewrite configuration files in the canonical format", 0},
+    {"aws", cmd_aws, "Low-level AWS calls (debugging)", 1},
 };
 
 static void usage(FILE *f)
