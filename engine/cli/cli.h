@@ -22,6 +22,9 @@ int cmd_validate(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_console(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_workspace(int argc, char **argv);
+int cmd_force_unlock(int argc, char **argv);
 int cmd_aws(int argc, char **argv);
 
 /* Option helpers: match "-name", "--name", "-name=value", "--name=value".

@@ -11,6 +11,9 @@
 static const stk_cli_command commands[] = {
     {"version", cmd_version, "Show the stk version", 0},
     {"fmt", cmd_fmt, "Rewrite configuration files in the canonical format", 0},
+    {"state", cmd_state, "Inspect and edit the state (list, show, rm, mv, pull, push, ...)", 0},
+    {"workspace", cmd_workspace, "Manage workspaces (list, new, select, delete, show)", 0},
+    {"force-unlock", cmd_force_unlock, "Remove a dead holder's state lock", 0},
     {"aws", cmd_aws, "Low-level AWS calls (debugging)", 1},
 };
 
