@@ -28,7 +28,9 @@ struct stk_func_ctx {
     /* Read a whole file (the configuration may come from a git commit rather
        than the disk).  Returns 0 and a malloc'd buffer, or -1 with *err. */
     int (*read_file)(void *ud, const char *path, char **data, size_t *len, char **err);
-    /* List files for fileset(); optional (NULL: unsupported). */
+    /* fileexists(): 1 a regular file, 0 absent, 2 a directory (then
+       fileexists reports an error as Terraform does); optional (NULL: the
+       local disk is asked). */
     int (*file_exists)(void *ud, const char *path);
     /* templatefile(): parse `src` as a template and evaluate it with `vars`
        (an object) in a scope holding only those variables and the functions. */
@@ -36,6 +38,10 @@ struct stk_func_ctx {
                                   stk_value *vars, char **err);
     void *ud;
     int deterministic;      /* timestamp()/uuid() return unknown (plan time) when set */
+    /* fileset(): every regular file under `dir` (recursively), as paths
+       relative to it, malloc'd.  Optional (NULL: the local disk is walked).
+       Added by the function-library helper. */
+    int (*list_files)(void *ud, const char *dir, char ***paths, size_t *n, char **err);
 };
 
 typedef stk_value *(*stk_func_impl)(const stk_func_ctx *ctx, stk_value **args, size_t nargs,
@@ -43,7 +49,13 @@ typedef stk_value *(*stk_func_impl)(const stk_func_ctx *ctx, stk_value **args, s
 
 enum {
     STK_FUNC_UNKNOWN_OK = 1,   /* handles unknown arguments itself (length, concat, ...) */
-    STK_FUNC_IMPURE = 2        /* timestamp, uuid: unknown during plan */
+    STK_FUNC_IMPURE = 2,       /* timestamp, uuid: unknown during plan */
+    /* Added by the function-library helper: the function receives its
+       arguments WITH their marks and sets the result's marks itself; the
+       evaluator must neither strip argument marks nor add them to the
+       result (sensitive, nonsensitive, issensitive).  An evaluator that
+       ignores the flag stays safe: nonsensitive() then keeps the mark. */
+    STK_FUNC_MARKS_OK = 4
 };
 
 typedef struct {

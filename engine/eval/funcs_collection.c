@@ -714,7 +714,43 @@ out:
     return r;
 }
 
+FN(matchkeys)
+{
+    stk_value *vals = to_list(args[0], 0, err, err_arg);
+    if (!vals) return NULL;
+    stk_value *keys = to_list(args[1], 1, err, err_arg);
+    if (!keys) { stk_value_unref(vals); return NULL; }
+    stk_value *search = to_list(args[2], 2, err, err_arg);
+    stk_value *r = NULL;
+    if (!search) goto out;
+    if (vals->u.coll.n != keys->u.coll.n) {
+        stk_fn_fail(err, err_arg, -1, "length of keys and values should be equal");
+        goto out;
+    }
+    {
+        size_t n = vals->u.coll.n, m = 0;
+        stk_value **items = stk_xmalloc(sizeof(stk_value *) * (n + 1));
+        for (size_t i = 0; i < n; i++) {
+            int hit = 0;
+            for (size_t k = 0; k < search->u.coll.n && !hit; k++) {
+                stk_value *eq = stk_value_equals(keys->u.coll.items[i], search->u.coll.items[k]);
+                hit = stk_value_is_true(eq);
+                stk_value_unref(eq);
+            }
+            if (hit) items[m++] = stk_value_ref(vals->u.coll.items[i]);
+        }
+        r = stk_value_list(vals->type->elem, items, m);
+        free(items);
+    }
+out:
+    stk_value_unref(vals);
+    stk_value_unref(keys);
+    if (search) stk_value_unref(search);
+    return r;
+}
+
 const stk_func stk_funcs_collection[] = {
+    { "matchkeys", 3, 3, 0, fn_matchkeys, "matchkeys(values list of any, keys list of any, searchset list of any) list of any" },
     { "alltrue", 1, 1, 0, fn_alltrue, "alltrue(list list of bool) bool" },
     { "anytrue", 1, 1, 0, fn_anytrue, "anytrue(list list of bool) bool" },
     { "chunklist", 2, 2, 0, fn_chunklist, "chunklist(list list of any, size number) list of list" },

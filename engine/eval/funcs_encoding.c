@@ -5,7 +5,9 @@
  * Terraform's ctyyaml writes them), base64encode/decode, base64gzip (zlib,
  * gzip framing), urlencode (Go's QueryEscape). */
 #include "eval/funcs_internal.h"
+#include <iconv.h>
 #include <jansson.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -532,7 +534,209 @@ FN(urlencode)
     return r;
 }
 
+/* ----------------------------------------------------------------- CSV */
+
+/* One record per call (Go's encoding/csv rules: "" escapes a quote inside
+   a quoted field; a quote inside an unquoted field is an error).
+   Returns 1 with a record, 0 at the end, -1 on error (*why set). */
+static int csv_record(const char **pp, const char *end, size_t *line, char ***fields, size_t *nf, char **why)
+{
+    const char *p = *pp;
+    while (p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n'))) {
+        if (*p == '\n') (*line)++;
+        p++;
+    }
+    if (p >= end) { *pp = p; return 0; }
+    size_t cap = 8, n = 0;
+    char **f = stk_xmalloc(sizeof(char *) * cap);
+    size_t start_line = *line;
+    for (;;) {
+        stk_strbuf b = STK_STRBUF_INIT;
+        stk_strbuf_add(&b, "", 0);
+        const char *fs = p;
+        if (p < end && *p == '"') {
+            p++;
+            for (;;) {
+                if (p >= end) {
+                    *why = stk_xasprintf("parse error on line %zu, column %zu: extraneous or missing \" in quoted-field",
+                                         start_line, (size_t)(p - fs) + 1);
+                    goto bad;
+                }
+                if (*p == '"') {
+                    if (p + 1 < end && p[1] == '"') { stk_strbuf_putc(&b, '"'); p += 2; continue; }
+                    p++;
+                    break;
+                }
+                if (*p == '\n') (*line)++;
+                if (*p == '\r' && p + 1 < end && p[1] == '\n') { p++; continue; }
+                stk_strbuf_putc(&b, *p++);
+            }
+            if (p < end && *p != ',' && *p != '\n' && *p != '\r') {
+                *why = stk_xasprintf("parse error on line %zu, column %zu: extraneous or missing \" in quoted-field",
+                                     *line, (size_t)(p - fs) + 1);
+                goto bad;
+            }
+        } else {
+            while (p < end && *p != ',' && *p != '\n' && !(*p == '\r' && p + 1 < end && p[1] == '\n')) {
+                if (*p == '"') {
+                    *why = stk_xasprintf("parse error on line %zu, column %zu: bare \" in non-quoted-field",
+                                         *line, (size_t)(p - fs) + 1);
+                    goto bad;
+                }
+                stk_strbuf_putc(&b, *p++);
+            }
+        }
+        if (n == cap) f = stk_xrealloc(f, sizeof(char *) * (cap *= 2));
+        f[n++] = stk_strbuf_detach(&b);
+        if (p < end && *p == ',') { p++; continue; }
+        if (p < end && *p == '\r') p++;
+        if (p < end && *p == '\n') { p++; (*line)++; }
+        break;
+    bad:
+        stk_strbuf_free(&b);
+        for (size_t i = 0; i < n; i++) free(f[i]);
+        free(f);
+        return -1;
+    }
+    *pp = p;
+    *fields = f;
+    *nf = n;
+    return 1;
+}
+
+FN(csvdecode)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
+    const char *p = c[0]->u.str.s, *end = p + c[0]->u.str.len;
+    size_t line = 1;
+    char **hdr = NULL, *why = NULL;
+    size_t nh = 0, cap = 8, m = 0;
+    stk_value *r = NULL;
+    stk_value **rows = stk_xmalloc(sizeof(stk_value *) * cap);
+    int rc = csv_record(&p, end, &line, &hdr, &nh, &why);
+    if (rc <= 0) {
+        stk_fn_fail(err, err_arg, 0, "%s", rc == 0 ? "missing header line" : why);
+        goto out;
+    }
+    for (;;) {
+        char **f;
+        size_t nf;
+        size_t rec_line = line;
+        rc = csv_record(&p, end, &line, &f, &nf, &why);
+        if (rc == 0) break;
+        if (rc < 0) { stk_fn_fail(err, err_arg, 0, "%s", why); goto out; }
+        if (nf != nh) {
+            for (size_t i = 0; i < nf; i++) free(f[i]);
+            free(f);
+            stk_fn_fail(err, err_arg, 0, "record on line %zu: wrong number of fields", rec_line);
+            goto out;
+        }
+        stk_value **vals = stk_xmalloc(sizeof(stk_value *) * (nf + 1));
+        for (size_t i = 0; i < nf; i++) { vals[i] = stk_value_string(f[i]); free(f[i]); }
+        free(f);
+        if (m == cap) rows = stk_xrealloc(rows, sizeof(stk_value *) * (cap *= 2));
+        rows[m++] = stk_value_object(hdr, vals, nh);
+        free(vals);
+    }
+    if (m) {
+        r = stk_value_list(rows[0]->type, rows, m);
+        m = 0;
+    } else {
+        stk_type **ts = stk_xmalloc(sizeof(stk_type *) * (nh + 1));
+        for (size_t i = 0; i < nh; i++) ts[i] = STK_STRING;
+        stk_type *ot = stk_type_object(hdr, ts, nh, NULL, NULL);
+        r = stk_value_list(ot, NULL, 0);
+        stk_type_unref(ot);
+        free(ts);
+    }
+out:
+    stk_fn_release(rows, m);
+    free(rows);
+    for (size_t i = 0; i < nh; i++) free(hdr[i]);
+    free(hdr);
+    free(why);
+    stk_fn_release(c, 1);
+    return r;
+}
+
+/* ------------------------------------------------- text encodings (iconv) */
+
+/* convert n bytes; returns 0, -1 unsupported encoding, -2 unrepresentable */
+static int iconv_all(const char *to, const char *from, const char *in, size_t n, stk_strbuf *out)
+{
+    iconv_t cd = iconv_open(to, from);
+    if (cd == (iconv_t)-1) return -1;
+    char *ip = (char *)in;
+    size_t il = n;
+    stk_strbuf_add(out, "", 0);
+    int rc = 0;
+    while (il > 0) {
+        char buf[4096], *op = buf;
+        size_t ol = sizeof buf;
+        size_t k = iconv(cd, &ip, &il, &op, &ol);
+        stk_strbuf_add(out, buf, sizeof buf - ol);
+        if (k == (size_t)-1 && errno != E2BIG) { rc = -2; break; }
+    }
+    if (rc == 0) {
+        char buf[64], *op = buf;
+        size_t ol = sizeof buf;
+        iconv(cd, NULL, NULL, &op, &ol);
+        stk_strbuf_add(out, buf, sizeof buf - ol);
+    }
+    iconv_close(cd);
+    return rc;
+}
+
+FN(textencodebase64)
+{
+    static stk_type *const T2[] = { &stk_type_string, &stk_type_string };
+    stk_value *c[2];
+    if (stk_fn_args(args, nargs, T2, 2, 0, c, err, err_arg)) return NULL;
+    stk_strbuf b = STK_STRBUF_INIT;
+    stk_value *r = NULL;
+    int rc = iconv_all(c[1]->u.str.s, "UTF-8", c[0]->u.str.s, c[0]->u.str.len, &b);
+    if (rc == -1)
+        stk_fn_fail(err, err_arg, 1, "\"%s\" is not a supported IANA encoding name or alias", c[1]->u.str.s);
+    else if (rc == -2)
+        stk_fn_fail(err, err_arg, 0, "the given string contains characters that cannot be represented in %s",
+                    c[1]->u.str.s);
+    else r = stk_value_string_take(stk_base64_encode((unsigned char *)b.s, b.len));
+    stk_strbuf_free(&b);
+    stk_fn_release(c, 2);
+    return r;
+}
+
+FN(textdecodebase64)
+{
+    static stk_type *const T2[] = { &stk_type_string, &stk_type_string };
+    stk_value *c[2];
+    if (stk_fn_args(args, nargs, T2, 2, 0, c, err, err_arg)) return NULL;
+    stk_strbuf b = STK_STRBUF_INIT;
+    stk_value *r = NULL;
+    unsigned char *raw = NULL;
+    size_t rl;
+    if (stk_base64_decode(c[0]->u.str.s, c[0]->u.str.len, &raw, &rl)) {
+        stk_fn_fail(err, err_arg, 0, "the given value has an invalid base64 symbol");
+        goto out;
+    }
+    int rc = iconv_all("UTF-8", c[1]->u.str.s, (char *)raw, rl, &b);
+    if (rc == -1)
+        stk_fn_fail(err, err_arg, 1, "\"%s\" is not a supported IANA encoding name or alias", c[1]->u.str.s);
+    else if (rc == -2)
+        stk_fn_fail(err, err_arg, 0, "the given string contains symbols that are not defined for %s", c[1]->u.str.s);
+    else r = stk_value_stringn(b.s, b.len);
+out:
+    free(raw);
+    stk_strbuf_free(&b);
+    stk_fn_release(c, 2);
+    return r;
+}
+
 const stk_func stk_funcs_encoding[] = {
+    { "csvdecode", 1, 1, 0, fn_csvdecode, "csvdecode(str string) list of object" },
+    { "textdecodebase64", 2, 2, 0, fn_textdecodebase64, "textdecodebase64(source string, encoding string) string" },
+    { "textencodebase64", 2, 2, 0, fn_textencodebase64, "textencodebase64(string string, encoding string) string" },
     { "base64decode", 1, 1, 0, fn_base64decode, "base64decode(str string) string" },
     { "base64encode", 1, 1, 0, fn_base64encode, "base64encode(str string) string" },
     { "base64gzip", 1, 1, 0, fn_base64gzip, "base64gzip(str string) string" },

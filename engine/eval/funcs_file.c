@@ -5,7 +5,9 @@
  * ctx->base_dir (path.module); reads go through ctx->read_file so a
  * configuration read from a git commit works the same. */
 #include "eval/funcs_internal.h"
+#include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -293,7 +295,144 @@ FN(pathexpand)
     return r;
 }
 
+/* ------------------------------------------------------------- fileset */
+
+/* expand the first {a,b} group of pat; returns the alternatives (NULL-terminated) or NULL */
+static char **brace_expand(const char *pat)
+{
+    const char *o = strchr(pat, '{');
+    if (!o) return NULL;
+    int depth = 0;
+    const char *c = NULL;
+    for (const char *p = o; *p; p++) {
+        if (*p == '{') depth++;
+        else if (*p == '}' && --depth == 0) { c = p; break; }
+    }
+    if (!c) return NULL;
+    size_t cap = 4, n = 0;
+    char **out = stk_xmalloc(sizeof(char *) * cap);
+    const char *a = o + 1;
+    depth = 0;
+    for (const char *p = o + 1; p <= c; p++) {
+        if (*p == '{') depth++;
+        else if (*p == '}' && depth > 0) depth--;
+        else if ((*p == ',' && depth == 0) || p == c) {
+            if (n + 2 > cap) out = stk_xrealloc(out, sizeof(char *) * (cap *= 2));
+            out[n++] = stk_xasprintf("%.*s%.*s%s", (int)(o - pat), pat, (int)(p - a), a, c + 1);
+            a = p + 1;
+        }
+    }
+    out[n] = NULL;
+    return out;
+}
+
+/* doublestar matching of slash-separated segments */
+static int seg_match(const char *pat, const char *path)
+{
+    if (!*pat) return !*path;
+    const char *ps = strchr(pat, '/');
+    size_t pl = ps ? (size_t)(ps - pat) : strlen(pat);
+    const char *prest = ps ? ps + 1 : pat + pl;
+    if (pl == 2 && pat[0] == '*' && pat[1] == '*') {
+        /* zero or more directories */
+        if (seg_match(prest, path)) return 1;
+        for (const char *q = path; *q; q++)
+            if (*q == '/' && seg_match(prest, q + 1)) return 1;
+        return !*prest;
+    }
+    if (!*path) return 0;
+    const char *ss = strchr(path, '/');
+    size_t sl = ss ? (size_t)(ss - path) : strlen(path);
+    char pseg[1024], sseg[1024];
+    if (pl >= sizeof pseg || sl >= sizeof sseg) return 0;
+    memcpy(pseg, pat, pl); pseg[pl] = 0;
+    memcpy(sseg, path, sl); sseg[sl] = 0;
+    if (fnmatch(pseg, sseg, 0) != 0) return 0;
+    if (!ss) return !ps || !*prest;
+    if (!ps) return 0;
+    return seg_match(prest, ss + 1);
+}
+
+static int glob_match(const char *pat, const char *path)
+{
+    char **alts = brace_expand(pat);
+    if (!alts) return seg_match(pat, path);
+    int hit = 0;
+    for (char **a = alts; *a; a++) {
+        if (!hit && glob_match(*a, path)) hit = 1;
+        free(*a);
+    }
+    free(alts);
+    return hit;
+}
+
+static void walk_dir(const char *root, const char *rel, char ***out, size_t *n, size_t *cap)
+{
+    char *dir = rel[0] ? stk_xasprintf("%s/%s", root, rel) : stk_xstrdup(root);
+    DIR *d = opendir(dir);
+    if (!d) { free(dir); return; }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char *r = rel[0] ? stk_xasprintf("%s/%s", rel, e->d_name) : stk_xstrdup(e->d_name);
+        char *full = stk_xasprintf("%s/%s", root, r);
+        struct stat st;
+        if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+            walk_dir(root, r, out, n, cap);
+            free(r);
+        } else if (S_ISREG(st.st_mode)) {
+            if (*n == *cap) *out = stk_xrealloc(*out, sizeof(char *) * (*cap *= 2));
+            (*out)[(*n)++] = r;
+        } else {
+            free(r);
+        }
+        free(full);
+    }
+    closedir(d);
+    free(dir);
+}
+
+FN(fileset)
+{
+    static stk_type *const T2[] = { &stk_type_string, &stk_type_string };
+    stk_value *c[2];
+    if (stk_fn_args(args, nargs, T2, 2, 0, c, err, err_arg)) return NULL;
+    char *dir = stk_fn_resolve_path(ctx, c[0]->u.str.s);
+    char **files = NULL;
+    size_t n = 0;
+    stk_value *r = NULL;
+    if (ctx && ctx->list_files) {
+        char *e = NULL;
+        if (ctx->list_files(ctx->ud, dir, &files, &n, &e)) {
+            stk_fn_fail(err, err_arg, 0, "failed to list files: %s", e ? e : "unknown error");
+            free(e);
+            goto out;
+        }
+    } else {
+        size_t cap = 16;
+        files = stk_xmalloc(sizeof(char *) * cap);
+        walk_dir(dir, "", &files, &n, &cap);
+    }
+    {
+        const char *pat = c[1]->u.str.s;
+        while (pat[0] == '.' && pat[1] == '/') pat += 2;
+        stk_value **items = stk_xmalloc(sizeof(stk_value *) * (n + 1));
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (glob_match(pat, files[i])) items[m++] = stk_value_string(files[i]);
+        r = stk_value_set(STK_STRING, items, m);
+        free(items);
+    }
+out:
+    for (size_t i = 0; i < n; i++) free(files[i]);
+    free(files);
+    free(dir);
+    stk_fn_release(c, 2);
+    return r;
+}
+
 const stk_func stk_funcs_file[] = {
+    { "fileset", 2, 2, 0, fn_fileset, "fileset(path string, pattern string) set of string" },
     { "abspath", 1, 1, 0, fn_abspath, "abspath(path string) string" },
     { "basename", 1, 1, 0, fn_basename, "basename(path string) string" },
     { "dirname", 1, 1, 0, fn_dirname, "dirname(path string) string" },

@@ -337,7 +337,31 @@ out:
     return r;
 }
 
+FN(timecmp)
+{
+    static stk_type *const T[] = { &stk_type_string, &stk_type_string };
+    stk_value *c[2];
+    if (stk_fn_args(args, nargs, T, 2, 0, c, err, err_arg)) return NULL;
+    tstamp t[2];
+    stk_value *r = NULL;
+    for (int i = 0; i < 2; i++) {
+        char *why = NULL;
+        if (parse_rfc3339(c[i]->u.str.s, &t[i], &why)) {
+            stk_fn_fail(err, err_arg, i, "not a valid RFC3339 timestamp: %s", why);
+            free(why);
+            goto out;
+        }
+    }
+    int cmp = t[0].secs != t[1].secs ? (t[0].secs < t[1].secs ? -1 : 1)
+            : t[0].nanos != t[1].nanos ? (t[0].nanos < t[1].nanos ? -1 : 1) : 0;
+    r = stk_value_int(cmp);
+out:
+    stk_fn_release(c, 2);
+    return r;
+}
+
 const stk_func stk_funcs_time[] = {
+    { "timecmp", 2, 2, 0, fn_timecmp, "timecmp(timestamp_a string, timestamp_b string) number" },
     { "formatdate", 2, 2, 0, fn_formatdate, "formatdate(format string, time string) string" },
     { "timeadd", 2, 2, 0, fn_timeadd, "timeadd(timestamp string, duration string) string" },
     { "timestamp", 0, 0, STK_FUNC_IMPURE, fn_timestamp, "timestamp() string" },

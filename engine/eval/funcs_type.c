@@ -42,7 +42,30 @@ FN(tostring) { (void)ctx; (void)nargs; return to_type(args[0], STK_STRING, err, 
 FN(tonumber) { (void)ctx; (void)nargs; return to_type(args[0], STK_NUMBER, err, err_arg); }
 FN(tobool) { (void)ctx; (void)nargs; return to_type(args[0], STK_BOOL, err, err_arg); }
 
+/* The mark functions get their arguments with marks (STK_FUNC_MARKS_OK). */
+FN(sensitive)
+{
+    (void)ctx; (void)nargs; (void)err; (void)err_arg;
+    return stk_value_mark(stk_value_ref(args[0]), STK_MARK_SENSITIVE);
+}
+
+FN(nonsensitive)
+{
+    (void)ctx; (void)nargs; (void)err; (void)err_arg;
+    return stk_value_unmark_top(stk_value_ref(args[0]));
+}
+
+FN(issensitive)
+{
+    (void)ctx; (void)nargs; (void)err; (void)err_arg;
+    if (args[0]->is_unknown && !(args[0]->marks & STK_MARK_SENSITIVE)) return stk_value_unknown(STK_BOOL);
+    return stk_value_bool((args[0]->marks & STK_MARK_SENSITIVE) != 0);
+}
+
 const stk_func stk_funcs_type[] = {
+    { "issensitive", 1, 1, STK_FUNC_UNKNOWN_OK | STK_FUNC_MARKS_OK, fn_issensitive, "issensitive(value any) bool" },
+    { "nonsensitive", 1, 1, STK_FUNC_UNKNOWN_OK | STK_FUNC_MARKS_OK, fn_nonsensitive, "nonsensitive(value any) any" },
+    { "sensitive", 1, 1, STK_FUNC_UNKNOWN_OK | STK_FUNC_MARKS_OK, fn_sensitive, "sensitive(value any) any" },
     { "tobool", 1, 1, STK_FUNC_UNKNOWN_OK, fn_tobool, "tobool(v any) bool" },
     { "tolist", 1, 1, STK_FUNC_UNKNOWN_OK, fn_tolist, "tolist(v any) list of any" },
     { "tomap", 1, 1, STK_FUNC_UNKNOWN_OK, fn_tomap, "tomap(v any) map of any" },

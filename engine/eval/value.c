@@ -744,6 +744,16 @@ stk_value *stk_value_mark(stk_value *v, unsigned marks)
     return c;
 }
 
+stk_value *stk_value_unmark_top(stk_value *v)
+{
+    if (!v->marks) return v;
+    if (v->refcnt == 1) { v->marks = 0; return v; }
+    stk_value *c = shallow_copy(v);
+    stk_value_unref(v);
+    c->marks = 0;
+    return c;
+}
+
 unsigned stk_value_marks_deep(const stk_value *v)
 {
     unsigned m = v->marks;

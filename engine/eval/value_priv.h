@@ -18,4 +18,7 @@ size_t stk_utf8_decode(const char *s, size_t n, uint32_t *cp);
 size_t stk_utf8_encode(uint32_t cp, char *out);
 size_t stk_utf8_count(const char *s, size_t n);
 
+/* v without its own (top-level) marks; nested marks stay.  Consumes v. */
+stk_value *stk_value_unmark_top(stk_value *v);
+
 #endif

@@ -27,6 +27,7 @@ static stk_value *arg_value(const char *s)
 {
     stk_type *t = NULL;
     int unk = 0;
+    if (!strncmp(s, "sens:", 5)) return stk_value_mark(arg_value(s + 5), STK_MARK_SENSITIVE);
     if (!strncmp(s, "unk:", 4)) { unk = 1; s += 4; if (!*s) return stk_value_unknown(NULL); }
     if (!strncmp(s, "list:", 5)) { t = stk_type_list(STK_DYNAMIC); s += 5; }
     else if (!strncmp(s, "set:", 4)) { t = stk_type_set(STK_DYNAMIC); s += 4; }
@@ -99,14 +100,15 @@ static stk_value *call(const char *name, stk_value **args, size_t n, char **err)
     }
     unsigned marks = 0;
     int known = 1;
+    int keep_marks = (f->flags & STK_FUNC_MARKS_OK) != 0;
     for (size_t i = 0; i < n; i++) {
-        args[i] = stk_value_unmark_deep(args[i], &marks);
+        if (!keep_marks) args[i] = stk_value_unmark_deep(args[i], &marks);
         if (!stk_value_is_known_deep(args[i])) known = 0;
     }
     if (!known && !(f->flags & STK_FUNC_UNKNOWN_OK)) return stk_value_mark(stk_value_unknown(NULL), marks);
     int err_arg = -1;
     stk_value *r = f->impl(&ctx, args, n, err, &err_arg);
-    if (r) r = stk_value_mark(r, marks);
+    if (r && !keep_marks) r = stk_value_mark(r, marks);
     return r;
 }
 
@@ -409,6 +411,34 @@ static const fcase cases[] = {
     { "timeadd", { "\"2017-11-22T00:00:00Z\"", "\"10 minutes\"" }, "!invalid duration" },
     { "timeadd", { "\"yesterday\"", "\"1h\"" }, "!not a valid RFC3339 timestamp" },
     { "timestamp", { "1" }, "!wrong number of arguments" },
+    { "timecmp", { "\"2017-11-22T00:00:00Z\"", "\"2017-11-22T01:00:00+01:00\"" }, "0" },
+    { "timecmp", { "\"2017-11-22T00:00:00Z\"", "\"2017-11-22T00:00:01Z\"" }, "-1" },
+    { "timecmp", { "\"2017-11-22T00:00:00Z\"", "\"x\"" }, "!not a valid RFC3339 timestamp" },
+    /* --- marks --- */
+    { "sensitive", { "\"x\"" }, "(sensitive value)" },
+    { "sensitive", { }, "!wrong number of arguments" },
+    { "nonsensitive", { "sens:\"x\"" }, "\"x\"" },
+    { "nonsensitive", { "sens:[1]", "2" }, "!wrong number of arguments" },
+    { "issensitive", { "sens:\"x\"" }, "true" },
+    { "issensitive", { "\"x\"" }, "false" },
+    { "issensitive", { }, "!wrong number of arguments" },
+    /* --- more collections and encodings --- */
+    { "matchkeys", { "[\"i-123\",\"i-abc\",\"i-def\"]", "[\"us-west\",\"us-east\",\"us-east\"]", "[\"us-east\"]" },
+      "tolist([\n  \"i-abc\",\n  \"i-def\",\n])" },
+    { "matchkeys", { "[\"a\"]", "[]", "[]" }, "!length of keys and values should be equal" },
+    { "csvdecode", { "\"a,b,c\\n1,2,3\\n4,\\\"x,\\\"\\\"y\\\",6\\n\"" },
+      "tolist([\n  {\n    \"a\" = \"1\"\n    \"b\" = \"2\"\n    \"c\" = \"3\"\n  },\n"
+      "  {\n    \"a\" = \"4\"\n    \"b\" = \"x,\\\"y\"\n    \"c\" = \"6\"\n  },\n])" },
+    { "csvdecode", { "\"a,b\\n1\\n\"" }, "!record on line 2: wrong number of fields" },
+    { "csvdecode", { "\"\"" }, "!missing header line" },
+    { "textencodebase64", { "\"Hello World\"", "\"UTF-16LE\"" }, "\"SABlAGwAbABvACAAVwBvAHIAbABkAA==\"" },
+    { "textencodebase64", { "\"x\"", "\"NOT-AN-ENCODING\"" }, "!is not a supported IANA encoding name" },
+    { "textdecodebase64", { "\"SABlAGwAbABvACAAVwBvAHIAbABkAA==\"", "\"UTF-16LE\"" }, "\"Hello World\"" },
+    { "textdecodebase64", { "\"!!\"", "\"UTF-16LE\"" }, "!invalid base64 symbol" },
+    { "fileset", { "\".\"", "\"*.txt\"" }, "toset([\n  \"hello.txt\",\n])" },
+    { "fileset", { "\".\"", "\"**/*.{txt,md}\"" }, "toset([\n  \"hello.txt\",\n  \"subdir/deep/readme.md\",\n])" },
+    { "fileset", { "\".\"", "\"subdir/**\"" }, "toset([\n  \"subdir/deep/readme.md\",\n])" },
+    { "fileset", { "\".\"", "[]" }, "!string required" },
     /* --- paths --- */
     { "abspath", { "\"/a/b/../c/./d\"" }, "\"/a/c/d\"" },
     { "abspath", { "[]" }, "!string required" },
@@ -466,6 +496,10 @@ static void setup_files(void)
     f = fopen(p, "w"); fputs("Hello ${name} x${n}", f); fclose(f);
     snprintf(p, sizeof p, "%s/subdir", tmpdir);
     mkdir(p, 0700);
+    snprintf(p, sizeof p, "%s/subdir/deep", tmpdir);
+    mkdir(p, 0700);
+    snprintf(p, sizeof p, "%s/subdir/deep/readme.md", tmpdir);
+    f = fopen(p, "w"); fputs("# hi\n", f); fclose(f);
 }
 
 static void cleanup_files(void)
@@ -473,6 +507,10 @@ static void cleanup_files(void)
     const char *names[] = { "hello.txt", "binary.bin", "tpl.tmpl" };
     char p[512];
     for (size_t i = 0; i < 3; i++) { snprintf(p, sizeof p, "%s/%s", tmpdir, names[i]); unlink(p); }
+    snprintf(p, sizeof p, "%s/subdir/deep/readme.md", tmpdir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/subdir/deep", tmpdir);
+    rmdir(p);
     snprintf(p, sizeof p, "%s/subdir", tmpdir);
     rmdir(p);
     rmdir(tmpdir);
