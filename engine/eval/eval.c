@@ -1511,29 +1511,31 @@ static stk_value *eval_object(const stk_expr *e, const stk_eval_scope *s, stk_di
 static _Thread_local const stk_func_ctx *tl_call_ctx;
 static _Thread_local int tl_template_depth;
 
-/* The name of parameter i from a signature "f(a string, b number) string". */
+/* The name of parameter i from a signature
+   "join(separator string, ...lists list of string) string"; past the end,
+   the last (variadic) parameter. */
 static char *param_name(const stk_func *f, size_t i)
 {
-    const char *sig = f->signature;
-    const char *p = sig ? strchr(sig, '(') : NULL;
+    const char *p = f->signature ? strchr(f->signature, '(') : NULL;
     if (!p) return stk_xasprintf("arg%zu", i + 1);
     p++;
     const char *last = NULL;
     size_t lastn = 0;
     for (size_t k = 0; *p && *p != ')'; k++) {
         while (*p == ' ') p++;
+        if (strncmp(p, "...", 3) == 0) p += 3;
         const char *start = p;
-        while (*p && *p != ' ' && *p != ',' && *p != ')' && *p != '.') p++;
+        while (*p && *p != ' ' && *p != ',' && *p != ')') p++;
         size_t len = (size_t)(p - start);
-        int variadic = 0;
-        while (*p && *p != ',' && *p != ')') {
-            if (*p == '.') variadic = 1;
-            p++;
-        }
         if (len) { last = start; lastn = len; }
         if (k == i && len) return stk_xstrndup(start, len);
+        int depth = 0;
+        while (*p && !(depth == 0 && (*p == ',' || *p == ')'))) {
+            if (*p == '(') depth++;
+            if (*p == ')') depth--;
+            p++;
+        }
         if (*p == ',') p++;
-        if (variadic) break;
     }
     if (last) return stk_xstrndup(last, lastn);
     return stk_xasprintf("arg%zu", i + 1);

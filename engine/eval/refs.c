@@ -109,7 +109,7 @@ static void traversal(const stk_expr *e, const local_names *l, stk_refs *out)
             }
         }
     } else {
-        collect(cur, l, out);
+        if (cur->kind != STK_EX_VARIABLE) collect(cur, l, out);   /* a local name is no reference */
         stop = 0;
     }
     /* index keys: those past the static part may hold references */

@@ -1,0 +1,315 @@
+/* test_eval.c - unit tests of the evaluator's interfaces that the
+ * conformance suite does not reach: reference analysis (refs.h), the lazy
+ * resolver protocol of eval.h, scopes without names or functions, typed
+ * evaluation and template rendering for templatefile(). */
+#include "eval/eval.h"
+#include "hcl/parser.h"
+#include "test.h"
+#include <stdlib.h>
+#include <string.h>
+
+static stk_hcl_expr_file *parse(const char *src)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    stk_hcl_expr_file *f = stk_hcl_expr_file_parse("t.tf", src, strlen(src), 0, &d);
+    if (stk_diags_has_errors(&d)) fprintf(stderr, "parse error in %s: %s\n", src, d.items[0].summary);
+    stk_diags_free(&d);
+    return f;
+}
+
+/* the references of src, as strings joined by spaces */
+static char *refs_of(const char *src)
+{
+    stk_hcl_expr_file *f = parse(src);
+    stk_refs r = STK_REFS_INIT;
+    stk_refs_collect(f->expr, &r);
+    size_t cap = 1;
+    for (size_t i = 0; i < r.len; i++) {
+        char *s = stk_ref_to_string(&r.items[i], (size_t)-1);
+        cap += strlen(s) + 1;
+        free(s);
+    }
+    char *out = calloc(1, cap);
+    for (size_t i = 0; i < r.len; i++) {
+        char *s = stk_ref_to_string(&r.items[i], (size_t)-1);
+        if (i) strcat(out, " ");
+        strcat(out, s);
+        free(s);
+    }
+    stk_refs_free(&r);
+    stk_hcl_expr_file_free(f);
+    return out;
+}
+
+#define CHECK_REFS(src, want) do { char *got_ = refs_of(src); CHECK_STR(got_, want); free(got_); } while (0)
+
+static void test_refs_traversals(void)
+{
+    CHECK_REFS("aws_subnet.public[0].id", "aws_subnet.public[0].id");
+    CHECK_REFS("var.a + local.b", "var.a local.b");
+    CHECK_REFS("module.net.vpc_id", "module.net.vpc_id");
+    CHECK_REFS("data.aws_ami.ubuntu.id", "data.aws_ami.ubuntu.id");
+    CHECK_REFS("each.value[\"k\"]", "each.value[\"k\"]");
+    CHECK_REFS("path.module", "path.module");
+    CHECK_REFS("1 + 2", "");
+    CHECK_REFS("{a = 1}", "");
+    CHECK_REFS("{(var.k) = var.v}", "var.k var.v");
+    CHECK_REFS("upper(terraform.workspace)", "terraform.workspace");
+}
+
+static void test_refs_dynamic_index(void)
+{
+    /* the traversal stops at a computed index; the index's own references count */
+    CHECK_REFS("aws_instance.web[count.index].id", "aws_instance.web[...] count.index");
+    CHECK_REFS("var.m[var.k]", "var.m[...] var.k");
+    stk_hcl_expr_file *f = parse("aws_instance.web[count.index].id");
+    stk_refs r = STK_REFS_INIT;
+    stk_refs_collect(f->expr, &r);
+    CHECK_INT(r.len, 2);
+    if (r.len == 2) {
+        CHECK_STR(r.items[0].root, "aws_instance");
+        CHECK_INT(r.items[0].nsteps, 2);
+        CHECK_STR(stk_ref_attr(&r.items[0], 0), "web");
+        CHECK(r.items[0].steps[1].kind == STK_STEP_INDEX && r.items[0].steps[1].key == NULL);
+        CHECK(stk_ref_attr(&r.items[0], 1) == NULL);
+        CHECK_INT(r.items[0].root_range.start.col, 1);
+        CHECK_INT(r.items[1].root_range.start.col, 18);
+    }
+    stk_refs_free(&r);
+    stk_hcl_expr_file_free(f);
+}
+
+static void test_refs_scopes(void)
+{
+    /* for-expression variables are not references; the collection is */
+    CHECK_REFS("[for s in var.list : s.id]", "var.list");
+    CHECK_REFS("{for k, v in var.m : k => v if v != local.skip}", "var.m local.skip");
+    /* a for variable named like a root shadows it inside the body only */
+    CHECK_REFS("[for var in var.l : var.x]", "var.l");
+    CHECK_REFS("\"${var.a}-%{for x in local.xs}${x}%{endfor}\"", "var.a local.xs");
+    /* splat items are not references */
+    CHECK_REFS("aws_instance.web[*].id", "aws_instance.web");
+    CHECK_REFS("aws_instance.web.*.private_ip", "aws_instance.web");
+    CHECK_REFS("[for a in [for b in var.x : b] : a]", "var.x");
+}
+
+/* --- resolver ------------------------------------------------------- */
+
+typedef struct {
+    int calls;
+    char last[128];
+    size_t last_steps;
+} resolver_log;
+
+/* Answers aws_vpc.main directly (one step consumed); var as a whole object;
+   anything else is undeclared. */
+static stk_value *resolve(void *ud, const stk_ref *ref, size_t *consumed, stk_diags *d)
+{
+    resolver_log *log = ud;
+    log->calls++;
+    char *s = stk_ref_to_string(ref, (size_t)-1);
+    snprintf(log->last, sizeof log->last, "%s", s);
+    free(s);
+    log->last_steps = ref->nsteps;
+    if (strcmp(ref->root, "aws_vpc") == 0 && stk_ref_attr(ref, 0) && strcmp(stk_ref_attr(ref, 0), "main") == 0) {
+        *consumed = 1;
+        char *keys[] = {"id", "cidr_block"};
+        stk_value *vals[] = {stk_value_string("vpc-123"), stk_value_unknown(STK_STRING)};
+        return stk_value_object(keys, vals, 2);
+    }
+    if (strcmp(ref->root, "var") == 0) {
+        char *keys[] = {"n"};
+        stk_value *vals[] = {stk_value_int(2)};
+        return stk_value_object(keys, vals, 1);
+    }
+    stk_diags_error(d, &ref->range, "Reference to undeclared resource", "No %s declared.", ref->root);
+    return NULL;
+}
+
+static stk_value *eval_with(const char *src, resolver_log *log, stk_diags *d)
+{
+    stk_hcl_expr_file *f = parse(src);
+    stk_eval_scope s = {0};
+    s.resolve = resolve;
+    s.ud = log;
+    stk_value *v = stk_eval_expr(f->expr, &s, d);
+    stk_hcl_expr_file_free(f);
+    return v;
+}
+
+static void test_resolver_lazy(void)
+{
+    resolver_log log = {0};
+    stk_diags d = STK_DIAGS_INIT;
+    stk_value *v = eval_with("aws_vpc.main.id", &log, &d);
+    CHECK(!stk_diags_has_errors(&d));
+    CHECK_INT(log.calls, 1);
+    CHECK_STR(log.last, "aws_vpc.main.id");
+    CHECK(v->type->kind == STK_TY_STRING && !v->is_unknown);
+    if (v->type->kind == STK_TY_STRING) CHECK_STR(stk_value_str(v), "vpc-123");
+    stk_value_unref(v);
+
+    /* unknown attributes stay unknown */
+    v = eval_with("aws_vpc.main.cidr_block", &log, &d);
+    CHECK(v->is_unknown);
+    stk_value_unref(v);
+
+    /* a missing attribute after the consumed steps is the evaluator's error */
+    v = eval_with("aws_vpc.main.nope", &log, &d);
+    CHECK_INT(d.len, 1);
+    if (d.len) {
+        CHECK_STR(d.items[0].summary, "Unsupported attribute");
+        CHECK_INT(d.items[0].subject.start.col, 13);
+    }
+    CHECK(v->is_unknown);
+    stk_value_unref(v);
+    stk_diags_free(&d);
+}
+
+static void test_resolver_index_keys(void)
+{
+    resolver_log log = {0};
+    stk_diags d = STK_DIAGS_INIT;
+    /* computed index keys are evaluated before the resolver sees them */
+    stk_value *v = eval_with("aws_subnet.x[var.n + 1].id", &log, &d);
+    CHECK_INT(log.calls, 2);   /* var, then aws_subnet */
+    CHECK_STR(log.last, "aws_subnet.x[3].id");
+    CHECK_INT(log.last_steps, 3);
+    CHECK_INT(stk_diags_count(&d, STK_DIAG_ERROR), 1);
+    if (d.len) CHECK_STR(d.items[0].summary, "Reference to undeclared resource");
+    CHECK(v->is_unknown);
+    stk_value_unref(v);
+    stk_diags_free(&d);
+}
+
+static void test_resolver_errors_collected(void)
+{
+    resolver_log log = {0};
+    stk_diags d = STK_DIAGS_INIT;
+    stk_value *v = eval_with("[aws_a.x, aws_b.y, var.n * 2]", &log, &d);
+    CHECK_INT(stk_diags_count(&d, STK_DIAG_ERROR), 2);
+    CHECK(v->type->kind == STK_TY_TUPLE);
+    if (v->type->kind == STK_TY_TUPLE && stk_value_len(v) == 3) {
+        stk_value *third = stk_value_elem(v, 2);
+        CHECK(third->is_int && third->u.num.i == 4);
+    }
+    stk_value_unref(v);
+    stk_diags_free(&d);
+}
+
+static void test_no_names_no_functions(void)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    stk_hcl_expr_file *f = parse("[foo, upper(\"x\")]");
+    stk_value *v = stk_eval_expr(f->expr, NULL, &d);
+    CHECK_INT(d.len, 2);
+    if (d.len == 2) {
+        CHECK_STR(d.items[0].summary, "Variables not allowed");
+        CHECK_STR(d.items[1].summary, "Function calls not allowed");
+        CHECK_STR(d.items[0].filename, "t.tf");
+        CHECK_INT(d.items[1].subject.start.col, 7);
+    }
+    stk_value_unref(v);
+    stk_hcl_expr_file_free(f);
+    stk_diags_free(&d);
+}
+
+static void test_eval_as(void)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    stk_hcl_expr_file *f = parse("[1, \"2\"]");
+    stk_type *lt = stk_type_list(STK_NUMBER);
+    stk_value *v = stk_eval_expr_as(f->expr, NULL, lt, &d);
+    CHECK(!stk_diags_has_errors(&d));
+    CHECK(v->type->kind == STK_TY_LIST && v->type->elem->kind == STK_TY_NUMBER);
+    stk_value_unref(v);
+    stk_hcl_expr_file_free(f);
+
+    f = parse("{a = 1}");
+    v = stk_eval_expr_as(f->expr, NULL, STK_STRING, &d);
+    CHECK_INT(d.len, 1);
+    if (d.len) CHECK_STR(d.items[0].summary, "Incorrect value type");
+    CHECK(v->is_unknown && v->type->kind == STK_TY_STRING);
+    stk_value_unref(v);
+    stk_type_unref(lt);
+    stk_hcl_expr_file_free(f);
+    stk_diags_free(&d);
+}
+
+static void test_template_string(void)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    char *keys[] = {"name", "items"};
+    stk_value *items[] = {stk_value_string("a"), stk_value_string("b")};
+    stk_value *vals[] = {stk_value_string("World"), stk_value_tuple(items, 2)};
+    stk_value *vars = stk_value_object(keys, vals, 2);
+    stk_func_ctx fctx = {0};
+    const char *src = "Hi ${upper(name)}%{ for i in items }, ${i}%{ endfor }";
+    stk_value *v = stk_eval_template_string("t.tftpl", src, strlen(src), vars, &fctx, &d);
+    CHECK(v != NULL);
+    if (v) CHECK_STR(stk_value_str(v), "Hi WORLD, a, b");
+    if (v) stk_value_unref(v);
+
+    /* an undeclared name names the file, line and column */
+    const char *bad = "line one\n${nope}";
+    v = stk_eval_template_string("t.tftpl", bad, strlen(bad), vars, &fctx, &d);
+    CHECK(v == NULL);
+    CHECK_INT(d.len, 1);
+    if (d.len) {
+        CHECK_STR(d.items[0].summary, "Unknown variable");
+        CHECK_INT(d.items[0].subject.start.line, 2);
+        CHECK_INT(d.items[0].subject.start.col, 3);
+    }
+    stk_diags_free(&d);
+
+    /* the render_template adapter turns diagnostics into one message */
+    char *err = NULL;
+    v = stk_eval_render_template(NULL, "t.tftpl", bad, strlen(bad), vars, &err);
+    CHECK(v == NULL);
+    CHECK(err && strstr(err, "t.tftpl:2,3") && strstr(err, "Unknown variable"));
+    free(err);
+    stk_value_unref(vars);
+}
+
+static void test_bindings_shadow_resolver(void)
+{
+    resolver_log log = {0};
+    stk_diags d = STK_DIAGS_INIT;
+    stk_hcl_expr_file *f = parse("each.value + var.n");
+    const char *names[] = {"each"};
+    char *ek[] = {"key", "value"};
+    stk_value *ev[] = {stk_value_string("k"), stk_value_int(40)};
+    stk_value *each = stk_value_object(ek, ev, 2);
+    stk_value *bv[] = {each};
+    stk_eval_scope outer = {0};
+    outer.resolve = resolve;
+    outer.ud = &log;
+    stk_eval_scope inner = {0};
+    inner.parent = &outer;
+    inner.bind_names = names;
+    inner.bind_values = bv;
+    inner.nbind = 1;
+    stk_value *v = stk_eval_expr(f->expr, &inner, &d);
+    CHECK(!stk_diags_has_errors(&d));
+    CHECK_INT(log.calls, 1);   /* only var went to the resolver */
+    CHECK(v->is_int && v->u.num.i == 42);
+    stk_value_unref(v);
+    stk_value_unref(each);
+    stk_hcl_expr_file_free(f);
+    stk_diags_free(&d);
+}
+
+int main(void)
+{
+    STK_RUN(test_refs_traversals);
+    STK_RUN(test_refs_dynamic_index);
+    STK_RUN(test_refs_scopes);
+    STK_RUN(test_resolver_lazy);
+    STK_RUN(test_resolver_index_keys);
+    STK_RUN(test_resolver_errors_collected);
+    STK_RUN(test_no_names_no_functions);
+    STK_RUN(test_eval_as);
+    STK_RUN(test_template_string);
+    STK_RUN(test_bindings_shadow_resolver);
+    return stk_test_report();
+}
