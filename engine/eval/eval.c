@@ -1650,11 +1650,10 @@ static stk_value *eval_can(const stk_expr *e, const stk_eval_scope *s, stk_diags
     return res;
 }
 
-/* functions that handle marks themselves */
-static int marks_aware(const char *name)
+/* functions that handle marks themselves (sensitive, nonsensitive, ...) */
+static int marks_aware(const stk_func *f)
 {
-    return strcmp(name, "sensitive") == 0 || strcmp(name, "nonsensitive") == 0 ||
-           strcmp(name, "issensitive") == 0;
+    return (f->flags & STK_FUNC_MARKS_OK) != 0;
 }
 
 static stk_value *eval_call(const stk_expr *e, const stk_eval_scope *s, stk_diags *d)
@@ -1749,7 +1748,7 @@ static stk_value *eval_call(const stk_expr *e, const stk_eval_scope *s, stk_diag
         goto out;
     }
     unsigned marks = 0;
-    if (!marks_aware(name)) {
+    if (!marks_aware(f)) {
         for (size_t i = 0; i < n; i++) {
             unsigned m = 0;
             args[i] = stk_value_unmark_deep(args[i], &m);
