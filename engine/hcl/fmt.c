@@ -152,12 +152,12 @@ char *stk_hcl_format_n(const char *src, size_t len, const char *filename, stk_di
         stk_hcl_token *x = &tk.toks[i];
         ftok *o = &t[n++];
         o->kind = x->kind;
-        o->text = x->text;
+        o->text = src + x->byte;
         o->len = x->len;
-        o->spaces = (int)(x->start.byte - prev_end);
-        prev_end = x->start.byte + x->len;
+        o->spaces = (int)(x->byte - prev_end);
+        prev_end = (size_t)x->byte + x->len;
         int line_comment = x->kind == STK_TK_COMMENT &&
-            (x->text[0] == '#' || (x->len > 1 && x->text[1] == '/'));
+            (o->text[0] == '#' || (x->len > 1 && o->text[1] == '/'));
         if (line_comment) {
             if (i + 1 < tk.n && tk.toks[i + 1].kind == STK_TK_NEWLINE) {
                 o->len += tk.toks[i + 1].len;

@@ -67,15 +67,17 @@ static stk_hcl_token *emit(lexer *L, int kind, stk_pos start)
 {
     stk_hcl_tokens *o = L->out;
     if (o->n == o->cap) {
-        o->cap = o->cap ? o->cap * 2 : 256;
+        o->cap = o->cap ? o->cap * 2 : 256 + L->len / 6;
         o->toks = stk_xrealloc(o->toks, o->cap * sizeof *o->toks);
     }
     stk_hcl_token *t = &o->toks[o->n++];
     memset(t, 0, sizeof *t);
     t->kind = (unsigned char)kind;
-    t->start = start;
-    t->end = here(L);
-    t->text = L->src + start.byte;
+    t->byte = (unsigned)start.byte;
+    t->line = (unsigned)start.line;
+    t->col = (unsigned)start.col;
+    t->eline = (unsigned)L->line;
+    t->ecol = (unsigned)L->col;
     t->len = (unsigned)(L->i - start.byte);
     return t;
 }
@@ -173,7 +175,7 @@ static void lex_quoted(lexer *L)
     }
     if (c < 0) {
         stk_hcl_token *o = &L->out->toks[f->open_idx];
-        lex_error(L, o->start, o->end, "Unterminated template string",
+        lex_error(L, stk_hcl_tok_start(o), stk_hcl_tok_end(o), "Unterminated template string",
                   "No closing marker was found for the string.");
         stk_hcl_token *t = emit(L, STK_TK_CQUOTE, here(L));
         t->bad = 1;
@@ -234,7 +236,7 @@ static void lex_heredoc(lexer *L)
     }
     if (L->i >= L->len) {
         stk_hcl_token *o = &L->out->toks[f->open_idx];
-        lex_error(L, o->start, o->end, "Unterminated template string",
+        lex_error(L, stk_hcl_tok_start(o), stk_hcl_tok_end(o), "Unterminated template string",
                   "No closing marker was found for the heredoc.");
         stk_hcl_token *t = emit(L, STK_TK_CHEREDOC, here(L));
         t->bad = 1;
@@ -441,6 +443,8 @@ static void lex_run(stk_hcl_tokens *out, const char *filename, const char *src, 
     lexer L;
     memset(&L, 0, sizeof L);
     memset(out, 0, sizeof *out);
+    out->src = src;
+    if (len > 0xFFFFFFF0u) len = 0xFFFFFFF0u;   /* 32-bit offsets */
     L.src = src;
     L.len = len;
     L.filename = filename;

@@ -17,7 +17,8 @@
  * parser can recover without reporting the same error twice.
  *
  * Ownership: the token array is malloc'd; free it with stk_hcl_tokens_free.
- * Token text points into the source buffer, which must outlive the tokens.
+ * Token text is src + byte: the source buffer must outlive the tokens.
+ * Sources are limited to 4 GiB (offsets are 32-bit).
  */
 #ifndef STK_HCL_LEXER_H
 #define STK_HCL_LEXER_H
@@ -50,18 +51,33 @@ typedef enum {
     STK_TK_INVALID       /* an invalid character (already reported) */
 } stk_hcl_tok_kind;
 
+/* 28 bytes: a 10,000-resource configuration has over a million tokens */
 typedef struct {
     unsigned char kind;      /* stk_hcl_tok_kind */
     unsigned char strip;     /* TINTERP/TCONTROL: `~` after the brace; TEND: `~` before it */
     unsigned char bad;       /* synthetic closer of an unterminated string/heredoc */
     unsigned char flush;     /* OHEREDOC: <<- form */
     unsigned len;            /* bytes of text */
-    const char *text;        /* into the source */
-    stk_pos start, end;      /* end exclusive */
+    unsigned byte;           /* offset of the text in the source */
+    unsigned line, col;      /* start */
+    unsigned eline, ecol;    /* end (exclusive) */
 } stk_hcl_token;
+
+static inline stk_pos stk_hcl_tok_start(const stk_hcl_token *t)
+{
+    stk_pos p = {(int)t->line, (int)t->col, t->byte};
+    return p;
+}
+
+static inline stk_pos stk_hcl_tok_end(const stk_hcl_token *t)
+{
+    stk_pos p = {(int)t->eline, (int)t->ecol, (size_t)t->byte + t->len};
+    return p;
+}
 
 typedef struct {
     stk_hcl_token *toks;
+    const char *src;         /* the source: token text is src + byte */
     size_t n, cap;
     int nerrors;             /* lexical errors reported */
 } stk_hcl_tokens;

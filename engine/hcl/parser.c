@@ -20,6 +20,7 @@
 #include <string.h>
 
 #define MAX_DEPTH 200
+#define TXT(P, t) ((P)->tk.src + (t)->byte)
 
 typedef struct {
     stk_hcl_tokens tk;
@@ -89,21 +90,21 @@ static stk_hcl_token *prev_tok(parser *P)
     return &P->tk.toks[0];
 }
 
-static int is_kw(const stk_hcl_token *t, const char *kw)
+static int is_kw(const parser *P, const stk_hcl_token *t, const char *kw)
 {
     size_t n = strlen(kw);
-    return t->kind == STK_TK_IDENT && t->len == n && memcmp(t->text, kw, n) == 0;
+    return t->kind == STK_TK_IDENT && t->len == n && memcmp(TXT(P, t), kw, n) == 0;
 }
 
 static stk_range trange(const parser *P, const stk_hcl_token *t)
 {
-    stk_range r = {P->filename, t->start, t->end};
+    stk_range r = {P->filename, stk_hcl_tok_start(t), stk_hcl_tok_end(t)};
     return r;
 }
 
 static stk_range span(const parser *P, const stk_hcl_token *a, const stk_hcl_token *b)
 {
-    stk_range r = {P->filename, a->start, b->end};
+    stk_range r = {P->filename, stk_hcl_tok_start(a), stk_hcl_tok_end(b)};
     return r;
 }
 
@@ -156,7 +157,7 @@ static stk_expr *lit_node(parser *P, stk_value *v, stk_range r)
 
 static char *tok_str(parser *P, const stk_hcl_token *t)
 {
-    return stk_arena_strndup(P->a, t->text, t->len);
+    return stk_arena_strndup(P->a, TXT(P, t), t->len);
 }
 
 /* growable pointer vector, copied into the arena when done */
@@ -220,7 +221,7 @@ static stk_expr *number_literal(parser *P, const stk_hcl_token *t, int negate, s
     size_t n = t->len + (size_t)negate + 1;
     if (n > sizeof buf) s = stk_xmalloc(n);
     if (negate) s[0] = '-';
-    memcpy(s + negate, t->text, t->len);
+    memcpy(s + negate, TXT(P, t), t->len);
     s[n - 1] = 0;
     stk_value *v = stk_value_number_parse(s);
     if (s != buf) free(s);
@@ -313,7 +314,7 @@ static stk_expr *parse_for(parser *P, stk_hcl_token *open)
     if (v2) { e->u.for_.key_var = v1; e->u.for_.val_var = v2; }
     else e->u.for_.val_var = v1;
     t = next(P);
-    if (!is_kw(t, "in")) {
+    if (!is_kw(P, t, "in")) {
         err_at(P, t, "Invalid 'for' expression", "For expression requires the 'in' keyword after its name%s.",
                v2 ? "s" : "");
         goto fail;
@@ -352,7 +353,7 @@ static stk_expr *parse_for(parser *P, stk_hcl_token *open)
             goto fail;
         }
     }
-    if (is_kw(peek(P), "if")) {
+    if (is_kw(P, peek(P), "if")) {
         next(P);
         if (!(e->u.for_.cond = parse_expr(P))) goto fail;
     }
@@ -482,9 +483,9 @@ static stk_expr *parse_term(parser *P)
         return number_literal(P, t, 0, trange(P, t));
     case STK_TK_IDENT:
         next(P);
-        if (is_kw(t, "true") || is_kw(t, "false"))
-            return lit_node(P, stk_value_bool(is_kw(t, "true")), trange(P, t));
-        if (is_kw(t, "null")) return lit_node(P, stk_value_null(NULL), trange(P, t));
+        if (is_kw(P, t, "true") || is_kw(P, t, "false"))
+            return lit_node(P, stk_value_bool(is_kw(P, t, "true")), trange(P, t));
+        if (is_kw(P, t, "null")) return lit_node(P, stk_value_null(NULL), trange(P, t));
         if (peek(P)->kind == STK_TK_LPAREN) return parse_call(P, t);
         {
             stk_expr *e = node(P, STK_EX_VARIABLE, trange(P, t));
@@ -518,7 +519,7 @@ static stk_expr *parse_term(parser *P)
         nl_push(P, 1);
         stk_hcl_token *f = peek(P), *f2 = peek2(P);
         nl_pop(P);
-        if (is_kw(f, "for") && f2->kind == STK_TK_IDENT) return parse_for(P, t);
+        if (is_kw(P, f, "for") && f2->kind == STK_TK_IDENT) return parse_for(P, t);
         return t->kind == STK_TK_LBRACK ? parse_tuple(P, t) : parse_object(P, t);
     }
     default:
@@ -768,7 +769,7 @@ static void put_utf8(stk_strbuf *b, unsigned cp)
    and $${ / %%{ always. */
 static void decode_lit(parser *P, const stk_hcl_token *t, int quoted, stk_strbuf *b)
 {
-    const char *s = t->text;
+    const char *s = TXT(P, t);
     size_t n = t->len;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -782,12 +783,12 @@ static void decode_lit(parser *P, const stk_hcl_token *t, int quoted, stk_strbuf
         /* position of the backslash, for diagnostics */
         stk_range r = trange(P, t);
         {
-            int col = t->start.col;
+            int col = stk_hcl_tok_start(t).col;
             for (size_t k = 0; k < i; k++)
                 if (((unsigned char)s[k] & 0xC0) != 0x80) col++;
             r.start.col = col;
-            r.start.byte = t->start.byte + i;
-            r.start.line = t->start.line;
+            r.start.byte = stk_hcl_tok_start(t).byte + i;
+            r.start.line = stk_hcl_tok_start(t).line;
             r.end = r.start;
             r.end.col += 2;
             r.end.byte += 2;
@@ -902,17 +903,17 @@ static int parse_directive(parser *P, stk_hcl_token *open, tlist *l)
 {
     stk_hcl_token *kw = next(P);
     stk_range r = trange(P, open);
-    if (is_kw(kw, "if")) {
+    if (is_kw(P, kw, "if")) {
         stk_expr *c = parse_expr(P);
         if (!c) return 0;
         tl_push(l, TI_IF, r)->e = c;
-    } else if (is_kw(kw, "else")) {
+    } else if (is_kw(P, kw, "else")) {
         tl_push(l, TI_ELSE, r);
-    } else if (is_kw(kw, "endif")) {
+    } else if (is_kw(P, kw, "endif")) {
         tl_push(l, TI_ENDIF, r);
-    } else if (is_kw(kw, "endfor")) {
+    } else if (is_kw(P, kw, "endfor")) {
         tl_push(l, TI_ENDFOR, r);
-    } else if (is_kw(kw, "for")) {
+    } else if (is_kw(P, kw, "for")) {
         stk_hcl_token *a = next(P), *b = NULL;
         if (a->kind != STK_TK_IDENT) {
             err_at(P, a, "Invalid 'for' directive", "For directive requires variable name after 'for'.");
@@ -927,7 +928,7 @@ static int parse_directive(parser *P, stk_hcl_token *open, tlist *l)
             }
         }
         stk_hcl_token *in = next(P);
-        if (!is_kw(in, "in")) {
+        if (!is_kw(P, in, "in")) {
             err_at(P, in, "Invalid 'for' directive", "For directive requires the 'in' keyword after its names.");
             return 0;
         }
@@ -1207,7 +1208,7 @@ static int parse_label(parser *P, const char **out, stk_range *r)
         if (c->kind == STK_TK_TINTERP || c->kind == STK_TK_TCONTROL)
             err_at(P, c, "Invalid block label",
                    "Template sequences are not allowed in a block label. To include a literal \"%c{\", "
-                   "double it (as \"%c%c{\") to escape it.", c->text[0], c->text[0], c->text[0]);
+                   "double it (as \"%c%c{\") to escape it.", TXT(P, c)[0], TXT(P, c)[0], TXT(P, c)[0]);
         stk_strbuf_free(&b);
         return 0;
     }
@@ -1314,7 +1315,7 @@ static int parse_item(parser *P, vec *attrs, vec *blocks)
                        "A single-line block definition can contain only a single argument. If you meant "
                        "to define argument \"%.*s\", use an equals sign to assign it a value. To define a "
                        "nested block, place it on a line of its own within its parent block.",
-                       (int)t->len, t->text);
+                       (int)t->len, TXT(P, t));
             else
                 err_at(P, t, "Argument or block definition required",
                        "An argument or block definition is required here.");
