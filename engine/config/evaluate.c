@@ -174,7 +174,7 @@ static stk_value *resolve(void *ud, const stk_ref *ref, size_t *consumed, stk_di
         return resource_agg(&mi->res[r->index]);
     }
     if (!strcmp(root, "count")) {
-        if (!a0 || strcmp(a0, "index") || !x->count_index) return stk_value_unknown(STK_NUMBER);
+        if (!a0 || strcmp(a0, "index") || !x->count_index) return unknown();   /* reported by deps.c */
         *consumed = 1;
         return stk_value_ref(x->count_index);
     }

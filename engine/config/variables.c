@@ -31,6 +31,7 @@ typedef struct {
     stk_value **vals;        /* raw values (before conversion), parallel to root->variables */
     stk_range *ranges;       /* where each came from (filename NULL: command line / env) */
     const char **origin;     /* "-var", "environment", file name */
+    unsigned char *failed;   /* a value was given but could not be read (already reported) */
     stk_arena *arena;        /* filenames of ranges kept past their parse trees */
     stk_hcl_file **files;    /* tfvars trees kept until conversion is done */
     size_t nfiles;
@@ -88,6 +89,7 @@ static void from_environ(var_state *st, char *const *env, const char *prefix, st
             stk_value *val = value_from_text(st, v, eq + 1, what, d);
             free(what);
             if (val) set_value(st, v, val, NULL, "environment");
+            else st->failed[v->index] = 1;
         }
         free(name);
     }
@@ -194,6 +196,7 @@ int stk_config_set_vars(stk_config *c, const stk_var_inputs *in, stk_diags *d)
     st.vals = stk_xcalloc(n ? n : 1, sizeof *st.vals);
     st.ranges = stk_xcalloc(n ? n : 1, sizeof *st.ranges);
     st.origin = stk_xcalloc(n ? n : 1, sizeof *st.origin);
+    st.failed = stk_xcalloc(n ? n : 1, 1);
     st.arena = stk_arena_new();
 
     /* 2. environment */
@@ -258,6 +261,7 @@ int stk_config_set_vars(stk_config *c, const stk_var_inputs *in, stk_diags *d)
         } else {
             stk_value *val = value_from_text(&st, v, eq + 1, "the -var option", d);
             if (val) set_value(&st, v, val, NULL, "-var");
+            else st.failed[v->index] = 1;
         }
         free(name);
     }
@@ -296,8 +300,9 @@ int stk_config_set_vars(stk_config *c, const stk_var_inputs *in, stk_diags *d)
             }
         } else if (v->default_value) {
             final = stk_value_ref(v->default_value);
-        } else if (v->default_expr) {
-            /* a default that failed to convert was reported at load time */
+        } else if (v->default_expr || st.failed[i]) {
+            /* a default that failed to convert was reported at load time;
+               a value that could not be parsed was reported above */
         } else {
             stk_diags_error(d, &v->decl_range, "No value for required variable",
                             "The root module input variable \"%s\" is not set, and has no default value. Use a "
@@ -319,6 +324,7 @@ int stk_config_set_vars(stk_config *c, const stk_var_inputs *in, stk_diags *d)
     free(st.vals);
     free(st.ranges);
     free(st.origin);
+    free(st.failed);
     stk_arena_free(st.arena);
     return stk_diags_count(d, STK_DIAG_ERROR) > errs_before ? -1 : 0;
 }

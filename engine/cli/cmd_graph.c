@@ -1,0 +1,74 @@
+/* cmd_graph.c - `stk graph [-type=plan] [DIR]`: the dependency graph of the
+ * configuration in Graphviz DOT (resources, data sources, module calls,
+ * variables, locals, outputs, providers; each module drawn as a cluster),
+ * so `stk graph | dot -Tsvg > graph.svg` draws the stack.  The apply and
+ * destroy graph types arrive with the plan/apply issue. */
+#include "cli/cli.h"
+#include "config/config.h"
+#include "graph/graph.h"
+#include <stdlib.h>
+#include <string.h>
+
+static void help(void)
+{
+    printf("Usage: stk graph [options] [DIR]\n"
+           "\n"
+           "  Print the dependency graph of the configuration in DIR (default: the\n"
+           "  current directory) in the DOT language.  Render it with Graphviz:\n"
+           "    stk graph | dot -Tsvg > graph.svg\n"
+           "\n"
+           "Options:\n"
+           "  -type=plan   The graph of a plan (the default and, for now, the only type)\n"
+           "  -no-color    Do not use terminal colors in error messages\n");
+}
+
+int cmd_graph(int argc, char **argv)
+{
+    const char *dir = NULL;
+    int no_color = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        if (stk_cli_is_help(argv[i])) {
+            help();
+            return STK_EXIT_OK;
+        } else if (stk_cli_opt(argc, argv, &i, "type", &v)) {
+            if (strcmp(v, "plan") != 0) {
+                fprintf(stderr, "Error: graph type \"%s\" is not supported yet: stk draws -type=plan graphs; "
+                                "apply and destroy graphs arrive with the plan/apply commands\n", v);
+                return STK_EXIT_ERROR;
+            }
+        } else if (stk_cli_flag(argv[i], "no-color")) {
+            no_color = 1;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "Error: unknown option %s for graph\n\n", argv[i]);
+            help();
+            return STK_EXIT_ERROR;
+        } else if (!dir) {
+            dir = argv[i];
+        } else {
+            fprintf(stderr, "Error: graph takes at most one directory argument\n");
+            return STK_EXIT_ERROR;
+        }
+    }
+    stk_diags d = STK_DIAGS_INIT;
+    stk_config *c = stk_config_load(stk_fs_os(), dir ? dir : ".", &d);
+    stk_graph *g = c ? stk_config_build_graph(c, &d) : NULL;
+    if (g) {
+        size_t *order = NULL;
+        stk_graph_toposort(g, &order, &d);   /* reports cycles */
+        free(order);
+    }
+    int rc = STK_EXIT_OK;
+    if (stk_diags_has_errors(&d) || !g) {
+        rc = STK_EXIT_ERROR;
+    } else {
+        char *dot = stk_graph_to_dot(g, stk_config_node_shape);
+        fputs(dot, stdout);
+        free(dot);
+    }
+    stk_cli_print_diags(stderr, &d, stk_cli_use_color(stderr, no_color));
+    stk_diags_free(&d);
+    stk_graph_free(g);
+    stk_config_free(c);
+    return rc;
+}

@@ -1,0 +1,7 @@
+output "vpc" {
+  value = aws_vpc.mian.id
+}
+
+output "subnets" {
+  value = aws_subnet.private[*].id
+}

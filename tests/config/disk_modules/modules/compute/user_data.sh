@@ -1,0 +1,3 @@
+#!/bin/bash
+yum install -y nginx
+systemctl start nginx
