@@ -16,13 +16,24 @@
 
 static stk_value *fail(char **err, const char *path, const char *msg)
 {
-    if (err && !*err) *err = stk_xasprintf("%s%s", path, msg);
+    if (err && !*err) {
+        if (msg[0] == '\x01') *err = stk_xstrdup(msg);
+        else *err = stk_xasprintf("%s%s", path, msg);
+    }
+    return NULL;
+}
+
+/* A value-level failure ("a number is required"): cty reports these
+   without the element path.  Marked with \x01 until stk_value_convert. */
+static stk_value *fail_value(char **err, const char *msg)
+{
+    if (err && !*err) *err = stk_xasprintf("\x01%s", msg);
     return NULL;
 }
 
 static stk_value *fail_required(char **err, const char *path, const stk_type *want)
 {
-    char *f = stk_type_friendly_name(want);
+    char *f = stk_type_friendly_constraint(want);
     char *m = stk_xasprintf("%s required", f);
     fail(err, path, m);
     free(f);
@@ -60,14 +71,26 @@ static stk_type *elem_type_of(const stk_type *t, size_t i)
 /* Convert every element to `elem`; when elem contains `any`, unify the
  * results to one type and convert again.  Returns the converted items
  * (new references) and the final element type (new reference). */
-static stk_value **conv_elems(stk_value *v, stk_type *elem, const char *path, int keyed,
-                              stk_type **elem_out, char **err)
+enum { PFX_INDEX, PFX_KEY, PFX_LIST, PFX_SET, PFX_MAP };
+
+static char *elem_path(const char *path, int mode, stk_value *v, size_t i)
+{
+    switch (mode) {
+    case PFX_INDEX: return stk_xasprintf("%selement %zu: ", path, i);
+    case PFX_KEY: return stk_xasprintf("%selement \"%s\": ", path, v->u.coll.keys[i]);
+    case PFX_LIST: return stk_xasprintf("%sincorrect list element type: ", path);
+    case PFX_SET: return stk_xasprintf("%sincorrect set element type: ", path);
+    default: return stk_xasprintf("%sincorrect map element type: ", path);
+    }
+}
+
+static stk_value **conv_elems(stk_value *v, stk_type *elem, const char *path, int mode,
+                              stk_type *want, stk_type **elem_out, char **err)
 {
     size_t n = v->u.coll.n;
     stk_value **out = stk_xmalloc(sizeof(stk_value *) * (n + 1));
     for (size_t i = 0; i < n; i++) {
-        char *sub = keyed ? stk_xasprintf("%selement \"%s\": ", path, v->u.coll.keys[i])
-                          : stk_xasprintf("%selement %zu: ", path, i);
+        char *sub = elem_path(path, mode, v, i);
         out[i] = conv(v->u.coll.items[i], elem, sub, err);
         free(sub);
         if (!out[i]) {
@@ -87,15 +110,14 @@ static stk_value **conv_elems(stk_value *v, stk_type *elem, const char *path, in
     if (!u) {
         for (size_t q = 0; q < n; q++) stk_value_unref(out[q]);
         free(out);
-        fail(err, path, v->type->kind == STK_TY_OBJECT || v->type->kind == STK_TY_MAP
-                            ? "all map elements must have the same type"
-                            : "all list elements must have the same type");
+        fail(err, path, want->kind == STK_TY_MAP ? "all map elements must have the same type"
+                        : want->kind == STK_TY_SET ? "all set elements must have the same type"
+                        : "all list elements must have the same type");
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
         if (stk_type_equal(out[i]->type, u)) continue;
-        char *sub = keyed ? stk_xasprintf("%selement \"%s\": ", path, v->u.coll.keys[i])
-                          : stk_xasprintf("%selement %zu: ", path, i);
+        char *sub = elem_path(path, mode, v, i);
         stk_value *c = conv(out[i], u, sub, err);
         free(sub);
         if (!c) {
@@ -217,7 +239,7 @@ static stk_value *conv(stk_value *v, stk_type *want, const char *path, char **er
     case STK_TY_NUMBER:
         if (from == STK_TY_STRING) {
             r = stk_value_number_parse(v->u.str.s);
-            if (!r) return fail(err, path, "a number is required");
+            if (!r) return fail_value(err, "a number is required");
         } else return fail_required(err, path, want);
         break;
     case STK_TY_BOOL:
@@ -226,16 +248,17 @@ static stk_value *conv(stk_value *v, stk_type *want, const char *path, char **er
             if (!strcmp(s, "true") || !strcmp(s, "1")) r = stk_value_bool(1);
             else if (!strcmp(s, "false") || !strcmp(s, "0")) r = stk_value_bool(0);
             else if (!strcasecmp(s, "true"))
-                return fail(err, path, "a bool is required; to convert from string, use lowercase \"true\"");
+                return fail_value(err, "a bool is required; to convert from string, use lowercase \"true\"");
             else if (!strcasecmp(s, "false"))
-                return fail(err, path, "a bool is required; to convert from string, use lowercase \"false\"");
-            else return fail(err, path, "a bool is required");
+                return fail_value(err, "a bool is required; to convert from string, use lowercase \"false\"");
+            else return fail_value(err, "a bool is required");
         } else return fail_required(err, path, want);
         break;
     case STK_TY_LIST: case STK_TY_SET: {
         if (!is_seq(from)) return fail_required(err, path, want);
         stk_type *et;
-        stk_value **items = conv_elems(v, want->elem, path, 0, &et, err);
+        int mode = from == STK_TY_TUPLE ? PFX_INDEX : want->kind == STK_TY_LIST ? PFX_LIST : PFX_SET;
+        stk_value **items = conv_elems(v, want->elem, path, mode, want, &et, err);
         if (!items) return NULL;
         r = want->kind == STK_TY_LIST ? stk_value_list(et, items, v->u.coll.n)
                                       : stk_value_set(et, items, v->u.coll.n);
@@ -246,7 +269,7 @@ static stk_value *conv(stk_value *v, stk_type *want, const char *path, char **er
     case STK_TY_MAP: {
         if (!is_mapping(from)) return fail_required(err, path, want);
         stk_type *et;
-        stk_value **items = conv_elems(v, want->elem, path, 1, &et, err);
+        stk_value **items = conv_elems(v, want->elem, path, from == STK_TY_OBJECT ? PFX_KEY : PFX_MAP, want, &et, err);
         if (!items) return NULL;
         r = stk_value_map(et, v->u.coll.keys, items, v->u.coll.n);
         stk_type_unref(et);
@@ -261,20 +284,17 @@ static stk_value *conv(stk_value *v, stk_type *want, const char *path, char **er
     case STK_TY_TUPLE: {
         if (!is_seq(from)) return fail_required(err, path, want);
         size_t n = v->u.coll.n;
-        if (n != want->n) {
-            char *m = stk_xasprintf("tuple required with %zu element%s", want->n, want->n == 1 ? "" : "s");
-            fail(err, path, m);
-            free(m);
-            return NULL;
-        }
+        if (n != want->n) return fail(err, path, "tuple required");
         stk_value **items = stk_xmalloc(sizeof(stk_value *) * (n + 1));
         for (size_t i = 0; i < n; i++) {
-            char *sub = stk_xasprintf("%selement %zu: ", path, i);
-            items[i] = conv(v->u.coll.items[i], want->types[i], sub, err);
-            free(sub);
+            char *e = NULL;
+            items[i] = conv(v->u.coll.items[i], want->types[i], "", &e);
             if (!items[i]) {
                 for (size_t q = 0; q < i; q++) stk_value_unref(items[q]);
                 free(items);
+                /* cty says only "tuple required" for a type mismatch inside */
+                if (e && e[0] == '\x01') { if (err && !*err) *err = e; else free(e); }
+                else { free(e); fail(err, path, "tuple required"); }
                 return NULL;
             }
         }
@@ -296,6 +316,7 @@ stk_value *stk_value_convert(stk_value *v, stk_type *want, char **err)
     stk_value *r = conv(v, want ? want : STK_DYNAMIC, "", &e);
     if (!r) {
         if (!e) e = stk_xstrdup("conversion failed");
+        if (e[0] == '\x01') memmove(e, e + 1, strlen(e));
         if (err) *err = e; else free(e);
     } else {
         free(e);

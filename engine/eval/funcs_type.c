@@ -12,20 +12,13 @@ static stk_value *to_type(stk_value *v, stk_type *want, char **err, int *err_arg
     if (r) return r;
     free(e);
     stk_type_kind from = v->type->kind;
-    char *wn = stk_type_friendly_name(want);
+    char *wn = stk_type_friendly_constraint(want);
     if (from == STK_TY_STRING && !v->is_unknown && !v->is_null && want->kind == STK_TY_NUMBER)
         stk_fn_fail(err, err_arg, 0, "cannot convert \"%s\" to number; given string must be a decimal "
                                      "representation of a number", v->u.str.s);
     else if (from == STK_TY_STRING && !v->is_unknown && !v->is_null && want->kind == STK_TY_BOOL)
         stk_fn_fail(err, err_arg, 0, "cannot convert \"%s\" to bool; only the strings \"true\" or \"false\" "
                                      "are allowed", v->u.str.s);
-    else if (stk_type_is_collection(want) && want->elem->kind == STK_TY_DYNAMIC &&
-             (from == STK_TY_TUPLE || from == STK_TY_OBJECT || from == STK_TY_LIST || from == STK_TY_MAP ||
-              from == STK_TY_SET) &&
-             ((want->kind == STK_TY_MAP) == (from == STK_TY_OBJECT || from == STK_TY_MAP)))
-        stk_fn_fail(err, err_arg, 0, "cannot convert %s to %s of any single type",
-                    from == STK_TY_TUPLE ? "tuple" : from == STK_TY_OBJECT ? "object" : "collection",
-                    want->kind == STK_TY_LIST ? "list" : want->kind == STK_TY_SET ? "set" : "map");
     else {
         char *fn = stk_type_friendly_name(v->type);
         stk_fn_fail(err, err_arg, 0, "cannot convert %s to %s", fn, wn);

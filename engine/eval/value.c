@@ -282,14 +282,17 @@ char *stk_type_to_string(const stk_type *t)
     return stk_strbuf_detach(&b);
 }
 
-/* cty's FriendlyName: "list of string", "object", ... */
-static void friendly(stk_strbuf *b, const stk_type *t)
+/* cty's FriendlyName ("list of string", "dynamic") and, with constraint
+   set, FriendlyNameForConstraint ("list of any single type", "any type") */
+static void friendly(stk_strbuf *b, const stk_type *t, int constraint)
 {
     switch (t->kind) {
-    case STK_TY_DYNAMIC: stk_strbuf_puts(b, "any"); break;
-    case STK_TY_LIST: stk_strbuf_puts(b, "list of "); friendly(b, t->elem); break;
-    case STK_TY_SET: stk_strbuf_puts(b, "set of "); friendly(b, t->elem); break;
-    case STK_TY_MAP: stk_strbuf_puts(b, "map of "); friendly(b, t->elem); break;
+    case STK_TY_DYNAMIC: stk_strbuf_puts(b, constraint ? "any type" : "dynamic"); break;
+    case STK_TY_LIST: case STK_TY_SET: case STK_TY_MAP:
+        stk_strbuf_puts(b, t->kind == STK_TY_LIST ? "list of " : t->kind == STK_TY_SET ? "set of " : "map of ");
+        if (constraint && t->elem->kind == STK_TY_DYNAMIC) stk_strbuf_puts(b, "any single type");
+        else friendly(b, t->elem, constraint);
+        break;
     case STK_TY_OBJECT: stk_strbuf_puts(b, "object"); break;
     case STK_TY_TUPLE: stk_strbuf_puts(b, "tuple"); break;
     default: type_str(b, t);
@@ -299,7 +302,14 @@ static void friendly(stk_strbuf *b, const stk_type *t)
 char *stk_type_friendly_name(const stk_type *t)
 {
     stk_strbuf b = STK_STRBUF_INIT;
-    friendly(&b, t);
+    friendly(&b, t, 0);
+    return stk_strbuf_detach(&b);
+}
+
+char *stk_type_friendly_constraint(const stk_type *t)
+{
+    stk_strbuf b = STK_STRBUF_INIT;
+    friendly(&b, t, 1);
     return stk_strbuf_detach(&b);
 }
 

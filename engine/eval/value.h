@@ -160,9 +160,12 @@ stk_value *stk_value_from_json_typed(const json_t *j, stk_type *t, char **err);
 json_t *stk_type_to_json(const stk_type *t);
 /* The reverse ("dynamic" is `any`); NULL when malformed.  (added by the value helper) */
 stk_type *stk_type_from_json(const json_t *j);
-/* cty's friendly name: "string", "list of string", "map of number", "object",
-   "tuple", "any"; malloc'd.  (added by the value helper) */
+/* cty's friendly names, malloc'd (added by the value helper):
+   FriendlyName: "string", "list of string", "map of number", "object",
+   "tuple", "dynamic"; ...ForConstraint (as error messages say it):
+   "any type", "list of any single type", otherwise the same. */
 char *stk_type_friendly_name(const stk_type *t);
+char *stk_type_friendly_constraint(const stk_type *t);
 
 /* --- printing conventions (stk_value_to_hcl, after terraform console) ---
  *   strings   "a\"b" with Go's strconv.Quote escapes; a string holding a

@@ -268,7 +268,7 @@ static const fcase cases[] = {
     { "contains", { "[\"a\"]", "\"d\"" }, "false" },
     { "contains", { "\"abc\"", "\"a\"" }, "!argument must be list, tuple, or set" },
     { "distinct", { "[\"a\",\"b\",\"a\",\"c\",\"d\",\"b\"]" }, "tolist([\n  \"a\",\n  \"b\",\n  \"c\",\n  \"d\",\n])" },
-    { "distinct", { "\"x\"" }, "!list of any required" },
+    { "distinct", { "\"x\"" }, "!list of any single type required" },
     { "flatten", { "[[\"a\",\"b\"],[],[\"c\"]]" }, "[\n  \"a\",\n  \"b\",\n  \"c\",\n]" },
     { "flatten", { "[[[\"a\",\"b\"],[]],[\"c\"]]" }, "[\n  \"a\",\n  \"b\",\n  \"c\",\n]" },
     { "flatten", { "\"x\"" }, "!can only flatten lists, sets and tuples" },
