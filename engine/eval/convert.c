@@ -382,13 +382,18 @@ static stk_type *unify_list(stk_type **types, size_t n)
     }
     if (cnt[STK_TY_OBJECT] == known) {
         /* same attribute names: unify attribute by attribute */
+        /* different attribute names: a map of all attribute types, if they unify */
         const stk_type *f = first;
         for (size_t i = 0; i < n; i++) {
             const stk_type *t = types[i];
             if (t->kind == STK_TY_DYNAMIC) continue;
-            if (t->n != f->n) return NULL;
-            for (size_t k = 0; k < t->n; k++)
-                if (strcmp(t->names[k], f->names[k]) != 0) return NULL;
+            int same = t->n == f->n;
+            for (size_t k = 0; same && k < t->n; k++)
+                if (strcmp(t->names[k], f->names[k]) != 0) same = 0;
+            if (!same) {
+                if (!(e = unify_members(types, n))) return NULL;
+                return stk_type_map(e);
+            }
         }
         stk_type **at = stk_xmalloc(sizeof(stk_type *) * (f->n + 1));
         stk_type **col = stk_xmalloc(sizeof(stk_type *) * (n + 1));
@@ -410,9 +415,13 @@ static stk_type *unify_list(stk_type **types, size_t n)
         return r;
     }
     if (cnt[STK_TY_TUPLE] == known) {
+        /* different lengths: a list of all element types, if they unify */
         const stk_type *f = first;
         for (size_t i = 0; i < n; i++)
-            if (types[i]->kind != STK_TY_DYNAMIC && types[i]->n != f->n) return NULL;
+            if (types[i]->kind != STK_TY_DYNAMIC && types[i]->n != f->n) {
+                if (!(e = unify_members(types, n))) return NULL;
+                return stk_type_list(e);
+            }
         stk_type **et = stk_xmalloc(sizeof(stk_type *) * (f->n + 1));
         stk_type **col = stk_xmalloc(sizeof(stk_type *) * (n + 1));
         for (size_t k = 0; k < f->n; k++) {
