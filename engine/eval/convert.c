@@ -147,7 +147,17 @@ static stk_value *conv_to_object(stk_value *v, stk_type *want, const char *path,
         int opt = want->optional && want->optional[i];
         stk_value *src = stk_value_get(v, name);
         stk_value *r = NULL;
+        int from_map = v->type->kind == STK_TY_MAP;
         if (!src || (src->is_null && opt)) {
+            if (!opt && from_map) {
+                for (size_t q = 0; q < got; q++) stk_value_unref(vals[q]);
+                free(vals);
+                stk_strbuf_free(&missing);
+                char *m = stk_xasprintf("map has no element for required attribute \"%s\"", name);
+                fail_value(err, m);
+                free(m);
+                return NULL;
+            }
             if (!opt) {
                 if (nmissing) stk_strbuf_puts(&missing, "\x01");
                 stk_strbuf_puts(&missing, name);
@@ -164,6 +174,14 @@ static stk_value *conv_to_object(stk_value *v, stk_type *want, const char *path,
                 r = stk_value_null(at);
                 if (src) r = stk_value_mark(r, src->marks);
             }
+        } else if (from_map) {
+            /* cty: a map element that cannot become the attribute type is "object required" */
+            char *e = NULL;
+            r = conv(src, at, "", &e);
+            if (!r) {
+                if (e && e[0] == '\x01') { if (err && !*err) *err = e; else free(e); }
+                else { free(e); fail(err, path, "object required"); }
+            } else free(e);
         } else {
             char *sub = stk_xasprintf("%sattribute \"%s\": ", path, name);
             r = conv(src, at, sub, err);

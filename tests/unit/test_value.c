@@ -191,6 +191,14 @@ static void test_convert_matrix(void)
         { "set:[\"a\"]", "[\"list\",\"string\"]", "tolist([\n  \"a\",\n])" },
         { "list:[\"a\",\"b\"]", "[\"tuple\",[\"string\",\"string\"]]", "[\n  \"a\",\n  \"b\",\n]" },
         { "map:{\"a\":\"1\"}", "[\"object\",{\"a\":\"number\"}]", "{\n  \"a\" = 1\n}" },
+        { "map:{\"name\":\"J\"}", "[\"object\",{\"name\":\"string\",\"greeting\":\"string\"}]",
+          "!map has no element for required attribute \"greeting\"" },
+        { "map:{\"greeting\":\"H\",\"name\":\"J\"}", "[\"object\",{\"name\":\"string\",\"greeting\":[\"list\",\"string\"]}]",
+          "!object required" },
+        { "map:{\"greeting\":\"H\",\"name\":\"J\"}", "[\"object\",{\"name\":\"string\"}]", "{\n  \"name\" = \"J\"\n}" },
+        { "{\"foo\":true}", "[\"object\",{\"foo\":\"number\"}]", "!attribute \"foo\": number required" },
+        { "{}", "[\"object\",{\"foo\":\"string\",\"bar\":\"string\",\"baz\":\"string\"}]",
+          "!attributes \"bar\", \"baz\", and \"foo\" are required" },
         { "[[1],[\"x\"]]", "[\"list\",[\"list\",\"string\"]]", "tolist([\n  tolist([\n    \"1\",\n  ]),\n  tolist([\n    \"x\",\n  ]),\n])" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
