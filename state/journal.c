@@ -341,7 +341,6 @@ static int do_resolve(stk_state *st, void *ud, stk_diags *d)
                       : json_object_get(info, "name") ? "its name"
                       : json_object_get(info, "tags") ? "its tags"
                                                        : "its id";
-    const char *act = stk_journal_action_name(in.action);
     const char *status;
     if (attrs) {
         if (have) {
@@ -394,7 +393,6 @@ static int do_resolve(stk_state *st, void *ud, stk_diags *d)
                                  "dropped the intent", in.address, how);
         }
     }
-    (void)act;
     if (set_status(st, in.id, status, note, 1, d)) goto out;
     rc = 0;
     if (c->note) *c->note = note, note = NULL;

@@ -11,6 +11,7 @@
  */
 #include "store.h"
 #include "history.h"
+#include "workspace.h"
 #include "util/strbuf.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -335,6 +336,12 @@ int stk_state_open_path(const char *path, int create, stk_state **out, stk_diags
 int stk_state_open(const char *dir, const char *workspace, stk_state **out, stk_diags *d)
 {
     *out = NULL;
+    if (!stk_workspace_valid_name(workspace)) {
+        stk_diags_error(d, NULL, "Invalid workspace name",
+                        "\"%s\": a workspace name uses letters, digits, '-', '_' and '.', and does not start "
+                        "with '.'.", workspace ? workspace : "");
+        return -1;
+    }
     char *sdir = stk_xasprintf("%s/.stk", dir && *dir ? dir : ".");
     if (mkdir(sdir, 0700) != 0 && errno != EEXIST) {
         stk_diags_error(d, NULL, "Cannot create the state directory", "%s: %s", sdir, strerror(errno));

@@ -5,6 +5,7 @@
  * side is state/ (store, tfstate, history, session). */
 #include "cli/cli.h"
 #include "state/history.h"
+#include "state/journal.h"
 #include "state/session.h"
 #include "state/tfstate.h"
 #include "util/strbuf.h"
@@ -792,8 +793,11 @@ static int state_history(int argc, char **argv)
         if (stk_cli_is_help(argv[i])) {
             printf("Usage: stk state history [-json]\n\n"
                    "  List the serials of the state with the command that produced each one\n"
-                   "  (who, when, command line, summary). `stk state show -serial=N` shows a\n"
-                   "  past state; `stk state restore -serial=N` brings it back.\n");
+                   "  (who, when, command line, summary), then the interrupted operations\n"
+                   "  that crash recovery resolved. `stk state show -serial=N` shows a past\n"
+                   "  state; `stk state restore -serial=N` brings it back.\n\n"
+                   "Options:\n"
+                   "  -json   Machine-readable output\n");
             return STK_EXIT_OK;
         }
         int r = lock_option(argc, argv, &i, &lo);
@@ -840,10 +844,36 @@ static int state_history(int argc, char **argv)
                        e && e->plan_summary ? "]" : "");
             }
         }
-        if (json_out) {
-            char *t = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            printf("%s\n", t);
-            free(t);
+        /* what crash recovery did (journal intents resolved on a later start) */
+        stk_journal_list rec;
+        if (stk_journal_recoveries(s.st, 20, &rec, &d) == 0) {
+            if (!json_out && rec.len) printf("\nRecovered interrupted operations (newest first):\n");
+            json_t *jr = json_array();
+            for (size_t i = 0; i < rec.len; i++) {
+                if (json_out)
+                    json_array_append_new(jr, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?}", "intent",
+                                                        (json_int_t)rec.items[i].id, "action",
+                                                        stk_journal_action_name(rec.items[i].action), "address",
+                                                        rec.items[i].address, "status", rec.items[i].status,
+                                                        "resolved_at", rec.items[i].finished_at, "note",
+                                                        rec.items[i].note));
+                else
+                    printf("  %s  %s\n", rec.items[i].finished_at ? rec.items[i].finished_at : "-",
+                           rec.items[i].note ? rec.items[i].note : rec.items[i].address);
+            }
+            stk_journal_list_free(&rec);
+            if (json_out) {
+                json_t *top = json_pack("{s:o, s:o}", "serials", arr, "recoveries", jr);
+                char *t = json_dumps(top, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+                printf("%s\n", t);
+                free(t);
+                json_decref(top);
+                arr = NULL;
+            } else {
+                json_decref(jr);
+            }
+        } else {
+            rc = -1;
         }
         json_decref(arr);
     }

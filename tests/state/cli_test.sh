@@ -244,6 +244,17 @@ EOF
 run "$stk" state list
 expect_err "pending intents are reported" "Interrupted operations"
 expect_err "pending intent named" "create aws_vpc.half"
+# what a later recovery did is listed by `state history`
+python3 - <<'EOF'
+import sqlite3
+db = sqlite3.connect('.stk/default.db')
+db.execute("UPDATE journal SET status='adopted', recovered=1, finished_at='2026-01-01T00:00:05Z', note='aws_vpc.half: the create was interrupted; found the object by its idempotency token (id vpc-9) and adopted it into the state' WHERE address='aws_vpc.half'")
+db.commit()
+EOF
+run "$stk" state history
+expect_out "history lists recoveries" "Recovered interrupted operations"
+expect_out "history recovery note" "adopted it into the state"
+expect_no "no pending warning after recovery" "Interrupted operations in the journal"
 
 # ---- workspaces ----------------------------------------------------------------------------------------
 run "$stk" workspace new staging
