@@ -29,7 +29,7 @@ static void ec2_create_vpc_with_tags(void)
                "\"Value\":\"prod\"}]}]}",
                "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0%2F16&AmazonProvidedIpv6CidrBlock=false"
                "&TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.1.Key=Name"
-               "&TagSpecification.1.Tag.1.Value=main%20vpc&TagSpecification.1.Tag.2.Key=env"
+               "&TagSpecification.1.Tag.1.Value=main+vpc&TagSpecification.1.Tag.2.Key=env"
                "&TagSpecification.1.Tag.2.Value=prod");
 }
 

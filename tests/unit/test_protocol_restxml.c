@@ -22,6 +22,7 @@ static void s3_put_bucket_tagging(void)
                              "</Tagging>");
     /* the model requires a checksum: MD5 of the body above */
     CHECK_STR(pt_header(&req, "Content-MD5"), "B5jzhi3R/anEXcsg5f+bXQ==");
+    CHECK_STR(pt_header(&req, "Content-Type"), "application/xml");
     stk_aws_request_clear(&req);
 }
 

@@ -50,6 +50,9 @@ void stk_aws_restxml_parse_error(const stk_aws_response *resp, stk_aws_error *er
 /* ---- wire.c ---- */
 /* Percent-encode (RFC 3986 unreserved kept; '/' kept when keep_slash). */
 void stk_aws_urlenc(stk_strbuf *b, const char *s, size_t n, int keep_slash);
+/* application/x-www-form-urlencoded as botocore's urlencode writes it:
+   the same, with spaces as '+'. */
+void stk_aws_formenc(stk_strbuf *b, const char *s, size_t n);
 char *stk_aws_base64(const unsigned char *p, size_t n);
 unsigned char *stk_aws_unbase64(const char *s, size_t *n);   /* NULL if invalid */
 /* A timestamp param (epoch number, ISO 8601 or RFC 822 string) -> epoch seconds. */

@@ -19,9 +19,9 @@
 static void add_pair(stk_strbuf *body, const char *name, const char *value)
 {
     stk_strbuf_putc(body, '&');
-    stk_aws_urlenc(body, name, strlen(name), 0);
+    stk_aws_formenc(body, name, strlen(name));
     stk_strbuf_putc(body, '=');
-    stk_aws_urlenc(body, value, strlen(value), 0);
+    stk_aws_formenc(body, value, strlen(value));
 }
 
 static void serialize(const stk_aws_op *o, stk_strbuf *body, const char *prefix, json_t *shape, json_t *ref,

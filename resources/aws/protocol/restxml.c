@@ -121,7 +121,7 @@ int stk_aws_restxml_serialize(const stk_aws_op *o, json_t *params, const unsigne
     }
     json_t *members = json_object_get(o->input, "members");
     const char *payload = stk_aws_json_str(o->input, "payload");
-    int has_body_members = 0;
+    int has_body_members = 0, xml_body = 0;
     const char *key;
     json_t *val;
     json_object_foreach(params, key, val) {
@@ -230,6 +230,7 @@ int stk_aws_restxml_serialize(const stk_aws_op *o, json_t *params, const unsigne
             if (el && ns) xmlNewProp(el, BAD_CAST "xmlns", BAD_CAST stk_aws_json_str(ns, "uri"));
             xmlBufferPtr buf = xmlBufferCreate();
             xmlNodeDump(buf, doc, el, 0, 0);
+            xml_body = 1;
             req->body_len = (size_t)xmlBufferLength(buf);
             req->body = (unsigned char *)stk_xstrndup((const char *)xmlBufferContent(buf), req->body_len);
             xmlBufferFree(buf);
@@ -250,11 +251,19 @@ int stk_aws_restxml_serialize(const stk_aws_op *o, json_t *params, const unsigne
         if (holder->children && ns) xmlNewProp(holder->children, BAD_CAST "xmlns", BAD_CAST stk_aws_json_str(ns, "uri"));
         xmlBufferPtr buf = xmlBufferCreate();
         xmlNodeDump(buf, doc, holder->children, 0, 0);
+        xml_body = 1;
         req->body_len = (size_t)xmlBufferLength(buf);
         req->body = (unsigned char *)stk_xstrndup((const char *)xmlBufferContent(buf), req->body_len);
         xmlBufferFree(buf);
         xmlFreeDoc(doc);
         json_decref(subset);
+    }
+    /* say what the body is (an HTTP stack must not label it a form) */
+    if (xml_body) {
+        int have = 0;
+        for (size_t i = 0; i < req->nheaders; i++)
+            if (strcasecmp(req->headers[i].name, "Content-Type") == 0) have = 1;
+        if (!have) stk_aws_req_add_header(req, "Content-Type", "application/xml");
     }
     json_t *ck = json_object_get(o->op, "httpChecksum");
     if (req->body && (stk_aws_json_true(ck, "requestChecksumRequired") ||

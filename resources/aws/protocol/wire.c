@@ -25,6 +25,17 @@ void stk_aws_urlenc(stk_strbuf *b, const char *s, size_t n, int keep_slash)
     }
 }
 
+void stk_aws_formenc(stk_strbuf *b, const char *s, size_t n)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && s[i] != ' ') continue;
+        stk_aws_urlenc(b, s + start, i - start, 0);
+        if (i < n) stk_strbuf_putc(b, '+');
+        start = i + 1;
+    }
+}
+
 char *stk_aws_base64(const unsigned char *p, size_t n)
 {
     char *out = stk_xmalloc(4 * ((n + 2) / 3) + 1);
