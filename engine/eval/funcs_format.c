@@ -16,6 +16,25 @@ typedef struct {
 
 static size_t rune_len(const char *s, size_t n) { return stk_utf8_count(s, n); }
 
+/* cty's formatPadWidth: pad to width characters with spaces (or zeros
+   with the 0 flag, always on the left unless '-') */
+static void pad_width(stk_strbuf *b, const char *s, size_t n, const spec *sp)
+{
+    size_t w = rune_len(s, n);
+    size_t want = sp->width > 0 ? (size_t)sp->width : 0;
+    if (w >= want) { stk_strbuf_add(b, s, n); return; }
+    size_t fill = want - w;
+    char pc = sp->zero ? '0' : ' ';
+    if (sp->minus) {
+        stk_strbuf_add(b, s, n);
+        for (size_t i = 0; i < fill; i++) stk_strbuf_putc(b, pc);
+    } else {
+        for (size_t i = 0; i < fill; i++) stk_strbuf_putc(b, pc);
+        stk_strbuf_add(b, s, n);
+    }
+}
+
+/* Go's fmt padding for numbers: zeros go after the sign */
 static void pad(stk_strbuf *b, const char *s, size_t n, const spec *sp, int zero_ok)
 {
     size_t w = rune_len(s, n);
@@ -85,36 +104,34 @@ static void fmt_int_base(stk_strbuf *b, long long v, int base, int upper, const 
     stk_strbuf_free(&tmp);
 }
 
-/* Format one verb; returns NULL or an error message (malloc'd). */
+/* Format one verb; returns NULL or an error message (malloc'd), which
+   the caller prefixes with the verb and its offset. */
 static char *format_one(stk_strbuf *out, char verb, const spec *sp, stk_value *arg)
 {
     stk_strbuf tmp = STK_STRBUF_INIT;
     char *e = NULL;
-    if (arg->is_null) {
-        if (verb == 'v' || verb == 's') { pad(out, "null", 4, sp, 0); return NULL; }
-        return stk_xstrdup("null value cannot be formatted");
-    }
+    if (arg->is_null && verb != 'v') return stk_xstrdup("null value cannot be formatted");
     switch (verb) {
     case 'v':
-        if (sp->sharp) {
-            stk_json_encode(&tmp, arg);
-            pad(out, tmp.s, tmp.len, sp, 0);
+        if (!sp->sharp && !arg->is_null && arg->type->kind == STK_TY_STRING) {
+            pad_width(out, arg->u.str.s, arg->u.str.len, sp);
             break;
         }
-        if (arg->type->kind == STK_TY_STRING) { pad(out, arg->u.str.s, arg->u.str.len, sp, 0); break; }
-        if (arg->type->kind == STK_TY_NUMBER) {
-            stk_number_format(&tmp, arg);
-            pad(out, tmp.s, tmp.len, sp, 1);
+        if (!sp->sharp && !arg->is_null && arg->type->kind == STK_TY_NUMBER) {
+            /* big.Float Text('g', -1) */
+            if (arg->is_int && (arg->u.num.i > -1000000 && arg->u.num.i < 1000000))
+                stk_strbuf_printf(&tmp, "%lld", (long long)arg->u.num.i);
+            else go_g(&tmp, arg->u.num.d, 0);
+            pad_width(out, tmp.s, tmp.len, sp);
             break;
         }
-        if (arg->type->kind == STK_TY_BOOL) { pad(out, arg->u.b ? "true" : "false", arg->u.b ? 4 : 5, sp, 0); break; }
         stk_json_encode(&tmp, arg);
-        pad(out, tmp.s, tmp.len, sp, 0);
+        pad_width(out, tmp.s, tmp.len, sp);
         break;
     case 't': {
         stk_value *c = stk_value_convert(arg, STK_BOOL, &e);
         if (!c) break;
-        pad(out, c->u.b ? "true" : "false", c->u.b ? 4 : 5, sp, 0);
+        stk_strbuf_puts(out, c->u.b ? "true" : "false");
         stk_value_unref(c);
         break;
     }
@@ -123,33 +140,29 @@ static char *format_one(stk_strbuf *out, char verb, const spec *sp, stk_value *a
         if (!c) break;
         const char *s = c->u.str.s;
         size_t n = c->u.str.len;
-        if (sp->prec >= 0) {
-            /* precision truncates to that many characters */
+        if (sp->prec > 0) {
+            /* precision truncates the input to that many characters */
             size_t i = 0;
             for (int k = 0; k < sp->prec && i < n; k++) { uint32_t cp; size_t l = stk_utf8_decode(s + i, n - i, &cp); i += l ? l : 1; }
             n = i;
         }
         if (verb == 'q') {
-            stk_quote_string(&tmp, s, n);
-            pad(out, tmp.s, tmp.len, sp, 0);
+            stk_value *sub = stk_value_stringn(s, n);
+            stk_json_encode(&tmp, sub);
+            stk_value_unref(sub);
+            pad_width(out, tmp.s, tmp.len, sp);
         } else {
-            pad(out, s, n, sp, 0);
+            pad_width(out, s, n, sp);
         }
         stk_value_unref(c);
         break;
     }
     case 'd': case 'b': case 'o': case 'x': case 'X': {
-        if ((verb == 'x' || verb == 'X') && arg->type->kind == STK_TY_STRING) {
-            for (size_t i = 0; i < arg->u.str.len; i++)
-                stk_strbuf_printf(&tmp, verb == 'x' ? "%02x" : "%02X", (unsigned char)arg->u.str.s[i]);
-            pad(out, tmp.s, tmp.len, sp, 0);
-            break;
-        }
         stk_value *c = stk_value_convert(arg, STK_NUMBER, &e);
         if (!c) break;
         if (!c->is_int) {
             stk_value_unref(c);
-            e = stk_xstrdup("number must be a whole number");
+            e = stk_xstrdup("an integer is required");
             break;
         }
         int base = verb == 'd' ? 10 : verb == 'b' ? 2 : verb == 'o' ? 8 : 16;
@@ -176,7 +189,9 @@ static char *format_one(stk_strbuf *out, char verb, const spec *sp, stk_value *a
         break;
     }
     default:
-        e = stk_xasprintf("unrecognized format character '%c'", verb);
+        e = NULL;
+        stk_strbuf_free(&tmp);
+        return stk_xasprintf("\x01unsupported format verb '%c'", verb);
     }
     stk_strbuf_free(&tmp);
     return e;
@@ -225,12 +240,12 @@ static int do_format(stk_strbuf *out, const char *f, size_t flen, stk_value **va
             }
         }
         if (i >= flen) {
-            stk_fn_fail(err, err_arg, 0, "unterminated format sequence at offset %zu", start);
+            stk_fn_fail(err, err_arg, -1, "invalid format string starting at offset %zu", i);
             return -1;
         }
         char verb = f[i++];
-        if (!strchr("vtsqdboxXeEfFgG", verb)) {
-            stk_fn_fail(err, err_arg, 0, "unsupported format verb %%%c at offset %zu", verb, start);
+        if (!((verb >= 'a' && verb <= 'z') || (verb >= 'A' && verb <= 'Z'))) {
+            stk_fn_fail(err, err_arg, -1, "unrecognized format character '%c' at offset %zu", verb, i - 1);
             return -1;
         }
         if (argi >= n) {
@@ -240,17 +255,17 @@ static int do_format(stk_strbuf *out, const char *f, size_t flen, stk_value **va
         }
         char *e = format_one(out, verb, &sp, vals[argi]);
         if (e) {
-            stk_fn_fail(err, err_arg, (int)argi + 1, "unsupported value for \"%.*s\" at %zu: %s",
-                        (int)(i - start), f + start, start, e);
+            if (e[0] == '\x01')
+                stk_fn_fail(err, err_arg, -1, "%s in \"%.*s\" at offset %zu", e + 1, (int)(i - start), f + start, start);
+            else
+                stk_fn_fail(err, err_arg, -1, "unsupported value for \"%.*s\" at %zu: %s",
+                            (int)(i - start), f + start, start, e);
             free(e);
             return -1;
         }
         argi++;
     }
-    if (argi < n && !reordered) {
-        stk_fn_fail(err, err_arg, (int)argi + 1, "too many arguments; no verbs for argument %zu", argi + 1);
-        return -1;
-    }
+    (void)reordered;   /* extra arguments are ignored, as cty does */
     return 0;
 }
 
@@ -271,11 +286,14 @@ FN(format)
     return r;
 }
 
+/* formatlist handles unknowns itself (STK_FUNC_UNKNOWN_OK): an unknown
+   list makes the whole result unknown, an unknown element only its row. */
 FN(formatlist)
 {
     stk_value *f;
     char *e = NULL;
     if (args[0]->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
+    if (args[0]->is_unknown) return stk_value_unknown(stk_type_list(STK_STRING));
     if (!(f = stk_value_convert(args[0], STK_STRING, &e))) { stk_fn_fail(err, err_arg, 0, "%s", e); free(e); return NULL; }
     long len = -1;
     size_t len_arg = 0;
@@ -283,6 +301,7 @@ FN(formatlist)
     for (size_t i = 1; i < nargs; i++) {
         stk_value *a = args[i];
         if (a->is_null || !stk_fn_is_seq(a)) continue;
+        if (a->is_unknown) { r = stk_value_unknown(stk_type_list(STK_STRING)); goto out; }
         if (len < 0) { len = (long)a->u.coll.n; len_arg = i; }
         else if ((long)a->u.coll.n != len) {
             stk_fn_fail(err, err_arg, (int)i, "argument %zu has length %zu, which is inconsistent with argument %zu "
@@ -296,13 +315,19 @@ FN(formatlist)
         stk_value **row = stk_xmalloc(sizeof(stk_value *) * (nargs + 1));
         long k;
         for (k = 0; k < len; k++) {
+            int known = 1;
             for (size_t i = 1; i < nargs; i++) {
                 stk_value *a = args[i];
                 row[i - 1] = (!a->is_null && stk_fn_is_seq(a)) ? a->u.coll.items[k] : a;
+                if (!stk_value_is_known_deep(row[i - 1])) known = 0;
             }
+            if (!known) { items[k] = stk_value_unknown(STK_STRING); continue; }
             stk_strbuf b = STK_STRBUF_INIT;
             stk_strbuf_add(&b, "", 0);
             if (do_format(&b, f->u.str.s, f->u.str.len, row, nargs - 1, err, err_arg)) {
+                char *inner = *err;
+                *err = stk_xasprintf("error on format iteration %ld: %s", k, inner);
+                free(inner);
                 stk_strbuf_free(&b);
                 break;
             }
@@ -321,6 +346,6 @@ out:
 
 const stk_func stk_funcs_format[] = {
     { "format", 1, -1, 0, fn_format, "format(format string, ...args any) string" },
-    { "formatlist", 1, -1, 0, fn_formatlist, "formatlist(format string, ...args any) list of string" },
+    { "formatlist", 1, -1, STK_FUNC_UNKNOWN_OK, fn_formatlist, "formatlist(format string, ...args any) list of string" },
     { NULL, 0, 0, 0, NULL, NULL },
 };

@@ -49,6 +49,20 @@ static stk_value *arg_value(const char *s)
         stk_value_unref(v);
         v = u;
     }
+    if (v->type->kind == STK_TY_TUPLE) {
+        /* "<unk>" elements of a tuple stand for unknown values */
+        size_t n = stk_value_len(v);
+        int any = 0;
+        stk_value **items = malloc(sizeof(stk_value *) * (n + 1));
+        for (size_t i = 0; i < n; i++) {
+            stk_value *e = stk_value_elem(v, i);
+            if (stk_value_str(e) && !strcmp(stk_value_str(e), "<unk>")) { items[i] = stk_value_unknown(NULL); any = 1; }
+            else items[i] = stk_value_ref(e);
+        }
+        if (any) { stk_value_unref(v); v = stk_value_tuple(items, n); }
+        else for (size_t i = 0; i < n; i++) stk_value_unref(items[i]);
+        free(items);
+    }
     return v;
 }
 
@@ -224,9 +238,16 @@ static const fcase cases[] = {
       "\"ff FF 10 101 1.000000e+03 0.5 1e+21\"" },
     { "format", { "\"%[2]s %[1]s %%\"", "\"a\"", "\"b\"" }, "\"b a %\"" },
     { "format", { "\"%s %s\"", "\"a\"" }, "!not enough arguments" },
-    { "format", { "\"%d\"", "1.5" }, "!number must be a whole number" },
-    { "format", { "\"%z\"", "1" }, "!unsupported format verb" },
-    { "format", { "\"%s\"", "\"a\"", "\"b\"" }, "!too many arguments" },
+    { "format", { "\"%d\"", "1.5" }, "!an integer is required" },
+    { "format", { "\"%z\"", "1" }, "!unsupported format verb 'z' in \"%z\" at offset 0" },
+    { "format", { "\"%s\"", "\"a\"", "\"b\"" }, "\"a\"" },
+    { "format", { "\"%s\"", "null" }, "!unsupported value for \"%s\" at 0: null value cannot be formatted" },
+    { "format", { "\"%v|%5v|%-4v|%v\"", "null", "\"ab\"", "1", "1234567" }, "\"null|   ab|1   |1.234567e+06\"" },
+    { "format", { "\"%q\"", "\"<a>\"" }, "\"\\\"\\\\u003ca\\\\u003e\\\"\"" },
+    { "format", { "\"%t\"", "1" }, "!unsupported value for \"%t\" at 0: bool required" },
+    { "format", { "\"abc %\"" }, "!invalid format string starting at offset 5" },
+    { "formatlist", { "\"%s-%s\"", "[\"a\",\"b\"]", "[\"<unk>\",\"y\"]" }, "tolist([\n  (known after apply),\n  \"b-y\",\n])" },
+    { "formatlist", { "\"%d\"", "[1.5]" }, "!error on format iteration 0: unsupported value for \"%d\" at 0: an integer is required" },
     { "formatlist", { "\"Hello, %s!\"", "[\"Valentina\",\"Ander\"]" }, "tolist([\n  \"Hello, Valentina!\",\n  \"Hello, Ander!\",\n])" },
     { "formatlist", { "\"%s=%s\"", "\"k\"", "[\"a\",\"b\"]" }, "tolist([\n  \"k=a\",\n  \"k=b\",\n])" },
     { "formatlist", { "\"%s%s\"", "[\"a\"]", "[\"b\",\"c\"]" }, "!inconsistent with argument" },
@@ -234,7 +255,7 @@ static const fcase cases[] = {
     { "length", { "[1,2,3]" }, "3" },
     { "length", { "\"héllo\"" }, "5" },
     { "length", { "{\"a\":1}" }, "1" },
-    { "length", { "[\"a\",\"unk:\"]" }, "2" },
+    { "length", { "[\"a\",\"<unk>\"]" }, "2" },
     { "length", { "unk:[1]" }, "(known after apply)" },
     { "length", { "1" }, "!argument must be a string, a collection type, or a structural type" },
     { "element", { "[\"a\",\"b\",\"c\"]", "1" }, "\"b\"" },
