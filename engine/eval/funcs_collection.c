@@ -64,7 +64,9 @@ FN(index)
 {
     stk_value *l = args[0];
     if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
-    if (!stk_fn_is_seq(l)) return stk_fn_fail(err, err_arg, 0, "argument must be a list or tuple");
+    if (l->type->kind != STK_TY_LIST && l->type->kind != STK_TY_TUPLE)
+        return stk_fn_fail(err, err_arg, -1, "argument must be a list or tuple");
+    if (l->u.coll.n == 0) return stk_fn_fail(err, err_arg, -1, "cannot search an empty list");
     for (size_t i = 0; i < l->u.coll.n; i++) {
         stk_value *eq = stk_value_equals(l->u.coll.items[i], args[1]);
         int t = stk_value_is_true(eq);
@@ -78,7 +80,7 @@ FN(lookup)
 {
     stk_value *m = args[0];
     if (m->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
-    if (!stk_fn_is_mapping(m)) return stk_fn_fail(err, err_arg, 0, "the first argument must be a map or object");
+    if (!stk_fn_is_mapping(m)) return stk_fn_fail(err, err_arg, 0, "lookup() requires a map as the first argument");
     char *e = NULL;
     stk_value *k = stk_value_convert(args[1], STK_STRING, &e);
     if (!k) { stk_fn_fail(err, err_arg, 1, "%s", e); free(e); return NULL; }
@@ -87,14 +89,19 @@ FN(lookup)
     stk_value *r = NULL;
     if (v) {
         r = stk_value_ref(v);
-        /* a map's default converts to the element type (cty unifies them) */
     } else if (nargs > 2) {
-        if (m->type->kind == STK_TY_MAP && m->type->elem->kind != STK_TY_DYNAMIC) {
+        if (m->type->kind == STK_TY_MAP) {
+            /* the default converts to the map's element type */
             r = stk_value_convert(args[2], m->type->elem, &e);
-            if (!r) { free(e); e = NULL; r = stk_value_ref(args[2]); }
+            if (!r) {
+                free(e);
+                stk_fn_fail(err, err_arg, 2, "the default value must have the same type as the map elements");
+            }
         } else {
             r = stk_value_ref(args[2]);
         }
+    } else if (m->type->kind == STK_TY_OBJECT) {
+        stk_fn_fail(err, err_arg, 0, "the given object has no attribute \"%s\"", k->u.str.s);
     } else {
         stk_fn_fail(err, err_arg, -1, "lookup failed to find key \"%s\"", k->u.str.s);
     }
@@ -749,7 +756,23 @@ out:
     return r;
 }
 
+FN(list)
+{
+    (void)ctx; (void)args; (void)nargs;
+    return stk_fn_fail(err, err_arg, -1, "the \"list\" function was deprecated in Terraform v0.12 and is no longer "
+                                        "available; use tolist([ ... ]) syntax to write a literal list");
+}
+
+FN(map)
+{
+    (void)ctx; (void)args; (void)nargs;
+    return stk_fn_fail(err, err_arg, -1, "the \"map\" function was deprecated in Terraform v0.12 and is no longer "
+                                        "available; use tomap({ ... }) syntax to write a literal map");
+}
+
 const stk_func stk_funcs_collection[] = {
+    { "list", 0, -1, STK_FUNC_UNKNOWN_OK, fn_list, "list(...vals any) list of any" },
+    { "map", 0, -1, STK_FUNC_UNKNOWN_OK, fn_map, "map(...vals any) map of any" },
     { "matchkeys", 3, 3, 0, fn_matchkeys, "matchkeys(values list of any, keys list of any, searchset list of any) list of any" },
     { "alltrue", 1, 1, 0, fn_alltrue, "alltrue(list list of bool) bool" },
     { "anytrue", 1, 1, 0, fn_anytrue, "anytrue(list list of bool) bool" },

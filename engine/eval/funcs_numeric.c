@@ -142,7 +142,13 @@ FN(sum)
 {
     stk_value *l = args[0];
     if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
-    if (!stk_fn_is_seq(l)) return stk_fn_fail(err, err_arg, 0, "cannot sum non-list values");
+    if (!stk_fn_is_seq(l) && !stk_fn_is_mapping(l)) return stk_fn_fail(err, err_arg, 0, "cannot sum noniterable");
+    if (!stk_fn_is_seq(l) && l->u.coll.n > 0) {
+        char *fn = stk_type_friendly_name(l->type);
+        stk_value *r = stk_fn_fail(err, err_arg, 0, "argument must be list, set, or tuple. Received %s", fn);
+        free(fn);
+        return r;
+    }
     size_t n = l->u.coll.n;
     if (n == 0) return stk_fn_fail(err, err_arg, 0, "cannot sum an empty list");
     int all_int = 1;
