@@ -352,6 +352,20 @@ void stk_evaluation_free(stk_evaluation *ev);
 /* The root module's output value by name (borrowed) or NULL. */
 stk_value *stk_evaluation_output(const stk_evaluation *ev, const char *name);
 
+/* The graph of resource INSTANCES of an evaluation, for the walker of the
+   plan/apply issue.  One node per resource / data instance (id: its full
+   address "module.net[0].aws_subnet.public[1]", kind STK_NODE_RESOURCE or
+   STK_NODE_DATA, data: the stk_resource_instance), and join nodes (kind
+   STK_NODE_JOIN, data NULL) standing for "every instance of block X in
+   module instance M" and "every instance of block X anywhere", so edges
+   stay linear in the number of instances.  An instance depends on the
+   instances of every resource block its block depends on, directly or
+   through variables, locals, outputs and module calls: those of the same
+   module instance when both blocks are in one module, else all of them.
+   Returns NULL when the configuration graph has a cycle (reported in d). */
+enum { STK_NODE_JOIN = 100 };
+struct stk_graph *stk_evaluation_instance_graph(const stk_evaluation *ev, stk_diags *d);
+
 /* Everything `stk validate` does: load, variables, graph, evaluate.
    Returns 0 when valid. */
 int stk_config_validate_dir(const stk_fs *fs, const char *dir, const stk_var_inputs *in,
