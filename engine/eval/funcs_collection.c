@@ -42,9 +42,10 @@ FN(element)
     stk_value *l = args[0];
     if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
     if (l->type->kind != STK_TY_LIST && l->type->kind != STK_TY_TUPLE) {
-        if (l->type->kind == STK_TY_SET) return stk_fn_fail(err, err_arg, 0, "cannot read elements from set of %s",
-                                                           l->type->elem->kind == STK_TY_STRING ? "string" : "values");
-        return stk_fn_fail(err, err_arg, 0, "cannot read elements from %s", kind_name(l));
+        char *fn = stk_type_friendly_name(l->type);
+        stk_fn_fail(err, err_arg, -1, "cannot read elements from %s", fn);
+        free(fn);
+        return NULL;
     }
     char *e = NULL;
     stk_value *iv = stk_value_convert(args[1], STK_NUMBER, &e);
@@ -125,7 +126,7 @@ FN(merge)
         else if (!et) et = a->type->elem;
         else if (!stk_type_equal(et, a->type->elem)) all_maps = 0;
     }
-    if (!any) return stk_value_empty_object();
+    if (!any) return nargs ? stk_value_null(NULL) : stk_value_empty_object();
     size_t cap = 16, n = 0;
     char **keys = stk_xmalloc(sizeof(char *) * cap);
     stk_value **vals = stk_xmalloc(sizeof(stk_value *) * cap);
@@ -234,26 +235,13 @@ FN(compact)
 FN(contains)
 {
     stk_value *l = args[0];
-    if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
-    if (!stk_fn_is_seq(l)) return stk_fn_fail(err, err_arg, 0, "argument must be list, tuple, or set");
+    if (!stk_fn_is_seq(l)) return stk_fn_fail(err, err_arg, -1, "argument must be list, tuple, or set");
+    if (l->is_null) return stk_fn_fail(err, err_arg, -1, "cannot search a nil list or set");
     for (size_t i = 0; i < l->u.coll.n; i++) {
-        stk_value *eq = stk_value_equals(l->u.coll.items[i], args[1]);
+        stk_value *eq = stk_value_equals(args[1], l->u.coll.items[i]);
         int t = stk_value_is_true(eq);
         stk_value_unref(eq);
         if (t) return stk_value_bool(1);
-        /* cty compares after converting the value to the element type */
-        if (l->type->kind != STK_TY_TUPLE && l->type->elem->kind != STK_TY_DYNAMIC) {
-            char *e = NULL;
-            stk_value *c = stk_value_convert(args[1], l->type->elem, &e);
-            free(e);
-            if (c) {
-                eq = stk_value_equals(l->u.coll.items[i], c);
-                t = stk_value_is_true(eq);
-                stk_value_unref(eq);
-                stk_value_unref(c);
-                if (t) return stk_value_bool(1);
-            }
-        }
     }
     return stk_value_bool(0);
 }
@@ -377,7 +365,12 @@ FN(reverse)
 {
     stk_value *l = args[0];
     if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
-    if (!stk_fn_is_seq(l)) return stk_fn_fail(err, err_arg, 0, "can only reverse list or tuple values, not %s", kind_name(l));
+    if (!stk_fn_is_seq(l)) {
+        char *fn = stk_type_friendly_name(l->type);
+        stk_fn_fail(err, err_arg, 0, "can only reverse list or tuple values, not %s", fn);
+        free(fn);
+        return NULL;
+    }
     size_t n = l->u.coll.n;
     stk_value **items = stk_xmalloc(sizeof(stk_value *) * (n + 1));
     for (size_t i = 0; i < n; i++) items[i] = stk_value_ref(l->u.coll.items[n - 1 - i]);
@@ -390,8 +383,12 @@ FN(slice)
 {
     stk_value *l = args[0];
     if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
+    if (l->type->kind == STK_TY_SET)
+        return stk_fn_fail(err, err_arg, 0, "cannot slice a set, because its elements do not have indices; explicitly "
+                                            "convert to a list if the ordering of the result is not important");
     if (!stk_fn_is_seq(l)) return stk_fn_fail(err, err_arg, 0, "must be a list or tuple value");
     int64_t se[2];
+    int64_t n = (int64_t)l->u.coll.n;
     for (int k = 0; k < 2; k++) {
         char *e = NULL;
         stk_value *c = stk_value_convert(args[k + 1], STK_NUMBER, &e);
@@ -399,11 +396,17 @@ FN(slice)
         if (c->is_null) { stk_value_unref(c); return stk_fn_fail(err, err_arg, k + 1, "argument must not be null"); }
         int bad = stk_fn_int(c, k + 1, &se[k], err, err_arg);
         stk_value_unref(c);
-        if (bad) return NULL;
+        if (bad) {
+            char *inner = *err;
+            *err = stk_xasprintf("invalid %s index: %s", k ? "end" : "start", inner);
+            free(inner);
+            return NULL;
+        }
+        const char *which = k ? "end" : "start";
+        if (se[k] < 0) return stk_fn_fail(err, err_arg, k + 1, "%s index must not be less than zero", which);
+        if (se[k] > n)
+            return stk_fn_fail(err, err_arg, k + 1, "%s index must not be greater than the length of the list", which);
     }
-    int64_t n = (int64_t)l->u.coll.n;
-    if (se[0] < 0) return stk_fn_fail(err, err_arg, 1, "start index must not be less than zero");
-    if (se[1] > n) return stk_fn_fail(err, err_arg, 2, "end index must not be greater than the length of the list");
     if (se[0] > se[1]) return stk_fn_fail(err, err_arg, 1, "start index must not be greater than end index");
     size_t m = (size_t)(se[1] - se[0]);
     stk_value **items = stk_xmalloc(sizeof(stk_value *) * (m + 1));
