@@ -12,6 +12,7 @@ static const stk_cli_command commands[] = {
     {"version", cmd_version, "Show the stk version", 0},
     {"validate", cmd_validate, "Check whether the configuration is valid", 0},
     {"graph", cmd_graph, "Print the dependency graph in Graphviz DOT", 0},
+    {"console", cmd_console, "Evaluate expressions", 0},
     {"fmt", cmd_fmt, "Rewrite configuration files in the canonical format", 0},
     {"state", cmd_state, "Inspect and edit the state (list, show, rm, mv, pull, push, ...)", 0},
     {"workspace", cmd_workspace, "Manage workspaces (list, new, select, delete, show)", 0},
