@@ -417,7 +417,7 @@ static int re_shape(pcre2_code *re, uint32_t *ncap, uint32_t *nnamed, int arg, c
     if (*ncap == 0) return 0;
     if (*nnamed == 0) return 1;
     if (*nnamed != *ncap) {
-        stk_fn_fail(err, err_arg, arg, "invalid regexp pattern: can't mix both named and unnamed capture groups");
+        stk_fn_fail(err, err_arg, arg, "invalid regexp pattern: cannot mix both named and unnamed capture groups");
         return -1;
     }
     return 2;
@@ -492,13 +492,17 @@ FN(regexall)
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     size_t cap = 8, m = 0;
     stk_value **items = stk_xmalloc(sizeof(stk_value *) * cap);
-    PCRE2_SIZE start = 0, n = SL(1);
+    PCRE2_SIZE start = 0, n = SL(1), prev_end = PCRE2_UNSET;
     while (start <= n) {
         int rc = pcre2_match(re, (PCRE2_SPTR)S(1), n, start, 0, md, NULL);
         if (rc < 0) break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        if (m == cap) items = stk_xrealloc(items, sizeof(stk_value *) * (cap *= 2));
-        items[m++] = re_result(re, shape, ncap, S(1), ov);
+        /* Go's FindAll: an empty match right after the previous match is dropped */
+        if (!(ov[1] == ov[0] && ov[0] == prev_end)) {
+            if (m == cap) items = stk_xrealloc(items, sizeof(stk_value *) * (cap *= 2));
+            items[m++] = re_result(re, shape, ncap, S(1), ov);
+        }
+        prev_end = ov[1];
         if (ov[1] == ov[0]) {
             /* empty match: step one code point */
             if (ov[1] >= n) break;

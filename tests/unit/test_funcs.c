@@ -225,9 +225,11 @@ static const fcase cases[] = {
     { "regex", { "\"^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?\"", "\"https://terraform.io/docs/\"" },
       "{\n  \"authority\" = \"terraform.io\"\n  \"scheme\" = \"https\"\n}" },
     { "regex", { "\"[a-z]+\"", "\"1234\"" }, "!pattern did not match any part of the given string" },
-    { "regex", { "\"(?P<a>x)(y)\"", "\"xy\"" }, "!can't mix both named and unnamed capture groups" },
+    { "regex", { "\"(?P<a>x)(y)\"", "\"xy\"" }, "!cannot mix both named and unnamed capture groups" },
     { "regexall", { "\"[a-z]+\"", "\"1234abcd5678efgh9\"" }, "tolist([\n  \"abcd\",\n  \"efgh\",\n])" },
     { "regexall", { "\"[a-z]+\"", "\"123\"" }, "tolist([])" },
+    { "regexall", { "\"a*\"", "\"baaac\"" }, "tolist([\n  \"\",\n  \"aaa\",\n  \"\",\n])" },
+    { "regexall", { "\"(a)(x)?\"", "\"aa\"" }, "tolist([\n  [\n    \"a\",\n    tostring(null),\n  ],\n  [\n    \"a\",\n    tostring(null),\n  ],\n])" },
     { "regexall", { "\"(\"", "\"123\"" }, "!invalid regexp pattern" },
     /* --- format --- */
     { "format", { "\"Hello, %s!\"", "\"Ander\"" }, "\"Hello, Ander!\"" },
