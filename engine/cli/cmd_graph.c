@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern char **environ;
+
 static void help(void)
 {
     printf("Usage: stk graph [options] [DIR]\n"
@@ -18,14 +20,20 @@ static void help(void)
            "    stk graph | dot -Tsvg > graph.svg\n"
            "\n"
            "Options:\n"
-           "  -type=plan   The graph of a plan (the default and, for now, the only type)\n"
-           "  -no-color    Do not use terminal colors in error messages\n");
+           "  -type=plan          The graph of a plan (the default and, for now, the only type)\n"
+           "  -instances          One node per resource instance (count / for_each expanded\n"
+           "                      after evaluating the configuration) instead of per block\n"
+           "  -var 'name=value'   Set a root module variable (with -instances)\n"
+           "  -var-file=FILE      Read variable values from FILE (with -instances)\n"
+           "  -no-color           Do not use terminal colors in error messages\n");
 }
 
 int cmd_graph(int argc, char **argv)
 {
     const char *dir = NULL;
-    int no_color = 0;
+    int no_color = 0, instances = 0;
+    stk_vararg args[64];
+    size_t nargs = 0;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         if (stk_cli_is_help(argv[i])) {
@@ -39,6 +47,14 @@ int cmd_graph(int argc, char **argv)
             }
         } else if (stk_cli_flag(argv[i], "no-color")) {
             no_color = 1;
+        } else if (stk_cli_flag(argv[i], "instances")) {
+            instances = 1;
+        } else if (nargs < 64 && stk_cli_opt(argc, argv, &i, "var-file", &v)) {
+            args[nargs].kind = STK_VARARG_FILE;
+            args[nargs++].text = v;
+        } else if (nargs < 64 && stk_cli_opt(argc, argv, &i, "var", &v)) {
+            args[nargs].kind = STK_VARARG_VAR;
+            args[nargs++].text = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "Error: unknown option %s for graph\n\n", argv[i]);
             help();
@@ -52,7 +68,18 @@ int cmd_graph(int argc, char **argv)
     }
     stk_diags d = STK_DIAGS_INIT;
     stk_config *c = stk_config_load(stk_fs_os(), dir ? dir : ".", &d);
-    stk_graph *g = c ? stk_config_build_graph(c, &d) : NULL;
+    stk_graph *g = NULL;
+    stk_evaluation *ev = NULL;
+    if (c && instances) {
+        stk_var_inputs in = {args, nargs, environ, NULL};
+        stk_config_set_vars(c, &in, &d);
+        stk_eval_opts o = {0};
+        o.validate_only = 1;
+        ev = stk_config_evaluate(c, &o, &d);
+        g = stk_evaluation_instance_graph(ev, &d);
+    } else if (c) {
+        g = stk_config_build_graph(c, &d);
+    }
     if (g) {
         size_t *order = NULL;
         stk_graph_toposort(g, &order, &d);   /* reports cycles */
@@ -69,6 +96,7 @@ int cmd_graph(int argc, char **argv)
     stk_cli_print_diags(stderr, &d, stk_cli_use_color(stderr, no_color));
     stk_diags_free(&d);
     stk_graph_free(g);
+    stk_evaluation_free(ev);
     stk_config_free(c);
     return rc;
 }

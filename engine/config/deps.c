@@ -301,6 +301,7 @@ const char *stk_config_node_shape(int kind)
     case STK_NODE_DATA: return "box";
     case STK_NODE_MODULE: return "component";
     case STK_NODE_PROVIDER: return "diamond";
+    case STK_NODE_JOIN: return "point";
     }
     return NULL;
 }

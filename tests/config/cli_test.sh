@@ -85,6 +85,8 @@ check "graph -help" bash -c "'$STK' graph -help | grep -q 'Usage: stk graph'"
 check "graph -type=apply not yet" test $? -eq 1
 "$STK" graph -type=plan "$tmp/good" > "$tmp/dot" 2>/dev/null
 check "graph -type=plan" grep -q '"aws_subnet.s" -> "var.azs"' "$tmp/dot"
+"$STK" graph -instances -var 'azs=["a","b","c"]' "$tmp/good" > "$tmp/dot" 2>/dev/null
+check "graph -instances expands count" grep -q '"aws_subnet.s\[2\]" \[label' "$tmp/dot"
 "$STK" graph "$tmp/bad" > /dev/null 2>&1
 check "graph of a broken configuration fails" test $? -eq 1
 
