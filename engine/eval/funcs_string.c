@@ -539,6 +539,37 @@ out:
     return r;
 }
 
+/* Go's regexp template ($1, ${1}, $name, ${name}, $$) rewritten for
+   pcre2_substitute: every reference braced, a literal $ doubled, and a name
+   that Go would look up but no group can have (like "1x") dropped. */
+static char *go_template(const char *t, size_t n, size_t *outlen)
+{
+    stk_strbuf b = STK_STRBUF_INIT;
+    stk_strbuf_add(&b, "", 0);
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] != '$') { stk_strbuf_putc(&b, t[i]); continue; }
+        if (i + 1 < n && t[i + 1] == '$') { stk_strbuf_puts(&b, "$$"); i++; continue; }
+        size_t a, z;
+        int braced = i + 1 < n && t[i + 1] == '{';
+        a = i + 1 + (size_t)braced;
+        z = a;
+        while (z < n && (t[z] == '_' || (t[z] >= 'a' && t[z] <= 'z') || (t[z] >= 'A' && t[z] <= 'Z') ||
+                         (t[z] >= '0' && t[z] <= '9')))
+            z++;
+        if (z == a || (braced && (z >= n || t[z] != '}'))) { stk_strbuf_puts(&b, "$$"); continue; }
+        int digits = 1;
+        for (size_t k = a; k < z; k++) if (t[k] < '0' || t[k] > '9') digits = 0;
+        if (digits || !(t[a] >= '0' && t[a] <= '9')) {
+            stk_strbuf_puts(&b, "${");
+            stk_strbuf_add(&b, t + a, z - a);
+            stk_strbuf_putc(&b, '}');
+        }
+        i = braced ? z : z - 1;
+    }
+    *outlen = b.len;
+    return stk_strbuf_detach(&b);
+}
+
 FN(replace)
 {
     stk_value *conv[3];
@@ -549,14 +580,16 @@ FN(replace)
     if (subl >= 2 && sub[0] == '/' && sub[subl - 1] == '/') {
         pcre2_code *re = re_compile(sub + 1, subl - 2, 1, err, err_arg);
         if (!re) goto out;
-        PCRE2_SIZE outlen = n * 2 + repl + 64;
+        size_t tl;
+        char *tmpl = go_template(rep, repl, &tl);
+        PCRE2_SIZE outlen = n * 2 + tl + 64;
         for (int tries = 0; tries < 2; tries++) {
             PCRE2_UCHAR *buf = stk_xmalloc(outlen + 1);
             PCRE2_SIZE ol = outlen;
             int rc = pcre2_substitute(re, (PCRE2_SPTR)s, n, 0,
                                       PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH |
                                           PCRE2_SUBSTITUTE_UNSET_EMPTY | PCRE2_SUBSTITUTE_UNKNOWN_UNSET,
-                                      NULL, NULL, (PCRE2_SPTR)rep, repl, buf, &ol);
+                                      NULL, NULL, (PCRE2_SPTR)tmpl, tl, buf, &ol);
             if (rc == PCRE2_ERROR_NOMEMORY && tries == 0) { free(buf); outlen = ol; continue; }
             if (rc < 0) {
                 PCRE2_UCHAR msg[256];
@@ -569,6 +602,7 @@ FN(replace)
             break;
         }
         pcre2_code_free(re);
+        free(tmpl);
         goto out;
     }
     stk_strbuf b = STK_STRBUF_INIT;
