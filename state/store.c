@@ -96,7 +96,7 @@ static const char *const migrations[] = {
     "  data BLOB NOT NULL);\n"
     "CREATE TABLE history(\n"
     "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
-    "  serial INTEGER NOT NULL,\n"
+    "  serial INTEGER NOT NULL REFERENCES snapshots(serial),\n"
     "  at TEXT NOT NULL,\n"
     "  who TEXT NOT NULL,\n"
     "  command TEXT NOT NULL,\n"

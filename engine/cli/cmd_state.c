@@ -255,7 +255,7 @@ static void render_value(stk_strbuf *b, json_t *v, int level, json_t *paths, ste
         stk_strbuf_putc(b, '}');
         return;
     }
-    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
     stk_strbuf_puts(b, s ? s : "null");
     free(s);
 }
