@@ -411,37 +411,56 @@ char *stk_base64_encode(const unsigned char *p, size_t n)
     return out;
 }
 
-int stk_base64_decode(const char *s, size_t n, unsigned char **out, size_t *outlen)
+/* Go's StdEncoding: padded, strict; \r and \n in the input are skipped.
+   Returns 0, or the offset of the first bad symbol + 1 as a negative number. */
+static long b64_decode_at(const char *s, size_t n, unsigned char **out, size_t *outlen)
 {
-    if (n % 4 != 0) return -1;
-    unsigned char *o = stk_xmalloc(n / 4 * 3 + 1);
+    char *clean = stk_xmalloc(n + 1);
+    size_t *pos = stk_xmalloc(sizeof(size_t) * (n + 1));
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '\r' && s[i] != '\n') { pos[m] = i; clean[m++] = s[i]; }
+    unsigned char *o = stk_xmalloc(m / 4 * 3 + 4);
     size_t k = 0;
-    for (size_t i = 0; i < n; i += 4) {
+    long bad = 0;
+    for (size_t i = 0; i < m && !bad; i += 4) {
         uint32_t v = 0;
         int pad = 0;
-        for (int j = 0; j < 4; j++) {
-            char c = s[i + j];
+        for (size_t j = 0; j < 4; j++) {
+            if (i + j >= m) { bad = -(long)(pos[m - 1] + 2); break; }
+            char c = clean[i + j];
             int d;
             if (c == '=') {
-                if (i + 4 != n || j < 2) { free(o); return -1; }
+                if (j < 2 || (pad == 0 && j == 2 && (i + 4 > m || clean[i + 3] != '=')) || i + 4 != m) {
+                    bad = -(long)(pos[i + j] + 1);
+                    break;
+                }
                 pad++;
                 d = 0;
             } else {
-                if (pad) { free(o); return -1; }
-                const char *q = c ? strchr(b64, c) : NULL;
-                if (!q) { free(o); return -1; }
+                const char *q = c && !pad ? strchr(b64, c) : NULL;
+                if (!q) { bad = -(long)(pos[i + j] + 1); break; }
                 d = (int)(q - b64);
             }
             v = v << 6 | (uint32_t)d;
         }
+        if (bad) break;
         o[k++] = (unsigned char)(v >> 16);
         if (pad < 2) o[k++] = (unsigned char)(v >> 8);
         if (pad < 1) o[k++] = (unsigned char)v;
     }
+    free(clean);
+    free(pos);
+    if (bad) { free(o); return bad; }
     o[k] = 0;
     *out = o;
     *outlen = k;
     return 0;
+}
+
+int stk_base64_decode(const char *s, size_t n, unsigned char **out, size_t *outlen)
+{
+    return b64_decode_at(s, n, out, outlen) ? -1 : 0;
 }
 
 static int utf8_valid(const char *s, size_t n)
@@ -697,7 +716,7 @@ FN(textencodebase64)
     stk_value *r = NULL;
     int rc = iconv_all(c[1]->u.str.s, "UTF-8", c[0]->u.str.s, c[0]->u.str.len, &b);
     if (rc == -1)
-        stk_fn_fail(err, err_arg, 1, "\"%s\" is not a supported IANA encoding name or alias", c[1]->u.str.s);
+        stk_fn_fail(err, err_arg, 1, "\"%s\" is not a supported IANA encoding name or alias in this Terraform version", c[1]->u.str.s);
     else if (rc == -2)
         stk_fn_fail(err, err_arg, 0, "the given string contains characters that cannot be represented in %s",
                     c[1]->u.str.s);
@@ -716,13 +735,14 @@ FN(textdecodebase64)
     stk_value *r = NULL;
     unsigned char *raw = NULL;
     size_t rl;
-    if (stk_base64_decode(c[0]->u.str.s, c[0]->u.str.len, &raw, &rl)) {
-        stk_fn_fail(err, err_arg, 0, "the given value has an invalid base64 symbol");
+    long bad = b64_decode_at(c[0]->u.str.s, c[0]->u.str.len, &raw, &rl);
+    if (bad) {
+        stk_fn_fail(err, err_arg, 0, "the given value is has an invalid base64 symbol at offset %ld", -bad - 1);
         goto out;
     }
     int rc = iconv_all("UTF-8", c[1]->u.str.s, (char *)raw, rl, &b);
     if (rc == -1)
-        stk_fn_fail(err, err_arg, 1, "\"%s\" is not a supported IANA encoding name or alias", c[1]->u.str.s);
+        stk_fn_fail(err, err_arg, 1, "\"%s\" is not a supported IANA encoding name or alias in this Terraform version", c[1]->u.str.s);
     else if (rc == -2)
         stk_fn_fail(err, err_arg, 0, "the given string contains symbols that are not defined for %s", c[1]->u.str.s);
     else r = stk_value_stringn(b.s, b.len);
