@@ -4,11 +4,11 @@
 # 127.0.0.1 with SigV4 enforced (tests/aws/moto_launcher.py --auth), and
 # Debian's awscli (/usr/bin/aws --endpoint-url) reading back what stk made.
 #
-# Usage: tests/e2e/aws_call.sh [path/to/stk]      (default: build/stk)
+# Usage: tests/e2e/aws_call.sh [path/to/stk]      (default: $STK_BIN, else build/stk)
 # Prints "N passed, N failed"; exits 1 when anything failed.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-STK=${1:-${STK:-$ROOT/build/stk}}
+STK=${1:-${STK_BIN:-${STK:-$ROOT/build/stk}}}
 STK=$(cd "$(dirname "$STK")" && pwd)/$(basename "$STK")
 AWSCLI=${AWSCLI:-/usr/bin/aws}
 PY=${PYTHON:-python3}

@@ -4,6 +4,7 @@
  * waiters by waiters-2.json (with a scripted fake transport); the JMESPath
  * subset the waiters use. */
 #include "test.h"
+#include <pthread.h>
 #include "aws/protocol/jmespath.h"
 #include "aws/protocol/model.h"
 #include "tests/protocol/proto_test.h"
@@ -347,8 +348,55 @@ static void every_waiter_compiles(void)
     CHECK(n > 50);
 }
 
+/* Many threads at once: lazy model loading, libxml2 and serializers are
+   shared; every thread must see the same, correct wire forms. */
+static void *thread_body(void *arg)
+{
+    int *bad = arg;
+    const char *svcs[][3] = {
+        {"ec2", "DescribeVpcs", "Action=DescribeVpcs&Version=2016-11-15&VpcId.1=v"},
+        {"sns", "ListTopics", "Action=ListTopics&Version=2010-03-31"},
+        {"iam", "GetRole", "Action=GetRole&Version=2010-05-08&RoleName=r"},
+        {"autoscaling", "DescribeTags", "Action=DescribeTags&Version=2011-01-01"},
+    };
+    const char *params[] = {"{\"VpcIds\":[\"v\"]}", "{}", "{\"RoleName\":\"r\"}", "{}"};
+    for (int round = 0; round < 20; round++) {
+        for (int i = 0; i < 4; i++) {
+            stk_aws_request req;
+            json_t *p = json_loads(params[i], 0, NULL);
+            stk_diags d = STK_DIAGS_INIT;
+            if (stk_aws_serialize(svcs[i][0], svcs[i][1], p, NULL, 0, &req, &d) != 0 ||
+                strcmp(pt_body(&req), svcs[i][2]) != 0)
+                (*bad)++;
+            stk_aws_request_clear(&req);
+            stk_diags_free(&d);
+            json_decref(p);
+        }
+        json_t *r = NULL;
+        stk_aws_error e;
+        if (pt_parse("s3", "GetBucketTagging", NULL,
+                     "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>", 200, NULL, &r,
+                     &e) != 0 || !pt_str(r, "TagSet[0].Value") || strcmp(pt_str(r, "TagSet[0].Value"), "v") != 0)
+            (*bad)++;
+        json_decref(r);
+    }
+    return NULL;
+}
+
+static void concurrent_calls(void)
+{
+    pthread_t th[8];
+    int bad[8] = {0};
+    for (int i = 0; i < 8; i++) pthread_create(&th[i], NULL, thread_body, &bad[i]);
+    for (int i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_INT(bad[i], 0);
+    }
+}
+
 int main(void)
 {
+    STK_RUN(concurrent_calls);
     STK_RUN(validation_rejects_before_sending);
     STK_RUN(query_timestamps_iso8601);
     STK_RUN(paginate_merges_pages);

@@ -43,6 +43,7 @@ void stk_aws_request_clear(stk_aws_request *req)
 int stk_aws_op_lookup(const char *service, const char *operation, stk_aws_op *o, stk_diags *d)
 {
     memset(o, 0, sizeof *o);
+    stk_aws_xml_init();
     o->m = stk_aws_model_get(service, d);
     if (!o->m) return -1;
     o->op = stk_aws_model_operation(o->m, operation);

@@ -74,6 +74,9 @@ const char *stk_aws_member_wire_name(const char *key, json_t *ref);
 void stk_aws_set_response_metadata(json_t *result, const char *request_id, long status);
 
 /* ---- xml.c ---- */
+/* libxml2's one-time initialisation, done once before any thread uses it
+   (stk_aws_op_lookup calls it, so every call path has). */
+void stk_aws_xml_init(void);
 /* Parse a response body (no network, no entity expansion, capped size and
    depth).  NULL when not well-formed XML. */
 xmlDocPtr stk_aws_xml_read(const unsigned char *body, size_t len);

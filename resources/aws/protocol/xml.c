@@ -5,10 +5,19 @@
  * request bodies from JSON following an input shape (libxml2 escapes). */
 #include "aws/protocol/proto.h"
 #include <libxml/parser.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define XML_MAX_BYTES (64u * 1024 * 1024)
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+static void xml_init(void) { xmlInitParser(); }
+
+void stk_aws_xml_init(void)
+{
+    pthread_once(&xml_once, xml_init);
+}
 
 xmlDocPtr stk_aws_xml_read(const unsigned char *body, size_t len)
 {
