@@ -210,9 +210,10 @@ void stk_config_free(stk_config *c);
    Returns a new type, or NULL after adding a diagnostic. */
 stk_type *stk_config_parse_type(const stk_expr *e, stk_diags *d);
 
-/* 1 when `name` is a meta-argument or block of resource / data blocks that
-   the resource layer must skip (count, for_each, provider, depends_on,
-   lifecycle, timeouts? no: timeouts is resource data). */
+/* 1 when `name` is a meta-argument or meta-block of resource / data blocks
+   that the resource layer must skip when it decodes a body: count,
+   for_each, provider, depends_on, lifecycle, connection, provisioner.
+   (`timeouts` is not one: it belongs to the resource type's data.) */
 int stk_config_is_meta(const char *name);
 
 /* ---- input variables (variables.c) ---- */

@@ -901,6 +901,36 @@ static void decode_provider(stk_config *c, stk_module *m, stk_hcl_block *b, stk_
                               "Use the required_providers block of the terraform block instead.");
         }
     }
+    if (!strcmp(p->name, "aws")) {
+        /* the provider's arguments, as terraform-provider-aws names them */
+        static const char *const args[] = {
+            "access_key", "alias", "allowed_account_ids", "custom_ca_bundle", "ec2_metadata_service_endpoint",
+            "ec2_metadata_service_endpoint_mode", "forbidden_account_ids", "http_proxy", "https_proxy",
+            "insecure", "max_retries", "no_proxy", "profile", "region", "retry_mode",
+            "s3_us_east_1_regional_endpoint", "s3_use_path_style", "secret_key", "shared_config_files",
+            "shared_credentials_files", "skip_credentials_validation", "skip_metadata_api_check",
+            "skip_region_validation", "skip_requesting_account_id", "sts_region", "token",
+            "token_bucket_rate_limiter_capacity", "use_dualstack_endpoint", "use_fips_endpoint", "version"};
+        static const char *const blocks[] = {"assume_role", "assume_role_with_web_identity", "default_tags",
+                                             "endpoints", "ignore_tags"};
+        for (size_t i = 0; i < b->body->nattrs; i++) {
+            int known = 0;
+            for (size_t j = 0; j < sizeof args / sizeof args[0] && !known; j++)
+                known = !strcmp(args[j], b->body->attrs[i]->name);
+            if (!known) unsupported_arg(d, b->body->attrs[i]);
+        }
+        for (size_t i = 0; i < b->body->nblocks; i++) {
+            int known = 0;
+            for (size_t j = 0; j < sizeof blocks / sizeof blocks[0] && !known; j++)
+                known = !strcmp(blocks[j], b->body->blocks[i]->type);
+            if (!known) unsupported_block(d, b->body->blocks[i]);
+        }
+    } else if (stk_provider_source(p->name)) {
+        for (size_t i = 0; i < b->body->nattrs; i++)
+            if (strcmp(b->body->attrs[i]->name, "alias") && strcmp(b->body->attrs[i]->name, "version"))
+                unsupported_arg(d, b->body->attrs[i]);
+        for (size_t i = 0; i < b->body->nblocks; i++) unsupported_block(d, b->body->blocks[i]);
+    }
     if (!stk_provider_source(p->name)) {
         stk_range r = label_range(b, 0);
         stk_diags_error(d, &r, "Unsupported provider",
