@@ -346,11 +346,25 @@ def parse_args(argv):
     p.add_argument("--stats-file", default=None)
     p.add_argument("--log", default="-", help="per-request log: file, '-' (stderr) or 'none'")
     p.add_argument("--upstream-timeout", type=float, default=60.0)
+    p.add_argument("--parent-pid", type=int, default=0,
+                   help="exit when this process is gone (so nothing outlives a killed test)")
     a = p.parse_args(argv)
     total = a.error_rate + a.throttle_rate + a.drop_rate + a.drop_after_rate
     if total > 1.0 or min(a.error_rate, a.throttle_rate, a.drop_rate, a.drop_after_rate) < 0:
         p.error("rates must be >= 0 and sum to at most 1 (got %.3f)" % total)
     return a
+
+
+def args_parent_gone(pid):
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+        return False
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
 
 
 def main(argv=None):
@@ -376,7 +390,8 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     while not stop.wait(0.5):
-        pass
+        if args_parent_gone(a.parent_pid):
+            break
     srv.shutdown()
     srv.faults.write_stats_file()
 

@@ -61,6 +61,8 @@ def parse_args(argv):
     p.add_argument("--slow", type=int, default=None,
                    help="pending states for the first N describes (default: env STK_MOTO_SLOW)")
     p.add_argument("--quiet", action="store_true", help="no per-request log on stderr")
+    p.add_argument("--parent-pid", type=int, default=0,
+                   help="exit when this process is gone (so nothing outlives a killed test)")
     a = p.parse_args(argv)
     if a.slow is None:
         env = os.environ.get("STK_MOTO_SLOW", "")
@@ -807,6 +809,18 @@ def write_atomic(path, text):
     os.replace(tmp, path)
 
 
+def args_parent_gone(pid):
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+        return False
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+
+
 def main():
     args = ARGS
     moto_extras.apply_all()
@@ -856,7 +870,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     while not stop.wait(0.5):
-        pass
+        if args_parent_gone(args.parent_pid):
+            break
     server.shutdown()
 
 
