@@ -169,10 +169,46 @@ stk_value *stk_fn_list_unified(stk_value **items, size_t n, char **err)
     return r;
 }
 
+/* Go's path.Clean for slash-separated paths */
+char *stk_fn_clean_path(const char *p)
+{
+    if (!*p) return stk_xstrdup(".");
+    int rooted = p[0] == '/';
+    size_t n = strlen(p);
+    char *out = stk_xmalloc(n + 2);
+    size_t w = 0, dotdot = 0;
+    if (rooted) { out[w++] = '/'; dotdot = 1; }
+    size_t r = rooted ? 1 : 0;
+    while (r < n) {
+        if (p[r] == '/') { r++; continue; }
+        if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) { r++; continue; }
+        if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
+            r += 2;
+            if (w > dotdot) {
+                w--;
+                while (w > dotdot && out[w] != '/') w--;
+            } else if (!rooted) {
+                if (w > 0) out[w++] = '/';
+                out[w++] = '.'; out[w++] = '.';
+                dotdot = w;
+            }
+            continue;
+        }
+        if ((rooted && w != 1) || (!rooted && w != 0)) out[w++] = '/';
+        while (r < n && p[r] != '/') out[w++] = p[r++];
+    }
+    if (w == 0) out[w++] = '.';
+    out[w] = 0;
+    return out;
+}
+
 char *stk_fn_resolve_path(const stk_func_ctx *ctx, const char *path)
 {
-    if (path[0] == '/' || !ctx || !ctx->base_dir || !ctx->base_dir[0]) return stk_xstrdup(path);
-    return stk_xasprintf("%s/%s", ctx->base_dir, path);
+    if (path[0] == '/' || !ctx || !ctx->base_dir || !ctx->base_dir[0]) return stk_fn_clean_path(path);
+    char *j = stk_xasprintf("%s/%s", ctx->base_dir, path);
+    char *c = stk_fn_clean_path(j);
+    free(j);
+    return c;
 }
 
 int stk_fn_read_file(const stk_func_ctx *ctx, const char *path, char **data, size_t *len, char **err)
@@ -210,7 +246,7 @@ int stk_func_read_file_os(void *ud, const char *path, char **data, size_t *len, 
     fclose(f);
     if (bad) {
         stk_strbuf_free(&b);
-        if (err) *err = stk_xasprintf("failed to read file \"%s\": %s", path, strerror(e));
+        if (err) *err = stk_xasprintf("failed to read file: read %s: %s", path, e == EISDIR ? "is a directory" : strerror(e));
         return -1;
     }
     *len = b.len;

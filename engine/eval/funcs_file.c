@@ -15,47 +15,15 @@
 
 static stk_type *const T_S[] = { &stk_type_string };
 
-/* "~" / "~/x" -> $HOME/x */
+/* "~" / "~/x" -> $HOME/x (go-homedir); "~user" cannot be expanded: NULL */
 static char *expand_home(const char *p)
 {
-    if (p[0] == '~' && (p[1] == 0 || p[1] == '/')) {
+    if (p[0] == '~') {
+        if (p[1] != 0 && p[1] != '/') return NULL;
         const char *home = getenv("HOME");
         if (home && *home) return stk_xasprintf("%s%s", home, p + 1);
     }
     return stk_xstrdup(p);
-}
-
-/* Go's path.Clean for slash-separated paths */
-static char *clean_path(const char *p)
-{
-    if (!*p) return stk_xstrdup(".");
-    int rooted = p[0] == '/';
-    size_t n = strlen(p);
-    char *out = stk_xmalloc(n + 2);
-    size_t w = 0, dotdot = 0;
-    if (rooted) { out[w++] = '/'; dotdot = 1; }
-    size_t r = rooted ? 1 : 0;
-    while (r < n) {
-        if (p[r] == '/') { r++; continue; }
-        if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) { r++; continue; }
-        if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
-            r += 2;
-            if (w > dotdot) {
-                w--;
-                while (w > dotdot && out[w] != '/') w--;
-            } else if (!rooted) {
-                if (w > 0) out[w++] = '/';
-                out[w++] = '.'; out[w++] = '.';
-                dotdot = w;
-            }
-            continue;
-        }
-        if ((rooted && w != 1) || (!rooted && w != 0)) out[w++] = '/';
-        while (r < n && p[r] != '/') out[w++] = p[r++];
-    }
-    if (w == 0) out[w++] = '.';
-    out[w] = 0;
-    return out;
 }
 
 static int utf8_valid(const char *s, size_t n)
@@ -78,6 +46,10 @@ static int read_arg(const stk_func_ctx *ctx, stk_value **args, size_t nargs, cha
     (void)nargs;
     char *p = expand_home(c[0]->u.str.s);
     stk_fn_release(c, 1);
+    if (!p) {
+        stk_fn_fail(err, err_arg, 0, "failed to expand ~: cannot expand user-specific home dir");
+        return -1;
+    }
     char *e = NULL;
     if (stk_fn_read_file(ctx, p, data, len, &e)) {
         stk_fn_fail(err, err_arg, 0, "%s", e ? e : "failed to read file");
@@ -143,21 +115,25 @@ FN(fileexists)
     if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
     char *p = expand_home(c[0]->u.str.s);
     stk_fn_release(c, 1);
+    if (!p) return stk_fn_fail(err, err_arg, -1, "failed to expand ~: cannot expand user-specific home dir");
     char *full = stk_fn_resolve_path(ctx, p);
     stk_value *r = NULL;
     if (ctx && ctx->file_exists) {
         /* 1: regular file, 0: absent, 2: a directory */
         int e = ctx->file_exists(ctx->ud, full);
-        if (e == 2) stk_fn_fail(err, err_arg, 0, "%s is a directory, not a file", p);
+        if (e == 2) stk_fn_fail(err, err_arg, 0, "\"%s\" is a directory, not a file", full);
         else r = stk_value_bool(e == 1);
     } else {
         struct stat st;
         if (stat(full, &st) != 0) {
             if (errno == ENOENT || errno == ENOTDIR) r = stk_value_bool(0);
-            else stk_fn_fail(err, err_arg, 0, "failed to stat %s", p);
+            else stk_fn_fail(err, err_arg, -1, "failed to stat \"%s\"", full);
         } else if (S_ISREG(st.st_mode)) r = stk_value_bool(1);
-        else if (S_ISDIR(st.st_mode)) stk_fn_fail(err, err_arg, 0, "%s is a directory, not a file", p);
-        else stk_fn_fail(err, err_arg, 0, "%s is not a regular file", p);
+        else if (S_ISDIR(st.st_mode)) stk_fn_fail(err, err_arg, 0, "\"%s\" is a directory, not a file", full);
+        else if (S_ISFIFO(st.st_mode)) stk_fn_fail(err, err_arg, 0, "\"%s\" is a named pipe, not a regular file", full);
+        else if (S_ISSOCK(st.st_mode)) stk_fn_fail(err, err_arg, 0, "\"%s\" is a unix domain socket, not a regular file", full);
+        else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) stk_fn_fail(err, err_arg, 0, "\"%s\" is a device node, not a regular file", full);
+        else stk_fn_fail(err, err_arg, 0, "\"%s\" is not a regular file", full);
     }
     free(full);
     free(p);
@@ -200,17 +176,6 @@ FN(templatefile)
                         vars->u.coll.keys[i]);
             goto out;
         }
-    {
-        char *full = stk_fn_resolve_path(ctx, given);
-        struct stat st;
-        int is_dir = (!ctx || !ctx->read_file || ctx->read_file == stk_func_read_file_os) &&
-                     stat(full, &st) == 0 && !S_ISREG(st.st_mode);
-        free(full);
-        if (is_dir) {
-            stk_fn_fail(err, err_arg, 0, "\"%s\" is not a file: templatefile needs a template file", given);
-            goto out;
-        }
-    }
     if (read_arg(ctx, args, 1, &d, &n, &p, err, err_arg)) goto out;
     if (!ctx || !ctx->render_template) {
         stk_fn_fail(err, err_arg, -1, "templatefile is not available here: no template renderer was configured");
@@ -246,7 +211,7 @@ FN(abspath)
         if (!cwd) { stk_fn_release(c, 1); return stk_fn_fail(err, err_arg, -1, "cannot determine the current directory"); }
         joined = stk_xasprintf("%s/%s", cwd, p);
     }
-    char *cl = clean_path(joined);
+    char *cl = stk_fn_clean_path(joined);
     free(joined);
     stk_fn_release(c, 1);
     return stk_value_string_take(cl);
@@ -280,7 +245,7 @@ FN(dirname)
     size_t a = n;
     while (a > 0 && p[a - 1] != '/') a--;
     char *dir = stk_xstrndup(p, a);
-    char *cl = clean_path(dir);
+    char *cl = stk_fn_clean_path(dir);
     free(dir);
     stk_fn_release(c, 1);
     return stk_value_string_take(cl);
@@ -290,9 +255,10 @@ FN(pathexpand)
 {
     stk_value *c[1];
     if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
-    stk_value *r = stk_value_string_take(expand_home(c[0]->u.str.s));
+    char *p = expand_home(c[0]->u.str.s);
     stk_fn_release(c, 1);
-    return r;
+    if (!p) return stk_fn_fail(err, err_arg, -1, "cannot expand user-specific home dir");
+    return stk_value_string_take(p);
 }
 
 /* ------------------------------------------------------------- fileset */

@@ -48,7 +48,9 @@ char *stk_digest(const char *alg, const void *p, size_t n, int raw, size_t *outl
 
 /* Read a file relative to ctx->base_dir through ctx->read_file (or the OS). */
 int stk_fn_read_file(const stk_func_ctx *ctx, const char *path, char **data, size_t *len, char **err);
-/* Resolve a path against ctx->base_dir (malloc'd). */
+/* Go's path.Clean (malloc'd). */
+char *stk_fn_clean_path(const char *p);
+/* Resolve a path against ctx->base_dir and clean it (malloc'd). */
 char *stk_fn_resolve_path(const stk_func_ctx *ctx, const char *path);
 
 #endif

@@ -494,6 +494,9 @@ static const fcase cases[] = {
     { "pathexpand", { "\"/etc/resolv.conf\"" }, "\"/etc/resolv.conf\"" },
     { "pathexpand", { "\"~/.ssh/id_rsa\"" }, "\"/home/tester/.ssh/id_rsa\"" },
     { "pathexpand", { "null" }, "!argument must not be null" },
+    { "pathexpand", { "\"~bob/x\"" }, "!cannot expand user-specific home dir" },
+    { "file", { "\"./subdir/../hello.txt\"" }, "<<EOT\nHello World\n\nEOT" },
+    { "file", { "\"subdir\"" }, "!failed to read file: read /tmp/stk_test_funcs_" },
     /* --- files (tmpdir is the module directory) --- */
     { "file", { "\"hello.txt\"" }, "<<EOT\nHello World\n\nEOT" },
     { "file", { "\"missing.txt\"" }, "!no file exists at" },
@@ -518,7 +521,7 @@ static const fcase cases[] = {
     { "filebase64sha512", { "\"missing.txt\"" }, "!no file exists at" },
     { "templatefile", { "\"tpl.tmpl\"", "{\"name\":\"World\",\"n\":3}" }, "\"Hello World x3\"" },
     { "templatefile", { "\"tpl.tmpl\"", "{}" }, "!vars map does not contain key \"name\"" },
-    { "templatefile", { "\"subdir\"", "{}" }, "!is not a file" },
+    { "templatefile", { "\"subdir\"", "{}" }, "!is a directory" },
     { "templatefile", { "\"Hello ${name}\"", "{}" }, "!looks like template content rather than a file name" },
     { "templatefile", { "\"tpl.tmpl\"", "[1]" }, "!invalid vars value: must be a map" },
     { "templatefile", { "\"tpl.tmpl\"", "{\"bad name\":1}" }, "!invalid template variable name" },
