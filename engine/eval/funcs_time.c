@@ -51,24 +51,53 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yy + (*m <= 2);
 }
 
+/* Strict RFC 3339 (Go's time.RFC3339 layout) with cty's wording of the
+   errors: "cannot use \"x\" as year", "missing required time introducer 'T'"... */
+static int rfc_num(const char **pp, int nd, int *out, const char *what, char **why)
+{
+    const char *p = *pp;
+    if (!*p) { *why = stk_xasprintf("end of string before %s", what); return -1; }
+    for (int i = 0; i < nd; i++)
+        if (p[i] < '0' || p[i] > '9') {
+            if (!strcmp(what, "hour") || !strcmp(what, "minute")) {
+                /* Go reads one or two digits for these */
+                if (i == 1) { *why = stk_xasprintf("%s must have exactly two digits", what); return -1; }
+            }
+            *why = stk_xasprintf("cannot use \"%s\" as %s", p, what);
+            return -1;
+        }
+    digits(p, nd, out);
+    *pp = p + nd;
+    return 0;
+}
+
+static int rfc_sep(const char **pp, char c, char **why)
+{
+    if (**pp == c) { (*pp)++; return 0; }
+    if (!**pp) *why = stk_xasprintf("end of string where \"%c\" is expected", c);
+    else *why = stk_xasprintf("found \"%s\" where \"%c\" is expected", *pp, c);
+    return -1;
+}
+
 static int parse_rfc3339(const char *s, tstamp *t, char **why)
 {
     int Y, M, D, h, mi, se;
-    size_t n = strlen(s);
-    if (n < 20 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||
-        digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) || s[13] != ':' ||
-        digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se)) {
-        *why = stk_xstrdup("the timestamp must be in RFC 3339 format, like \"2006-01-02T15:04:05Z\"");
+    const char *p = s;
+    if (rfc_num(&p, 4, &Y, "year", why) || rfc_sep(&p, '-', why) || rfc_num(&p, 2, &M, "month", why) ||
+        rfc_sep(&p, '-', why) || rfc_num(&p, 2, &D, "day of month", why))
         return -1;
-    }
+    if (*p != 'T' && *p != 't') { *why = stk_xstrdup("missing required time introducer 'T'"); return -1; }
+    p++;
+    if (rfc_num(&p, 2, &h, "hour", why) || rfc_sep(&p, ':', why) || rfc_num(&p, 2, &mi, "minute", why) ||
+        rfc_sep(&p, ':', why) || rfc_num(&p, 2, &se, "second", why))
+        return -1;
     static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     int leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
     if (M < 1 || M > 12) { *why = stk_xstrdup("month out of range"); return -1; }
     if (D < 1 || D > mdays[M - 1] || (M == 2 && D == 29 && !leap)) { *why = stk_xstrdup("day out of range"); return -1; }
-    if (h > 23) { *why = stk_xstrdup("hour out of range"); return -1; }
+    if (h > 23) { *why = stk_xstrdup("hour must be between 0 and 23 inclusive"); return -1; }
     if (mi > 59) { *why = stk_xstrdup("minute out of range"); return -1; }
     if (se > 59) { *why = stk_xstrdup("second out of range"); return -1; }
-    const char *p = s + 19;
     int64_t nanos = 0;
     if (*p == '.') {
         p++;
@@ -77,7 +106,7 @@ static int parse_rfc3339(const char *s, tstamp *t, char **why)
             if (nd < 9) { nanos = nanos * 10 + (*p - '0'); nd++; }
             p++;
         }
-        if (nd == 0) { *why = stk_xstrdup("missing fractional seconds"); return -1; }
+        if (nd == 0) { *why = stk_xasprintf("cannot use \"%s\" as UTC offset", p - 1); return -1; }
         while (nd++ < 9) nanos *= 10;
     }
     int off = 0, utc = 0;
@@ -85,17 +114,20 @@ static int parse_rfc3339(const char *s, tstamp *t, char **why)
     else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
         int oh, om;
         if (digits(p + 1, 2, &oh) || digits(p + 4, 2, &om) || oh > 23 || om > 59) {
-            *why = stk_xstrdup("invalid time zone offset");
+            *why = stk_xasprintf("cannot use \"%s\" as UTC offset", p);
             return -1;
         }
         off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
         p += 6;
         if (off == 0) utc = 1;
+    } else if (!*p) {
+        *why = stk_xstrdup("end of string before UTC offset");
+        return -1;
     } else {
-        *why = stk_xstrdup("the timestamp must end with Z or a UTC offset like +01:00");
+        *why = stk_xasprintf("cannot use \"%s\" as UTC offset", p);
         return -1;
     }
-    if (*p) { *why = stk_xasprintf("extra text \"%s\" after the timestamp", p); return -1; }
+    if (*p) { *why = stk_xasprintf("extra text: \"%s\"", p); return -1; }
     t->secs = days_from_civil(Y, M, D) * 86400 + h * 3600 + mi * 60 + se - off;
     t->nanos = nanos;
     t->offset = off;
@@ -260,11 +292,26 @@ FN(formatdate)
             ok = 0;
         }
         if (!ok) {
-            char tok[16];
+            char tok[32];
             size_t tl = n < sizeof tok - 1 ? n : sizeof tok - 1;
             memcpy(tok, s + i, tl);
             tok[tl] = 0;
-            stk_fn_fail(err, err_arg, 0, "invalid date format verb \"%s\"", tok);
+            const char *vwhy = NULL;
+            char ampm[32];
+            switch (ch) {
+            case 'Y': vwhy = "year must either be \"YY\" or \"YYYY\""; break;
+            case 'M': vwhy = "month must be \"M\", \"MM\", \"MMM\", or \"MMMM\""; break;
+            case 'D': vwhy = "day of month must either be \"D\" or \"DD\""; break;
+            case 'E': vwhy = "day of week must either be \"EEE\" or \"EEEE\""; break;
+            case 'h': vwhy = "24-hour must either be \"h\" or \"hh\""; break;
+            case 'H': vwhy = "12-hour must either be \"H\" or \"HH\""; break;
+            case 'A': case 'a': snprintf(ampm, sizeof ampm, "must be \"%c%c\"", ch, ch); vwhy = ampm; break;
+            case 'm': vwhy = "minute must either be \"m\" or \"mm\""; break;
+            case 's': vwhy = "second must either be \"s\" or \"ss\""; break;
+            case 'Z': vwhy = "timezone must be Z, ZZZZ, or ZZZZZ"; break;
+            }
+            if (vwhy) stk_fn_fail(err, err_arg, 0, "invalid date format verb \"%s\": %s", tok, vwhy);
+            else stk_fn_fail(err, err_arg, 0, "invalid date format verb \"%s\"", tok);
             goto out;
         }
         i += n;
@@ -276,33 +323,44 @@ out:
     return r;
 }
 
-/* Go's time.ParseDuration, in nanoseconds */
-static int parse_duration(const char *s, int64_t *out)
+/* Go's time.ParseDuration, in nanoseconds; errors worded as Go's */
+static int parse_duration(const char *s, int64_t *out, char **why)
 {
     const char *p = s;
     int neg = 0;
     if (*p == '-' || *p == '+') { neg = *p == '-'; p++; }
     if (!strcmp(p, "0")) { *out = 0; return 0; }
-    if (!*p) return -1;
+    if (!*p) { *why = stk_xasprintf("time: invalid duration \"%s\"", s); return -1; }
     double total = 0;
     while (*p) {
-        if (!((*p >= '0' && *p <= '9') || *p == '.')) return -1;
-        char *end;
-        double v = strtod(p, &end);
-        if (end == p) return -1;
-        p = end;
+        if (!((*p >= '0' && *p <= '9') || *p == '.')) { *why = stk_xasprintf("time: invalid duration \"%s\"", s); return -1; }
+        const char *numstart = p;
+        while ((*p >= '0' && *p <= '9') || *p == '.') p++;
+        char numbuf[64];
+        size_t nl = (size_t)(p - numstart);
+        if (nl >= sizeof numbuf || (nl == 1 && numstart[0] == '.')) { *why = stk_xasprintf("time: invalid duration \"%s\"", s); return -1; }
+        memcpy(numbuf, numstart, nl);
+        numbuf[nl] = 0;
+        double v = strtod(numbuf, NULL);
+        const char *us = p;
+        while (*p && *p != '.' && !(*p >= '0' && *p <= '9')) p++;
+        size_t ul = (size_t)(p - us);
         double unit;
-        if (!strncmp(p, "ns", 2)) { unit = 1; p += 2; }
-        else if (!strncmp(p, "us", 2)) { unit = 1e3; p += 2; }
-        else if (!strncmp(p, "\xc2\xb5s", 3) || !strncmp(p, "\xce\xbcs", 3)) { unit = 1e3; p += 3; }
-        else if (!strncmp(p, "ms", 2)) { unit = 1e6; p += 2; }
-        else if (*p == 's') { unit = 1e9; p++; }
-        else if (*p == 'm') { unit = 60e9; p++; }
-        else if (*p == 'h') { unit = 3600e9; p++; }
-        else return -1;
+        if (ul == 0) { *why = stk_xasprintf("time: missing unit in duration \"%s\"", s); return -1; }
+        if (ul == 2 && !strncmp(us, "ns", 2)) unit = 1;
+        else if (ul == 2 && !strncmp(us, "us", 2)) unit = 1e3;
+        else if (ul == 3 && (!strncmp(us, "\xc2\xb5s", 3) || !strncmp(us, "\xce\xbcs", 3))) unit = 1e3;
+        else if (ul == 2 && !strncmp(us, "ms", 2)) unit = 1e6;
+        else if (ul == 1 && *us == 's') unit = 1e9;
+        else if (ul == 1 && *us == 'm') unit = 60e9;
+        else if (ul == 1 && *us == 'h') unit = 3600e9;
+        else {
+            *why = stk_xasprintf("time: unknown unit \"%.*s\" in duration \"%s\"", (int)ul, us, s);
+            return -1;
+        }
         total += v * unit;
     }
-    if (total > 9.2e18) return -1;
+    if (total > 9.2e18) { *why = stk_xasprintf("time: invalid duration \"%s\"", s); return -1; }
     *out = (int64_t)llround(neg ? -total : total);
     return 0;
 }
@@ -317,12 +375,13 @@ FN(timeadd)
     char *why = NULL;
     int64_t d;
     if (parse_rfc3339(c[0]->u.str.s, &t, &why)) {
-        stk_fn_fail(err, err_arg, 0, "not a valid RFC3339 timestamp: %s", why);
+        stk_fn_fail(err, err_arg, -1, "not a valid RFC3339 timestamp: %s", why);
         free(why);
         goto out;
     }
-    if (parse_duration(c[1]->u.str.s, &d)) {
-        stk_fn_fail(err, err_arg, 1, "time: invalid duration \"%s\"", c[1]->u.str.s);
+    if (parse_duration(c[1]->u.str.s, &d, &why)) {
+        stk_fn_fail(err, err_arg, -1, "%s", why);
+        free(why);
         goto out;
     }
     int64_t ns = t.nanos + d % 1000000000;
