@@ -78,7 +78,7 @@ int cmd_graph(int argc, char **argv)
         ev = stk_config_evaluate(c, &o, &d);
         g = stk_evaluation_instance_graph(ev, &d);
     } else if (c) {
-        g = stk_config_build_graph(c, &d);
+        g = stk_config_build_display_graph(c, &d);
     }
     if (g) {
         size_t *order = NULL;

@@ -266,6 +266,11 @@ typedef struct {
    References to undeclared objects are reported here (once, statically).
    Returns the graph (caller frees with stk_graph_free) even on errors. */
 struct stk_graph *stk_config_build_graph(stk_config *c, stk_diags *d);
+/* The same graph for drawing (`stk graph`): without the structural edges
+   from every object of a child module to its module call (only the child's
+   variables keep theirs), which evaluation needs but which clutter a
+   picture. */
+struct stk_graph *stk_config_build_display_graph(stk_config *c, stk_diags *d);
 /* DOT shapes for stk_graph_to_dot by node kind. */
 const char *stk_config_node_shape(int kind);
 

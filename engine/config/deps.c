@@ -306,7 +306,7 @@ const char *stk_config_node_shape(int kind)
     return NULL;
 }
 
-stk_graph *stk_config_build_graph(stk_config *c, stk_diags *d)
+static stk_graph *build(stk_config *c, stk_diags *d, int display)
 {
     builder b = {c, stk_graph_new(), d};
     char buf[1024];
@@ -378,13 +378,13 @@ stk_graph *stk_config_build_graph(stk_config *c, stk_diags *d)
         for (size_t i = 0; i < m->nlocals; i++) {
             snprintf(buf, sizeof buf, "local.%s", m->locals[i]->name);
             size_t n = find_node(&b, m, buf);
-            if (callnode != (size_t)-1) stk_graph_depend(b.g, n, callnode);
+            if (callnode != (size_t)-1 && !display) stk_graph_depend(b.g, n, callnode);
             depend_expr(&b, n, &ctx, m->locals[i]->expr);
         }
         for (size_t i = 0; i < m->nresources; i++) {
             stk_resource *r = m->resources[i];
             size_t n = find_node(&b, m, r->addr);
-            if (callnode != (size_t)-1) stk_graph_depend(b.g, n, callnode);
+            if (callnode != (size_t)-1 && !display) stk_graph_depend(b.g, n, callnode);
             refctx rctx = {m, r->count != NULL, r->for_each != NULL, NULL, 0};
             depend_expr(&b, n, &ctx, r->count);
             depend_expr(&b, n, &ctx, r->for_each);
@@ -404,7 +404,7 @@ stk_graph *stk_config_build_graph(stk_config *c, stk_diags *d)
             stk_module_call *mc = m->calls[i];
             snprintf(buf, sizeof buf, "module.%s", mc->name);
             size_t n = find_node(&b, m, buf);
-            if (callnode != (size_t)-1) stk_graph_depend(b.g, n, callnode);
+            if (callnode != (size_t)-1 && !display) stk_graph_depend(b.g, n, callnode);
             depend_expr(&b, n, &ctx, mc->count);
             depend_expr(&b, n, &ctx, mc->for_each);
             depend_list(&b, n, &ctx, mc->depends_on, mc->ndepends_on);
@@ -413,10 +413,20 @@ stk_graph *stk_config_build_graph(stk_config *c, stk_diags *d)
             stk_output *o = m->outputs[i];
             snprintf(buf, sizeof buf, "output.%s", o->name);
             size_t n = find_node(&b, m, buf);
-            if (callnode != (size_t)-1) stk_graph_depend(b.g, n, callnode);
+            if (callnode != (size_t)-1 && !display) stk_graph_depend(b.g, n, callnode);
             depend_expr(&b, n, &ctx, o->value);
             depend_list(&b, n, &ctx, o->depends_on, o->ndepends_on);
         }
     }
     return b.g;
+}
+
+stk_graph *stk_config_build_graph(stk_config *c, stk_diags *d)
+{
+    return build(c, d, 0);
+}
+
+stk_graph *stk_config_build_display_graph(stk_config *c, stk_diags *d)
+{
+    return build(c, d, 1);
 }
