@@ -15,7 +15,8 @@ files.  Each addition is a small, honest implementation of the real API:
     * Cache parameter groups: Create/Describe/Modify/Reset/Delete,
       DescribeCacheParameters (a small per-family default set + user values).
     * ModifyCacheSubnetGroup, DeleteCacheSubnetGroup, ModifyCacheCluster,
-      ModifyReplicationGroup.
+      ModifyReplicationGroup, Increase/DecreaseReplicaCount (cluster mode
+      disabled), DescribeCacheEngineVersions (a short fixed list).
   SigV4 (--auth)
     * signatures of requests without body and query string are checked over
       an empty payload (moto used the request headers as the payload).
@@ -266,28 +267,113 @@ def patch_elasticache():
         rg.security_group_ids = kw.get("security_group_ids") or []
         rg.engine_version = kw.get("engine_version") or "7.1"
         rg.cache_parameter_group_name = kw.get("cache_parameter_group_name") or "default.redis7"
+        rg.engine = kw.get("engine") or "redis"
         # AWS lists a replication group's members in DescribeCacheClusters
         for ng in rg.node_groups:
             for m in ng["node_group_members"]:
-                cid = m["cache_cluster_id"]
-                if cid in self.cache_clusters:
-                    continue
-                args = {k: None for k in cc_params if k != "self"}
-                args.update(account_id=self.account_id, region_name=region, cache_cluster_id=cid,
-                            cache_node_type=rg.cache_node_type, replication_group_id=rg.replication_group_id,
-                            preferred_availability_zone=m.get("preferred_availability_zone"),
-                            num_cache_nodes=1, engine=kw.get("engine") or "redis",
-                            engine_version=kw.get("engine_version"),
-                            cache_parameter_group_name=kw.get("cache_parameter_group_name"),
-                            cache_subnet_group_name=kw.get("cache_subnet_group_name"),
-                            security_group_ids=kw.get("security_group_ids"),
-                            port=rg.port, log_delivery_configurations=[])
-                cc = CacheCluster(**args)
-                cc.replication_group_id = rg.replication_group_id
-                if "read_endpoint" in m:
-                    cc._stk_node_addresses = [m["read_endpoint"]["address"]]
-                self.cache_clusters[cid] = cc
+                _member_cluster(self, rg, m)
         return rg
+
+    def _member_cluster(backend, rg, m):
+        cid = m["cache_cluster_id"]
+        if cid in backend.cache_clusters:
+            return
+        args = {k: None for k in cc_params if k != "self"}
+        args.update(account_id=backend.account_id, region_name=backend.region_name, cache_cluster_id=cid,
+                    cache_node_type=rg.cache_node_type, replication_group_id=rg.replication_group_id,
+                    preferred_availability_zone=m.get("preferred_availability_zone"),
+                    num_cache_nodes=1, engine=rg.engine, engine_version=rg.engine_version,
+                    cache_parameter_group_name=rg.cache_parameter_group_name,
+                    cache_subnet_group_name=rg.cache_subnet_group_name,
+                    security_group_ids=rg.security_group_ids, port=rg.port, log_delivery_configurations=[])
+        cc = CacheCluster(**args)
+        cc.replication_group_id = rg.replication_group_id
+        if "read_endpoint" in m:
+            cc._stk_node_addresses = [m["read_endpoint"]["address"]]
+        backend.cache_clusters[cid] = cc
+
+    # -- replica counts (cluster mode disabled: one node group)
+    def _rg_for_replicas(self):
+        b = self.elasticache_backend
+        rid = self._get_param("ReplicationGroupId")
+        if rid not in b.replication_groups:
+            raise ReplicationGroupNotFound(rid)
+        rg = b.replication_groups[rid]
+        if rg.cluster_mode == "enabled":
+            raise _Err("InvalidParameterValue",
+                       "the local AWS supports replica counts only for cluster mode disabled groups")
+        return b, rg, rg.node_groups[0]
+
+    def increase_replica_count(self):
+        b, rg, ng = _rg_for_replicas(self)
+        want = self._get_param("NewReplicaCount")
+        if want is None:
+            raise _Err("InvalidParameterValue", "NewReplicaCount is required.")
+        want = int(want)
+        members = ng["node_group_members"]
+        if want <= len(members) - 1 or want > 5:
+            raise _Err("InvalidParameterValue",
+                       "NewReplicaCount must be greater than the current count (%d) and at most 5." % (len(members) - 1))
+        domain = members[0]["read_endpoint"]["address"].split(".", 1)[1]
+        used = {m["cache_cluster_id"] for m in members}
+        n = 1
+        while len(members) - 1 < want:
+            n += 1
+            cid = "%s-%03d" % (rg.replication_group_id, n)
+            if cid in used:
+                continue
+            m = {"cache_cluster_id": cid, "cache_node_id": ng["node_group_id"],
+                 "read_endpoint": {"address": "%s.%s" % (cid, domain), "port": rg.port},
+                 "preferred_availability_zone": b.region_name + "abc"[len(members) % 3], "current_role": "replica"}
+            members.append(m)
+            rg.member_clusters.append(cid)
+            _member_cluster(b, rg, m)
+        return ActionResult({"ReplicationGroup": rg})
+
+    def decrease_replica_count(self):
+        b, rg, ng = _rg_for_replicas(self)
+        members = ng["node_group_members"]
+        remove = list(self._get_param("ReplicasToRemove", []) or [])
+        want = self._get_param("NewReplicaCount")
+        if not remove:
+            if want is None:
+                raise _Err("InvalidParameterValue", "NewReplicaCount or ReplicasToRemove is required.")
+            want = int(want)
+            if want < 0 or want >= len(members) - 1:
+                raise _Err("InvalidParameterValue",
+                           "NewReplicaCount must be lower than the current count (%d)." % (len(members) - 1))
+            remove = [m["cache_cluster_id"] for m in members if m.get("current_role") != "primary"][want - (len(members) - 1):]
+        for cid in remove:
+            m = next((m for m in members if m["cache_cluster_id"] == cid), None)
+            if m is None or m.get("current_role") == "primary":
+                raise _Err("InvalidParameterValue", "%s is not a replica of %s." % (cid, rg.replication_group_id))
+            members.remove(m)
+            rg.member_clusters.remove(cid)
+            b.cache_clusters.pop(cid, None)
+        return ActionResult({"ReplicationGroup": rg})
+
+    _ENGINE_VERSIONS = [("redis", "6.0.5", "redis6.x"), ("redis", "6.2.6", "redis6.x"), ("redis", "7.0.7", "redis7"),
+                        ("redis", "7.1.0", "redis7"), ("memcached", "1.6.17", "memcached1.6"),
+                        ("memcached", "1.6.22", "memcached1.6")]
+
+    def describe_cache_engine_versions(self):
+        engine = self._get_param("Engine")
+        version = self._get_param("EngineVersion")
+        family = self._get_param("CacheParameterGroupFamily")
+        default_only = str(self._get_param("DefaultOnly")).lower() == "true"
+        out = []
+        for e, v, f in _ENGINE_VERSIONS:
+            if (engine and e != engine) or (family and f != family) or (version and not v.startswith(version)):
+                continue
+            out.append({"Engine": e, "EngineVersion": v, "CacheParameterGroupFamily": f,
+                        "CacheEngineDescription": "Redis" if e == "redis" else "memcached",
+                        "CacheEngineVersionDescription": "%s version %s" % (e, v)})
+        if default_only:
+            latest = {}
+            for o in out:
+                latest[o["Engine"]] = o
+            out = list(latest.values())
+        return ActionResult({"CacheEngineVersions": out})
 
     # moto marks deleted clusters and groups "deleting" and keeps them for
     # ever, so a "deleted" waiter never ends.  AWS answers the delete with
@@ -487,7 +573,8 @@ def patch_elasticache():
     for fn in (create_cache_parameter_group, describe_cache_parameter_groups, modify_cache_parameter_group,
                reset_cache_parameter_group, delete_cache_parameter_group, describe_cache_parameters,
                modify_cache_subnet_group, delete_cache_subnet_group, modify_cache_cluster,
-               modify_replication_group):
+               modify_replication_group, increase_replica_count, decrease_replica_count,
+               describe_cache_engine_versions):
         if not hasattr(R, fn.__name__):  # moto may gain it one day: then moto's wins
             setattr(R, fn.__name__, fn)
 

@@ -658,6 +658,16 @@ class StkLayer:
         code = re.search(r"<Code>([^<]*)</Code>", text)
         msg = re.search(r"<Message>([^<]*)</Message>", text)
         if not code:
+            if status.startswith("404") and "<html" in text[:300].lower():
+                # the web framework's page for a path moto has no route for
+                ctype, new = aws_errors.error_body(
+                    "json" if environ.get("HTTP_X_AMZ_TARGET") else ("rest-xml" if service == "cloudfront" else "query"),
+                    service, "NotImplemented",
+                    "moto %s has no handler for %s %s; see tests/aws/README.md" % (
+                        getattr(moto, "__version__", "?"), environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")),
+                    sender=False)
+                headers = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length")]
+                return "501 Not Implemented", headers + [("Content-Type", ctype)], new
             return status, headers, body
         code = code.group(1)
         msg = xml_unescape(msg.group(1)) if msg else ""

@@ -262,6 +262,7 @@ def probe(endpoint, creds):
     call(asg, "describe_load_balancer_target_groups", AutoScalingGroupName="app")
     call(asg, "start_instance_refresh", AutoScalingGroupName="app")
     call(asg, "describe_instance_refreshes", AutoScalingGroupName="app")
+    call(asg, "cancel_instance_refresh", expect="ActiveInstanceRefreshNotFound", AutoScalingGroupName="app")
     call(asg, "describe_scaling_activities", AutoScalingGroupName="app")
 
     # elasticache
@@ -288,6 +289,14 @@ def probe(endpoint, creds):
         g(r, "ReplicationGroups", 0, "MemberClusters")) == 2 else "endpoint/members wrong", ReplicationGroupId="rg")
     call(ecache, "modify_replication_group", ReplicationGroupId="rg", ReplicationGroupDescription="rg2",
          ApplyImmediately=True)
+    call(ecache, "increase_replica_count", lambda r: None if len(r["ReplicationGroup"]["MemberClusters"]) == 3
+         else "members %s" % r["ReplicationGroup"]["MemberClusters"], ReplicationGroupId="rg", NewReplicaCount=2,
+         ApplyImmediately=True)
+    call(ecache, "decrease_replica_count", lambda r: None if len(r["ReplicationGroup"]["MemberClusters"]) == 2
+         else "members %s" % r["ReplicationGroup"]["MemberClusters"], ReplicationGroupId="rg", NewReplicaCount=1,
+         ApplyImmediately=True)
+    call(ecache, "describe_cache_engine_versions", Engine="redis")
+    call(ecache, "reset_cache_parameter_group", CacheParameterGroupName="redis7", ResetAllParameters=True)
     call(ecache, "list_tags_for_resource",
          ResourceName="arn:aws:elasticache:%s:123456789012:cluster:redis" % REGION)
     call(ecache, "add_tags_to_resource",
@@ -354,6 +363,14 @@ def probe(endpoint, creds):
         i["CachePolicy"]["CachePolicyConfig"]["Name"] == "Managed-CachingOptimized"
         for i in r["CachePolicyList"].get("Items", [])) else "no Managed-CachingOptimized", Type="managed")
     call(cf, "get_cache_policy", Id="658327ea-f89d-4fab-a63d-7e88639e58f6")
+    cp = call(cf, "create_cache_policy", CachePolicyConfig={
+        "Name": "custom", "MinTTL": 0, "DefaultTTL": 60, "MaxTTL": 600, "ParametersInCacheKeyAndForwardedToOrigin": {
+            "EnableAcceptEncodingGzip": True, "HeadersConfig": {"HeaderBehavior": "none"},
+            "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "none"}}})
+    cp_id = g(cp, "CachePolicy", "Id") or "x"
+    call(cf, "get_cache_policy_config", lambda r: None if r["CachePolicyConfig"]["DefaultTTL"] == 60 else "ttl",
+         Id=cp_id)
+    call(cf, "delete_cache_policy", Id=cp_id, IfMatch=g(cp, "ETag") or "x")
     dist_cfg = {
         "CallerReference": "dist-1", "Comment": "frontend", "Enabled": True, "DefaultRootObject": "index.html",
         "Origins": {"Quantity": 1, "Items": [{
