@@ -76,20 +76,9 @@ static char *read_stream(FILE *f, size_t *len)
     return stk_strbuf_detach(&b);
 }
 
-/* Temporary plain printer until engine/cli/render.c (stk_cli_print_diags,
-   with source snippets) is in the build. */
 static void print_diags(const stk_diags *d, int color)
 {
-    (void)color;
-    for (size_t i = 0; i < d->len; i++) {
-        const stk_diag *g = &d->items[i];
-        const char *sev = g->severity == STK_DIAG_ERROR ? "Error" : "Warning";
-        if (g->filename)
-            fprintf(stderr, "%s:%d:%d: %s: %s%s%s\n", g->filename, g->subject.start.line,
-                    g->subject.start.col, sev, g->summary, g->detail ? ": " : "", g->detail ? g->detail : "");
-        else
-            fprintf(stderr, "%s: %s%s%s\n", sev, g->summary, g->detail ? ": " : "", g->detail ? g->detail : "");
-    }
+    stk_cli_print_diags(stderr, d, color);
 }
 
 /* ---- unified diff (line based, LCS) ---- */
@@ -151,8 +140,8 @@ static void unified_diff(stk_strbuf *o, const char *name, const char *a, size_t 
         size_t i = 0, j = 0;
         while (i < m || j < n) {
             if (i < m && j < n && line_eq(&A[pre + i], &B[pre + j])) { ops[nops++] = 0; i++; j++; }
-            else if (j < n && (i == m || DP(i, j + 1) >= DP(i + 1, j))) { ops[nops++] = 2; j++; }
-            else { ops[nops++] = 1; i++; }
+            else if (i < m && (j == n || DP(i + 1, j) >= DP(i, j + 1))) { ops[nops++] = 1; i++; }
+            else { ops[nops++] = 2; j++; }
         }
 #undef DP
         free(dp);
@@ -171,16 +160,17 @@ static void unified_diff(stk_strbuf *o, const char *name, const char *a, size_t 
         size_t back = 0;
         while (back < ctx && back < k && ops[k - back - 1] == 0) back++;
         size_t hs = k - back, as = ai - back, bs = bi - back;
-        size_t e = k, run = 0;
+        size_t e = k, run = 0, last = k;
         while (e < nops) {
             if (ops[e] == 0) {
-                run++;
-                if (run > 2 * ctx) break;
-            } else run = 0;
+                if (++run > 2 * ctx) break;
+            } else {
+                run = 0;
+                last = e;
+            }
             e++;
         }
-        size_t he = e;
-        if (run > ctx) he = e - (run - ctx);
+        size_t he = last + 1 + ctx;
         if (he > nops) he = nops;
         size_t ac = 0, bc = 0;
         for (size_t x = hs; x < he; x++) {
@@ -217,6 +207,7 @@ static void fmt_source(fmt_opts *o, const char *name, const char *src, size_t le
     size_t outlen = 0;
     char *out = stk_hcl_format_n(src, len, name, &d, &outlen);
     if (!out) {
+        stk_cli_register_source(name, src, len);   /* for the source snippets */
         print_diags(&d, o->color);
         stk_diags_free(&d);
         o->errors++;
@@ -333,7 +324,7 @@ int cmd_fmt(int argc, char **argv)
         fmt_usage(stderr);
         return STK_EXIT_ERROR;
     }
-    o.color = !no_color;
+    o.color = stk_cli_use_color(stderr, no_color);
     if (i >= argc) {
         fmt_dir(&o, ".", 1);
     } else {

@@ -2,7 +2,8 @@
 // compiled to WebAssembly in @cdktf/hcl-tools) over tests/fmt/cases/*.tf:
 //   1. stk fmt output == reference output, byte for byte;
 //   2. formatting the canonical output again is a no-op (stk and reference);
-//   3. `stk fmt -check` exits 0 on canonical text and 3 on a messy one.
+//   3. `stk fmt -check` exits 0 on canonical text and 3 on a messy one;
+// then the command line itself (files, directories, flags, exit codes).
 // Usage: node check.js STK_BINARY [CASE...]   Prints "N passed, N failed".
 'use strict';
 const fs = require('fs');
@@ -63,6 +64,66 @@ function stkFmt(input, extra) {
     else {
       failed++;
       console.error(`FAIL ${name}\n  ` + problems.join('\n  '));
+    }
+  }
+  // the command line: files, directories, flags, exit codes
+  const os = require('os');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stkfmt-'));
+  const messy = 'a=1\nbb = 2\n', clean = 'a  = 1\nbb = 2\n';
+  const put = (rel, text) => {
+    fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+    fs.writeFileSync(path.join(tmp, rel), text);
+  };
+  const get = (rel) => fs.readFileSync(path.join(tmp, rel), 'utf8');
+  const run = (args, input) => spawnSync(stk, ['fmt', ...args], { cwd: tmp, input: input || '', encoding: 'utf8' });
+  const cli = [];
+  const check = (name, cond, info) => cli.push([name, cond, info]);
+  const reset = () => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    put('main.tf', messy); put('ok.tf', clean); put('vars.tfvars', messy); put('notes.txt', messy);
+    put('sub/inner.tf', messy); put('.hidden/h.tf', messy);
+  };
+  let r;
+  reset();
+  r = run(['-check']);
+  check('-check exits 3 and lists the files', r.status === 3 && r.stdout === 'main.tf\nvars.tfvars\n', r);
+  check('-check writes nothing', get('main.tf') === messy);
+  r = run(['-check', '-list=false']);
+  check('-check -list=false prints nothing', r.status === 3 && r.stdout === '', r);
+  r = run(['-write=false']);
+  check('-write=false lists but keeps the files', r.status === 0 && r.stdout === 'main.tf\nvars.tfvars\n' && get('main.tf') === messy, r);
+  r = run(['-diff', '-write=false', 'main.tf']);
+  check('-diff prints a unified diff', r.status === 0 && r.stdout.includes('--- old/main.tf\n+++ new/main.tf\n@@ -1,2 +1,2 @@\n-a=1\n-bb = 2\n+a  = 1\n+bb = 2\n'), r);
+  r = run([]);
+  check('default rewrites .tf and .tfvars in the directory', r.status === 0 && get('main.tf') === clean &&
+    get('vars.tfvars') === clean && get('notes.txt') === messy && get('sub/inner.tf') === messy, r);
+  r = run(['-check']);
+  check('-check exits 0 once formatted', r.status === 0 && r.stdout === '', r);
+  r = run(['-recursive']);
+  check('-recursive descends, skipping hidden directories', r.status === 0 && r.stdout === 'sub/inner.tf\n' &&
+    get('sub/inner.tf') === clean && get('.hidden/h.tf') === messy, r);
+  r = run(['-'], messy);
+  check('- formats stdin to stdout', r.status === 0 && r.stdout === clean, r);
+  r = run(['-check', '-'], messy);
+  check('-check - exits 3, prints nothing', r.status === 3 && r.stdout === '', r);
+  r = run(['notes.txt']);
+  check('refuses other extensions', r.status === 1 && r.stderr.includes('.tf'), r);
+  r = run(['missing.tf']);
+  check('missing file is an error', r.status === 1, r);
+  put('bad.tf', 'a = = 1\n');
+  r = run(['bad.tf']);
+  check('syntax error: exit 1, diagnostic with position, file untouched', r.status === 1 &&
+    r.stderr.includes('Invalid expression') && r.stderr.includes('bad.tf:1:5') && get('bad.tf') === 'a = = 1\n', r);
+  r = run(['-help']);
+  check('-help documents -check exit status 3', r.status === 0 && r.stdout.includes('-check') && r.stdout.includes('3'), r);
+  r = run(['-bogus']);
+  check('unknown option is an error', r.status === 1, r);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  for (const [name, ok, info] of cli) {
+    if (ok) passed++;
+    else {
+      failed++;
+      console.error(`FAIL cli: ${name}` + (info ? `\n  status ${info.status}\n  stdout ${JSON.stringify(info.stdout)}\n  stderr ${JSON.stringify(info.stderr)}` : ''));
     }
   }
   console.log(`${passed} passed, ${failed} failed`);
