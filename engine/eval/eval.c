@@ -1669,58 +1669,56 @@ static stk_value *eval_call(const stk_expr *e, const stk_eval_scope *s, stk_diag
     const stk_func *f = stk_func_lookup(name);
     if (!f) return call_unknown_function(e, d);
 
-    /* evaluate arguments, expanding a final `...` */
+    /* As HCL: the expanding final argument is evaluated first, then the
+       argument count is checked, then the other arguments are evaluated
+       (so a call with the wrong arity reports only that). */
     size_t nexpr = e->u.call.nargs;
+    size_t nfixed = e->u.call.expand_final && nexpr ? nexpr - 1 : nexpr;
     size_t cap = nexpr + 4, n = 0;
-    stk_value **args = stk_xmalloc(cap * sizeof *args);
-    const stk_expr **arg_e = stk_xmalloc(cap * sizeof *arg_e);
+    stk_value **args = stk_xcalloc(cap, sizeof *args);
+    const stk_expr **arg_e = stk_xcalloc(cap, sizeof *arg_e);
     size_t before = d->len;
     int fail = 0;
-    for (size_t i = 0; i < nexpr; i++) {
-        const stk_expr *ae = e->u.call.args[i];
+    for (size_t i = 0; i < nfixed; i++) arg_e[n++] = e->u.call.args[i];   /* values come later */
+    if (nfixed < nexpr) {
+        const stk_expr *ae = e->u.call.args[nfixed];
         stk_value *v = ev(ae, s, d);
-        if (i == nexpr - 1 && e->u.call.expand_final) {
-            if (has_errors_from(d, before)) { stk_value_unref(v); fail = 1; break; }
-            stk_type_kind k = v->type->kind;
-            if (k == STK_TY_DYNAMIC) {
-                if (v->is_null)
-                    stk_diags_error(d, &ae->range, "Invalid expanding argument value",
-                                    "The expanding argument (indicated by ...) must not be null.");
-                stk_value_unref(v);
-                fail = 2;
-                break;
-            }
-            if (k == STK_TY_TUPLE || k == STK_TY_LIST || k == STK_TY_SET) {
-                if (v->is_null) {
-                    stk_diags_error(d, &ae->range, "Invalid expanding argument value",
-                                    "The expanding argument (indicated by ...) must not be null.");
-                    stk_value_unref(v);
-                    fail = 1;
-                    break;
-                }
-                if (v->is_unknown) { stk_value_unref(v); fail = 2; break; }
+        stk_type_kind k = v->type->kind;
+        if (has_errors_from(d, before)) {
+            fail = 1;
+        } else if (k == STK_TY_DYNAMIC) {
+            if (v->is_null)
+                stk_diags_error(d, &ae->range, "Invalid expanding argument value",
+                                "The expanding argument (indicated by ...) must not be null.");
+            fail = 1;
+        } else if (k == STK_TY_TUPLE || k == STK_TY_LIST || k == STK_TY_SET) {
+            if (v->is_null) {
+                stk_diags_error(d, &ae->range, "Invalid expanding argument value",
+                                "The expanding argument (indicated by ...) must not be null.");
+                fail = 1;
+            } else if (v->is_unknown) {
+                fail = 1;
+            } else {
                 unsigned m = v->marks;
                 size_t len = stk_value_len(v);
                 if (n + len > cap) {
+                    size_t old = cap;
                     cap = n + len + 1;
                     args = stk_xrealloc(args, cap * sizeof *args);
                     arg_e = stk_xrealloc(arg_e, cap * sizeof *arg_e);
+                    memset(args + old, 0, (cap - old) * sizeof *args);
                 }
                 for (size_t j = 0; j < len; j++) {
                     args[n] = with_marks(stk_value_ref(stk_value_elem(v, j)), m);
                     arg_e[n++] = ae;
                 }
-                stk_value_unref(v);
-                continue;
             }
+        } else {
             stk_diags_error(d, &ae->range, "Invalid expanding argument value",
                             "The expanding argument (indicated by ...) must be of a tuple, list, or set type.");
-            stk_value_unref(v);
             fail = 1;
-            break;
         }
-        args[n] = v;
-        arg_e[n++] = ae;
+        stk_value_unref(v);
     }
     stk_value *res = NULL;
     if (fail) {
@@ -1743,6 +1741,7 @@ static stk_value *eval_call(const stk_expr *e, const stk_eval_scope *s, stk_diag
         res = dyn_unknown();
         goto out;
     }
+    for (size_t i = 0; i < nfixed; i++) args[i] = ev(arg_e[i], s, d);
     if (has_errors_from(d, before)) {
         res = dyn_unknown();
         goto out;
@@ -1794,7 +1793,8 @@ static stk_value *eval_call(const stk_expr *e, const stk_eval_scope *s, stk_diag
         res = with_marks(res, marks);
     }
 out:
-    for (size_t i = 0; i < n; i++) stk_value_unref(args[i]);
+    for (size_t i = 0; i < n; i++)
+        if (args[i]) stk_value_unref(args[i]);
     free(args);
     free(arg_e);
     return res;
