@@ -286,8 +286,11 @@ typedef struct stk_resource_instance stk_resource_instance;
 typedef stk_value *(*stk_instance_value_fn)(void *ud, const stk_resource_instance *ri);
 
 typedef struct {
-    int validate_only;           /* unknown count / for_each are allowed (validate);
-                                    otherwise they are errors (plan) */
+    int validate_only;           /* unknown count / for_each are allowed (validate):
+                                    a resource's body is then checked once, a
+                                    module's body in one instance "module.x[*]"
+                                    with unknown count.index / each; otherwise
+                                    they are errors (plan) */
     const char *workspace;       /* terraform.workspace ("default" when NULL) */
     const char *cwd;             /* path.cwd (the process's cwd joined with the root dir
                                     when NULL) */

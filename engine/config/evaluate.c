@@ -777,6 +777,21 @@ static void eval_call(walker *w, stk_module *m, stk_module_call *mc)
         expand(&x, mc->count, mc->for_each, &ex, w->d);
         cs->mode = ex.mode;
         cs->done = 1;
+        if (mc->child && ex.mode == STK_EXPAND_UNKNOWN && ev->opts.validate_only) {
+            /* validate: the number of instances is not known yet, but the
+               module's body is still checked once, in an instance whose key
+               is unknown ("module.x[*]"); references to module.x stay unknown */
+            stk_value *key = stk_value_unknown(mc->count ? STK_NUMBER : STK_STRING);
+            stk_value *evv = mc->for_each ? unknown() : NULL;
+            char *addr = mi->addr[0] ? stk_xasprintf("%s.module.%s[*]", mi->addr, mc->name)
+                                     : stk_xasprintf("module.%s[*]", mc->name);
+            cs->insts = stk_xcalloc(1, sizeof *cs->insts);
+            cs->ninsts = 1;
+            cs->insts[0] = new_module_instance(w, mc->child, mi, mc, addr, key, evv);
+            free(addr);
+            expansion_free(&ex);
+            continue;
+        }
         if (!mc->child || ex.mode == STK_EXPAND_UNKNOWN) {
             expansion_free(&ex);
             continue;
