@@ -93,7 +93,7 @@ function stkFmt(input, extra) {
   r = run(['-write=false']);
   check('-write=false lists but keeps the files', r.status === 0 && r.stdout === 'main.tf\nvars.tfvars\n' && get('main.tf') === messy, r);
   r = run(['-diff', '-write=false', 'main.tf']);
-  check('-diff prints a unified diff', r.status === 0 && r.stdout.includes('--- old/main.tf\n+++ new/main.tf\n@@ -1,2 +1,2 @@\n-a=1\n-bb = 2\n+a  = 1\n+bb = 2\n'), r);
+  check('-diff prints a unified diff', r.status === 0 && r.stdout.includes('--- old/main.tf\n+++ new/main.tf\n@@ -1,2 +1,2 @@\n-a=1\n+a  = 1\n bb = 2\n'), r);
   r = run([]);
   check('default rewrites .tf and .tfvars in the directory', r.status === 0 && get('main.tf') === clean &&
     get('vars.tfvars') === clean && get('notes.txt') === messy && get('sub/inner.tf') === messy, r);
