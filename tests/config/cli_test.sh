@@ -97,6 +97,16 @@ printf 'locals {\n  a = local.b\n  b = local.a\n}\n' > "$tmp/cycle/main.tf"
 check "cycle exit 1" test $rc -eq 1
 check "cycle message" grep -qF "Error: Cycle: local.a ($tmp/cycle/main.tf:2,3), local.b ($tmp/cycle/main.tf:3,3)" "$tmp/err"
 
+# warnings alone keep the configuration valid
+mkdir -p "$tmp/warn"
+printf 'check "c" {\n  assert {\n    condition     = true\n    error_message = "x"\n  }\n}\n' > "$tmp/warn/main.tf"
+"$STK" validate "$tmp/warn" > "$tmp/out" 2> "$tmp/err"; rc=$?
+check "warnings exit 0" test $rc -eq 0
+check "warning rendered" grep -qF 'Warning: Check blocks are not yet supported' "$tmp/err"
+check "success with warnings" grep -qF 'Success! The configuration is valid, but there were some validation warnings as shown above.' "$tmp/out"
+"$STK" validate -json "$tmp/warn" > "$tmp/json"
+check "json warning" python3 -c "import json; d=json.load(open('$tmp/json')); assert d['valid'] and d['warning_count']==1 and d['diagnostics'][0]['severity']=='warning'"
+
 # the StartTech example
 ST=$ROOT/examples/starttech
 if [ -d "$ST" ]; then
