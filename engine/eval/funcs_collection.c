@@ -54,10 +54,17 @@ FN(element)
     if (iv->is_null) { stk_value_unref(iv); return stk_fn_fail(err, err_arg, 1, "argument must not be null"); }
     int bad = stk_fn_int(iv, 1, &idx, err, err_arg);
     stk_value_unref(iv);
-    if (bad) return NULL;
+    if (bad) {
+        char *inner = *err;
+        *err = stk_xasprintf("invalid index: %s", inner);
+        free(inner);
+        *err_arg = -1;
+        return NULL;
+    }
     size_t n = l->u.coll.n;
-    if (n == 0) return stk_fn_fail(err, err_arg, 0, "cannot use element function with an empty list");
-    if (idx < 0) return stk_fn_fail(err, err_arg, 1, "cannot use element function with a negative index");
+    /* cty reports these as call errors, not argument errors */
+    if (idx < 0) return stk_fn_fail(err, err_arg, -1, "cannot use element function with a negative index");
+    if (n == 0) return stk_fn_fail(err, err_arg, -1, "cannot use element function with an empty list");
     return stk_value_ref(l->u.coll.items[(size_t)idx % n]);
 }
 

@@ -979,11 +979,18 @@ int stk_value_compare(const stk_value *a, const stk_value *b)
 /* -------------------------------------------------------------- numbers */
 
 /* Shortest decimal that round-trips the double, written without an
-   exponent (Go's big.Float.Text('f', -1), which Terraform uses). */
+   exponent (Go's big.Float.Text('f', -1), which Terraform uses); integral
+   values below 1e21 print exactly. */
 static void fmt_double(stk_strbuf *b, double d)
 {
     if (isnan(d)) { stk_strbuf_puts(b, "NaN"); return; }
     if (isinf(d)) { stk_strbuf_puts(b, d < 0 ? "-Inf" : "+Inf"); return; }
+    if (d == floor(d) && fabs(d) < 1e21) {
+        /* an integral double beyond int64 (overflowed integer arithmetic):
+           its exact value, as Terraform's exact arithmetic would print it */
+        stk_strbuf_printf(b, "%.0f", d);
+        return;
+    }
     char tmp[64];
     int prec;
     for (prec = 1; prec <= 17; prec++) {

@@ -81,6 +81,16 @@ static void test_numbers(void)
     CHECK(neg && neg->is_int && neg->u.num.i == -42);
     stk_value *huge = stk_value_number_parse("123456789012345678901234567890");
     CHECK(huge && !huge->is_int);
+    stk_value *ovf = stk_value_number(9223372036854775807.0 + 1.0);
+    t = stk_number_to_string(ovf);
+    CHECK_STR(t, "9223372036854775808");
+    free(t);
+    stk_value_unref(ovf);
+    ovf = stk_value_number(4294967296.0 * 4294967296.0);
+    t = stk_number_to_string(ovf);
+    CHECK_STR(t, "18446744073709551616");
+    free(t);
+    stk_value_unref(ovf);
     stk_value *e3 = stk_value_number_parse("1e3");
     CHECK(e3 && e3->is_int && e3->u.num.i == 1000);
     CHECK(stk_value_number_parse("abc") == NULL);
