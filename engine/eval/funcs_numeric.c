@@ -61,9 +61,11 @@ FN(signum)
 {
     stk_value *c[1];
     if (stk_fn_args(args, nargs, T_N, 1, 0, c, err, err_arg)) return NULL;
-    double d = c[0]->u.num.d;
+    int64_t i;
+    int bad = stk_fn_int(c[0], 0, &i, err, err_arg);
     stk_fn_release(c, 1);
-    return stk_value_int(d > 0 ? 1 : d < 0 ? -1 : 0);
+    if (bad) return NULL;
+    return stk_value_int(i > 0 ? 1 : i < 0 ? -1 : 0);
 }
 
 FN(pow)
@@ -94,7 +96,8 @@ FN(log)
     double x = c[0]->u.num.d, base = c[1]->u.num.d;
     stk_fn_release(c, 2);
     double r = log(x) / log(base);
-    if (!isfinite(r)) return stk_fn_fail(err, err_arg, -1, "result is not a finite number");
+    /* infinities are numbers in Terraform; NaN is not */
+    if (isnan(r)) return stk_fn_fail(err, err_arg, -1, "the result is not a number");
     return stk_value_number(r);
 }
 
@@ -102,6 +105,12 @@ FN(parseint)
 {
     static stk_type *const T[] = { &stk_type_string, &stk_type_number };
     stk_value *c[2];
+    if (args[0]->type->kind != STK_TY_STRING) {
+        char *fn = stk_type_friendly_name(args[0]->type);
+        stk_fn_fail(err, err_arg, 0, "first argument must be a string, not %s", fn);
+        free(fn);
+        return NULL;
+    }
     if (stk_fn_args(args, nargs, T, 2, 0, c, err, err_arg)) return NULL;
     stk_value *r = NULL;
     int64_t base;
