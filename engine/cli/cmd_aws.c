@@ -16,7 +16,8 @@
 static void aws_usage(FILE *f)
 {
     fprintf(f,
-            "Usage: stk aws call [-paginate] [-body=FILE] [-out=FILE] SERVICE OPERATION [PARAMS]\n"
+            "Usage: stk aws call [-paginate] [-body=FILE] [-out=FILE] [-repeat=N] [-stats]\n"
+            "                    SERVICE OPERATION [PARAMS]\n"
             "       stk aws wait [-timeout=SECONDS] SERVICE WAITER [PARAMS]\n"
             "       stk aws operations SERVICE\n"
             "       stk aws services\n"
@@ -37,6 +38,9 @@ static void aws_usage(FILE *f)
             "  -paginate        Follow the operation's paginator and merge the pages\n"
             "  -body=FILE       Raw payload for operations with a blob body (S3 PutObject)\n"
             "  -out=FILE        Write a blob payload of the response (S3 GetObject) to FILE\n"
+            "  -repeat=N        Make the call N times (load and fault testing); prints the\n"
+            "                   last result, fails when any call failed\n"
+            "  -stats           Print \"calls N, failed N, attempts N, retries N\" on stderr\n"
             "  -timeout=SECONDS Give up waiting after SECONDS (default: the waiter's own limit)\n"
             "\n"
             "Environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,\n"
@@ -119,8 +123,9 @@ static int finish(stk_diags *d, int rc)
 
 static int aws_call_cmd(int argc, char **argv)
 {
-    int paginate = 0;
-    const char *body_file = NULL, *out_file = NULL;
+    int paginate = 0, stats = 0;
+    long repeat = 1;
+    const char *body_file = NULL, *out_file = NULL, *repeat_s = NULL;
     const char *pos[3] = {0};
     int npos = 0;
     for (int i = 1; i < argc; i++) {
@@ -129,6 +134,14 @@ static int aws_call_cmd(int argc, char **argv)
             return STK_EXIT_OK;
         }
         if (stk_cli_flag(argv[i], "paginate")) paginate = 1;
+        else if (stk_cli_flag(argv[i], "stats")) stats = 1;
+        else if (stk_cli_opt(argc, argv, &i, "repeat", &repeat_s)) {
+            repeat = strtol(repeat_s, NULL, 10);
+            if (repeat < 1) {
+                fprintf(stderr, "Error: -repeat needs a positive count\n");
+                return STK_EXIT_ERROR;
+            }
+        }
         else if (stk_cli_opt(argc, argv, &i, "body", &body_file)) continue;
         else if (stk_cli_opt(argc, argv, &i, "out", &out_file)) continue;
         else if (argv[i][0] == '-' && argv[i][1] != 0) {
@@ -161,22 +174,39 @@ static int aws_call_cmd(int argc, char **argv)
     json_t *result = NULL;
     unsigned char *out = NULL;
     size_t out_len = 0;
-    int rc;
-    if (paginate) {
-        rc = stk_aws_paginate(c, pos[0], pos[1], params, &result, &d);
-    } else {
-        stk_aws_call_opts opts;
-        memset(&opts, 0, sizeof opts);
-        if (body_file) {
-            opts.body = (const unsigned char *)(body.s ? body.s : "");
-            opts.body_len = body.len;
+    int rc = 0;
+    long failures = 0, attempts = 0;
+    for (long n = 0; n < repeat; n++) {
+        json_decref(result);
+        result = NULL;
+        free(out);
+        out = NULL;
+        int one;
+        if (paginate) {
+            one = stk_aws_paginate(c, pos[0], pos[1], params, &result, &d);
+            attempts++;
+        } else {
+            stk_aws_call_opts opts;
+            memset(&opts, 0, sizeof opts);
+            if (body_file) {
+                opts.body = (const unsigned char *)(body.s ? body.s : "");
+                opts.body_len = body.len;
+            }
+            if (out_file) {
+                opts.out_body = &out;
+                opts.out_body_len = &out_len;
+            }
+            one = stk_aws_call_ex(c, pos[0], pos[1], params, &opts, &result, NULL, &d);
+            attempts += opts.attempts;
         }
-        if (out_file) {
-            opts.out_body = &out;
-            opts.out_body_len = &out_len;
+        if (one != 0) {
+            failures++;
+            rc = -1;
         }
-        rc = stk_aws_call_ex(c, pos[0], pos[1], params, &opts, &result, NULL, &d);
     }
+    if (stats)
+        fprintf(stderr, "calls %ld, failed %ld, attempts %ld, retries %ld\n", repeat, failures, attempts,
+                stk_aws_client_retry_count(c));
     if (rc == 0 && out_file && out) {
         FILE *f = fopen(out_file, "wb");
         if (!f || fwrite(out, 1, out_len, f) != out_len) {
@@ -185,7 +215,7 @@ static int aws_call_cmd(int argc, char **argv)
         }
         if (f) fclose(f);
     }
-    if (rc == 0) {
+    if (result) {
         char *text = json_dumps(result, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         printf("%s\n", text ? text : "{}");
         free(text);

@@ -80,6 +80,12 @@ static void ec2_client_token_filled(void)
     CHECK(stk_aws_operation_retry_safe("ec2", "CreateNatGateway"));
     CHECK(!stk_aws_operation_retry_safe("ec2", "CreateVpc"));
     CHECK(stk_aws_operation_retry_safe("ec2", "DescribeVpcs"));
+    CHECK(stk_aws_operation_retry_safe("ec2", "DeleteVpc"));
+    CHECK(stk_aws_operation_retry_safe("ec2", "RunInstances"));        /* ClientToken */
+    CHECK(!stk_aws_operation_retry_safe("ec2", "AllocateAddress"));
+    CHECK(!stk_aws_operation_retry_safe("sns", "Publish"));
+    CHECK(stk_aws_operation_retry_safe("cloudfront", "CreateDistribution"));   /* CallerReference */
+    CHECK(!stk_aws_operation_retry_safe("cloudfront", "CreateOriginAccessControl"));
 }
 
 static void query_elbv2_autoscaling(void)

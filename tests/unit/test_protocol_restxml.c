@@ -208,6 +208,14 @@ static void restxml_errors(void)
     CHECK_STR(e.code, "Forbidden");
     stk_aws_error_clear(&e);
 
+    /* S3 may answer 200 with an error document */
+    CHECK_INT(pt_parse("s3", "CopyObject", NULL,
+                       "<?xml version=\"1.0\"?><Error><Code>InternalError</Code><Message>retry</Message></Error>",
+                       200, NULL, &r, &e), 1);
+    CHECK_STR(e.code, "InternalError");
+    CHECK(r == NULL);
+    stk_aws_error_clear(&e);
+
     CHECK_INT(pt_parse("cloudfront", "GetDistribution", "cloudfront_error.xml", NULL, 404, NULL, &r, &e), 1);
     CHECK_STR(e.code, "NoSuchDistribution");
     CHECK_STR(e.message, "The specified distribution does not exist.");

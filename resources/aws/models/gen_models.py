@@ -11,10 +11,11 @@ writes one compact JSON file per service:
     {"metadata": {...}, "operations": {...}, "shapes": {...},
      "paginators": {...}, "waiters": {...}}
 
-Usage: gen_models.py [--data DIR] [--out DIR]
+Usage: gen_models.py [--data DIR] [--out DIR] [--strict]
   --data  botocore's data directory (default: the running Python's botocore;
           Debian's /usr/lib/python3/dist-packages/botocore/data also works)
   --out   where to write <service>.json (default: this script's directory)
+  --strict  fail when the data lacks a listed operation (default: warn, skip)
 
 Building stk never runs this script; the JSON it writes is committed.
 """
@@ -232,7 +233,7 @@ def reach(shapes, name, seen):
         reach(shapes, r, seen)
 
 
-def trim(name, botodir, force_protocol, ops, data):
+def trim(name, botodir, force_protocol, ops, data, strict):
     vdir = latest_version_dir(data, botodir)
     model = load(os.path.join(vdir, "service-2.json"))
     pag = load(os.path.join(vdir, "paginators-1.json")) or {"pagination": {}}
@@ -247,7 +248,12 @@ def trim(name, botodir, force_protocol, ops, data):
     operations, seen = {}, set()
     for op in ops:
         if op not in model["operations"]:
-            sys.exit("gen_models.py: %s has no operation %s" % (name, op))
+            # an older botocore (Debian's) may predate an operation
+            msg = "gen_models.py: %s %s has no operation %s" % (name, meta["botocoreDir"], op)
+            if strict:
+                sys.exit(msg)
+            print(msg + " (skipped)", file=sys.stderr)
+            continue
         o = strip(model["operations"][op])
         operations[op] = o
         for key in ("input", "output"):
@@ -266,10 +272,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=None)
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
+    ap.add_argument("--strict", action="store_true", help="fail when an operation is missing")
     args = ap.parse_args()
     data = args.data or default_data_dir()
     for name, (botodir, proto, ops) in SERVICES.items():
-        m = trim(name, botodir, proto, ops.split(), data)
+        m = trim(name, botodir, proto, ops.split(), data, args.strict)
         path = os.path.join(args.out, name + ".json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(m, f, sort_keys=True, separators=(",", ":"))

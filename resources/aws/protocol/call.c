@@ -213,12 +213,20 @@ static void uuid4(char out[37])
              b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
+/* An idempotency token the model marks, or CloudFront's CallerReference
+   (top level or inside the payload structure): AWS refuses a second create
+   with the same one instead of making a duplicate. */
 static int has_token_member(const stk_aws_op *o)
 {
     const char *k;
     json_t *ref;
-    json_object_foreach(json_object_get(o->input, "members"), k, ref)
-        if (stk_aws_json_true(ref, "idempotencyToken")) return 1;
+    json_object_foreach(json_object_get(o->input, "members"), k, ref) {
+        if (stk_aws_json_true(ref, "idempotencyToken") || strcmp(k, "CallerReference") == 0) return 1;
+        const char *payload = stk_aws_json_str(o->input, "payload");
+        if (payload && strcmp(k, payload) == 0 &&
+            json_object_get(json_object_get(stk_aws_model_ref_shape(o->m, ref), "members"), "CallerReference"))
+            return 1;
+    }
     return 0;
 }
 
@@ -227,10 +235,16 @@ int stk_aws_operation_retry_safe(const char *service, const char *operation)
     stk_diags d = STK_DIAGS_INIT;
     stk_aws_op o;
     int r = 0;
+    /* Calls that make something new: a hidden success followed by a retry
+       would make it twice.  Everything else is read-only or converges
+       (a repeated delete answers NotFound, a repeated put overwrites). */
+    static const char *const creating[] = {"Create", "Run", "Allocate", "Import", "Copy", "Publish",
+                                           "Request", "Send", NULL};
     if (stk_aws_op_lookup(service, operation, &o, &d) == 0) {
-        r = stk_aws_json_true(o.op, "idempotent") || has_token_member(&o) ||
-            strncmp(operation, "Describe", 8) == 0 || strncmp(operation, "List", 4) == 0 ||
-            strncmp(operation, "Get", 3) == 0 || strncmp(operation, "Head", 4) == 0;
+        int creates = 0;
+        for (int i = 0; creating[i]; i++)
+            if (strncmp(operation, creating[i], strlen(creating[i])) == 0) creates = 1;
+        r = !creates || stk_aws_json_true(o.op, "idempotent") || has_token_member(&o);
     }
     stk_diags_free(&d);
     return r;
@@ -303,6 +317,25 @@ static int parse_op(const stk_aws_op *o, const stk_aws_response *resp, json_t **
         return 1;
     }
     const char *proto = stk_aws_model_protocol(o->m);
+    const char *payload = stk_aws_json_str(o->output, "payload");
+    const char *ptype = payload ? stk_aws_shape_type(stk_aws_model_ref_shape(
+                                      o->m, json_object_get(json_object_get(o->output, "members"), payload)))
+                                : "";
+    if (strcmp(proto, "rest-xml") == 0 && resp->body_len > 7 && strcmp(ptype, "blob") != 0 &&
+        strcmp(ptype, "string") != 0 &&
+        memmem(resp->body, resp->body_len < 256 ? resp->body_len : 256, "<Error>", 7)) {
+        /* S3 (CopyObject, CompleteMultipartUpload) may answer 200 with an error body */
+        xmlDocPtr doc = stk_aws_xml_read(resp->body, resp->body_len);
+        xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+        int is_error = root && strcmp((const char *)root->name, "Error") == 0;
+        if (doc) xmlFreeDoc(doc);
+        if (is_error) {
+            stk_aws_error tmp;
+            parse_error(o, resp, err ? err : &tmp);
+            if (!err) stk_aws_error_clear(&tmp);
+            return 1;
+        }
+    }
     if (strcmp(proto, "ec2") == 0) return stk_aws_query_parse(o, resp, 1, result, d);
     if (strcmp(proto, "query") == 0) return stk_aws_query_parse(o, resp, 0, result, d);
     if (strcmp(proto, "json") == 0) return stk_aws_json_parse(o, resp, result, d);

@@ -112,7 +112,10 @@ int stk_aws_parse(const char *service, const char *operation, const stk_aws_resp
                   json_t **result, stk_aws_error *err, unsigned char **out_body,
                   size_t *out_body_len, stk_diags *d);
 /* Whether a failed attempt of this operation may be retried even when AWS
-   might have acted on it: idempotent, token-carrying or read-only calls. */
+   might have acted on it (client.h's may_retry_create): every call except
+   those that make something new (Create*, Run*, Allocate*, Import*, Copy*,
+   Publish, Request*, Send*) unless the model marks them idempotent or they
+   carry an idempotency token (ClientToken ..., or CloudFront's CallerReference). */
 int stk_aws_operation_retry_safe(const char *service, const char *operation);
 
 #endif

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# aws_faults.sh - the retry loop of stk_aws_call under injected faults: 200
+# calls over four protocols through tests/aws/fault_proxy.py (seeded; 10%
+# 500/503 answers and 10% throttling) must all succeed, and the retry counts
+# are reported (`stk aws call -repeat=N -stats`).
+#
+# Usage: tests/e2e/aws_faults.sh [path/to/stk]   (default: $STK_BIN, else build/stk)
+# Prints "N passed, N failed"; exits 1 when anything failed.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+STK=${1:-${STK_BIN:-$ROOT/build/stk}}
+[ -x "$STK" ] || { echo "aws_faults.sh: no stk binary at $STK" >&2; exit 2; }
+. "$ROOT/tests/aws/lib.sh"
+aws_start --proxy "--seed 7 --error-rate 0.1 --throttle-rate 0.1 --log none" || { echo "0 passed, 1 failed"; exit 1; }
+
+total_retries=0
+# calls NAME SERVICE OPERATION PARAMS: 50 calls, all must succeed
+calls() {
+    local name=$1 svc=$2 op=$3 params=$4 out stats
+    out=$("$STK" aws call -repeat=50 -stats "$svc" "$op" "$params" 2>&1 >/dev/null)
+    local rc=$?
+    stats=$(printf '%s\n' "$out" | grep -E '^calls ' | tail -1)
+    echo "     $name: $stats"
+    check_eq "$name: 50 calls succeed" "0 50" "$rc $(printf '%s' "$stats" | sed -n 's/^calls \([0-9]*\), failed 0,.*/\1/p')"
+    local r; r=$(printf '%s' "$stats" | sed -n 's/.*retries \([0-9]*\).*/\1/p')
+    total_retries=$((total_retries + ${r:-0}))
+}
+
+# something to describe (made directly on moto, then the proxy starts counting)
+AWS_ENDPOINT_URL=$MOTO_URL "$STK" aws call dynamodb CreateTable '{"TableName":"t","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}' >/dev/null 2>&1
+AWS_ENDPOINT_URL=$MOTO_URL "$STK" aws call s3 CreateBucket '{"Bucket":"faulty","CreateBucketConfiguration":{"LocationConstraint":"eu-north-1"}}' >/dev/null 2>&1
+aws_proxy_reset
+
+calls "ec2 DescribeVpcs (ec2)" ec2 DescribeVpcs '{}'
+calls "sts GetCallerIdentity (query)" sts GetCallerIdentity '{}'
+calls "dynamodb DescribeTable (json)" dynamodb DescribeTable '{"TableName":"t"}'
+calls "s3 HeadBucket (rest-xml)" s3 HeadBucket '{"Bucket":"faulty"}'
+
+stats=$(aws_proxy_stats)
+faults=$(printf '%s' "$stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); f=d.get("faults", {}); print(sum(f.values()) if isinstance(f, dict) else f)' 2>/dev/null)
+echo "     proxy: $stats"
+echo "     retries made by stk over the 200 calls: $total_retries; faults injected: ${faults:-?}"
+check "faults were injected" test "${faults:-0}" -gt 10
+check_eq "one retry per injected fault" "${faults:-?}" "$total_retries"
+report
