@@ -321,7 +321,7 @@ FN(indent)
     stk_strbuf_add(&b, "", 0);
     for (const char *p = s; p < end; p++) {
         stk_strbuf_putc(&b, *p);
-        if (*p == '\n' && p + 1 < end)
+        if (*p == '\n')
             for (int64_t k = 0; k < sp; k++) stk_strbuf_putc(&b, ' ');
     }
     r = stk_value_stringn(b.s, b.len);
@@ -346,7 +346,11 @@ FN(join)
         for (size_t i = 0; i < conv[a]->u.coll.n; i++) {
             stk_value *e = conv[a]->u.coll.items[i];
             if (e->is_null) {
-                stk_fn_fail(err, err_arg, (int)a, "element %zu is null; cannot concatenate null values", i);
+                if (nargs > 2)
+                    stk_fn_fail(err, err_arg, (int)a, "element %zu of list %zu is null; cannot concatenate null values",
+                                i, a);
+                else
+                    stk_fn_fail(err, err_arg, (int)a, "element %zu is null; cannot concatenate null values", i);
                 goto out;
             }
             if (!first) stk_strbuf_add(&b, S(0), SL(0));

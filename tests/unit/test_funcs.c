@@ -210,6 +210,8 @@ static const fcase cases[] = {
     { "strrev", { "[]" }, "!string required" },
     { "indent", { "2", "\"[\\n  foo,\\n]\"" }, "<<EOT\n[\n    foo,\n  ]\nEOT" },
     { "indent", { "\"x\"", "\"a\"" }, "!a number is required" },
+    { "indent", { "1", "\"a\\nb\\n\"" }, "<<EOT\na\n b\n \nEOT" },
+    { "join", { "\",\"", "[\"a\"]", "[\"b\",null]" }, "!element 1 of list 2 is null; cannot concatenate null values" },
     { "join", { "\", \"", "[\"foo\",\"bar\",\"baz\"]" }, "\"foo, bar, baz\"" },
     { "join", { "\"-\"", "[\"a\"]", "list:[\"b\",\"c\"]" }, "\"a-b-c\"" },
     { "join", { "\",\"" }, "!at least one list is required" },
