@@ -472,6 +472,10 @@ SLOW_RULES = {
         "instance", r"<instanceId>([^<]+)</instanceId>",
         r"<instanceState>\s*<code>16</code>\s*<name>running</name>\s*</instanceState>",
         "<instanceState><code>0</code><name>pending</name></instanceState>"),
+    # a create answer is pending too, without using up one of the N describes
+    ("ec2", "CreateNatGateway"): (
+        "natgateway", r"<natGatewayId>([^<]+)</natGatewayId>",
+        r"<state>available</state>", "<state>pending</state>", False),
     ("ec2", "DescribeNatGateways"): (
         "natgateway", r"<natGatewayId>([^<]+)</natGatewayId>",
         r"<state>available</state>", "<state>pending</state>"),
@@ -508,7 +512,8 @@ class SlowStates:
         rule = SLOW_RULES.get((service, op))
         if not rule or self.n <= 0:
             return body
-        kind, id_re, state_re, pending = rule
+        kind, id_re, state_re, pending = rule[:4]
+        counts = rule[4] if len(rule) > 4 else True
         text = body.decode("utf-8", "replace")
         ids = list(re.finditer(id_re, text))
         if not ids:
@@ -521,7 +526,8 @@ class SlowStates:
                 key = (account, region, kind, m.group(1))
                 count = self.seen.get(key, 0)
                 if re.search(state_re, seg):
-                    self.seen[key] = count + 1
+                    if counts:
+                        self.seen[key] = count + 1
                     if count < self.n:
                         seg = re.sub(state_re, pending, seg, count=1)
                 out.append(seg)

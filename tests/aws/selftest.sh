@@ -109,7 +109,9 @@ ec2, elb, ec, cf = C("ec2"), C("elbv2"), C("elasticache"), C("cloudfront")
 vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
 sn = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.%d.0/24" % i, AvailabilityZone="eu-north-1" + z)["Subnet"]["SubnetId"]
       for i, z in enumerate("ab")]
-nat = ec2.create_nat_gateway(SubnetId=sn[0], AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"])["NatGateway"]["NatGatewayId"]
+nat = ec2.create_nat_gateway(SubnetId=sn[0], AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"])["NatGateway"]
+assert nat["State"] == "pending", nat["State"]
+nat = nat["NatGatewayId"]
 inst = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=sn[0])["Instances"][0]["InstanceId"]
 lb = elb.create_load_balancer(Name="lb", Subnets=sn)["LoadBalancers"][0]["LoadBalancerArn"]
 ec.create_cache_cluster(CacheClusterId="r", Engine="redis", CacheNodeType="cache.t3.micro", NumCacheNodes=1)
