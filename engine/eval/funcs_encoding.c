@@ -130,7 +130,8 @@ static int yaml_val(yaml_emitter_t *em, const stk_value *v)
                                                                    : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
     case STK_TY_NUMBER: {
         stk_strbuf b = STK_STRBUF_INIT;
-        stk_number_format(&b, v);
+        if (!v->is_int && isinf(v->u.num.d)) stk_strbuf_puts(&b, v->u.num.d > 0 ? "+.Inf" : "-.Inf");
+        else stk_number_format(&b, v);
         int rc = yaml_scalar(em, b.s, b.len, 1, YAML_PLAIN_SCALAR_STYLE);
         stk_strbuf_free(&b);
         return rc;
@@ -175,7 +176,7 @@ FN(yamlencode)
     yaml_emitter_initialize(&em);
     yaml_emitter_set_output(&em, yaml_out, &b);
     yaml_emitter_set_unicode(&em, 1);
-    yaml_emitter_set_width(&em, -1);
+    /* go-yaml keeps libyaml's default width of 80: long quoted strings fold */
     yaml_emitter_set_indent(&em, 2);
     int rc = 0;
     yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
@@ -189,7 +190,14 @@ FN(yamlencode)
     rc |= rc ? 0 : yemit(&em, &ev);
     stk_value *r = NULL;
     if (rc) stk_fn_fail(err, err_arg, 0, "cannot encode value as YAML: %s", em.problem ? em.problem : "emitter error");
-    else r = stk_value_stringn(b.s ? b.s : "", b.len);
+    else {
+        /* go-yaml closes a document whose root is a plain scalar with "..." */
+        stk_value *v = args[0];
+        if ((v->is_null || v->type->kind == STK_TY_NUMBER || v->type->kind == STK_TY_BOOL ||
+             v->type->kind == STK_TY_DYNAMIC) && !(b.len >= 4 && !memcmp(b.s + b.len - 4, "...\n", 4)))
+            stk_strbuf_puts(&b, "...\n");
+        r = stk_value_stringn(b.s ? b.s : "", b.len);
+    }
     yaml_emitter_delete(&em);
     stk_strbuf_free(&b);
     return r;
@@ -203,22 +211,75 @@ typedef struct {
     char *err;
 } ydec;
 
-static stk_value *y_plain(const char *s, size_t n)
+/* YAML timestamps (the subset go-cty-yaml accepts) become RFC 3339 strings */
+static stk_value *y_timestamp(const char *s)
 {
+    int Y, M, D, h = 0, mi = 0, se = 0, n = 0;
+    char rest[64] = "";
+    if (sscanf(s, "%4d-%2d-%2d%n", &Y, &M, &D, &n) != 3 || s[4] != '-') return NULL;
+    const char *p = s + n;
+    int off = 0;
+    if (*p == 0) goto ok;
+    if (*p != 'T' && *p != 't' && *p != ' ') return NULL;
+    p++;
+    if (sscanf(p, "%2d:%2d:%2d%n", &h, &mi, &se, &n) != 3) return NULL;
+    p += n;
+    if (*p == '.') { p++; while (*p >= '0' && *p <= '9') p++; }
+    if (*p == 'Z' && s[10] != ' ') p++;
+    else if ((*p == '+' || *p == '-') && s[10] != ' ') {
+        int oh, om;
+        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || strlen(p) != 6) return NULL;
+        off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+        p += 6;
+    } else if (s[10] != ' ') return NULL;
+    if (*p) return NULL;
+ok:
+    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || se > 59) return NULL;
+    if (off == 0) snprintf(rest, sizeof rest, "Z");
+    else snprintf(rest, sizeof rest, "%c%02d:%02d", off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
+    return stk_value_string_take(stk_xasprintf("%04d-%02d-%02dT%02d:%02d:%02d%s", Y, M, D, h, mi, se, rest));
+}
+
+/* go-cty-yaml's resolver for plain scalars (YAML 1.1 booleans included):
+   returns a value, or NULL with *why set */
+static stk_value *y_plain(const char *s, size_t n, char **why)
+{
+    static const char *const trues[] = { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON" };
+    static const char *const falses[] = { "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF" };
     if (n == 0 || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL"))
         return stk_value_null(NULL);
-    if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE")) return stk_value_bool(1);
-    if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")) return stk_value_bool(0);
-    stk_value *num = stk_value_number_parse(s);
-    if (num) return num;
-    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
-        char *end;
-        long long v = strtoll(s + 2, &end, s[1] == 'x' ? 16 : 8);
-        if (*end == 0) return stk_value_int(v);
-    }
+    for (size_t i = 0; i < sizeof trues / sizeof *trues; i++) if (!strcmp(s, trues[i])) return stk_value_bool(1);
+    for (size_t i = 0; i < sizeof falses / sizeof *falses; i++) if (!strcmp(s, falses[i])) return stk_value_bool(0);
     const char *q = s + (s[0] == '-' || s[0] == '+');
     if (!strcmp(q, ".inf") || !strcmp(q, ".Inf") || !strcmp(q, ".INF"))
         return stk_value_number(s[0] == '-' ? -INFINITY : INFINITY);
+    if (!strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN")) {
+        *why = stk_xstrdup("floating point NaN is not supported");
+        return NULL;
+    }
+    char c0 = s[0];
+    if (c0 == '.') {
+        stk_value *num = stk_value_number_parse(s);
+        if (num) return num;
+    } else if ((c0 >= '0' && c0 <= '9') || c0 == '-' || c0 == '+') {
+        stk_value *ts = y_timestamp(s);
+        if (ts) return ts;
+        char *plain = stk_xmalloc(n + 1);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) if (s[i] != '_') plain[k++] = s[i];
+        plain[k] = 0;
+        stk_value *num = stk_value_number_parse(plain);
+        if (!num) {
+            const char *b = plain + (plain[0] == '-');
+            if (b[0] == '0' && b[1] == 'b' && b[2]) {
+                char *end;
+                long long v = strtoll(b + 2, &end, 2);
+                if (*end == 0) num = stk_value_int(plain[0] == '-' ? -v : v);
+            }
+        }
+        free(plain);
+        if (num) return num;
+    }
     return stk_value_stringn(s, n);
 }
 
@@ -258,15 +319,34 @@ static stk_value *y_node(ydec *d, yaml_event_t *ev)
         const char *s = (const char *)ev->data.scalar.value;
         size_t n = ev->data.scalar.length;
         const char *tag = (const char *)ev->data.scalar.tag;
-        if (tag && !strcmp(tag, "tag:yaml.org,2002:str")) r = stk_value_stringn(s, n);
-        else if (tag && (!strcmp(tag, "tag:yaml.org,2002:int") || !strcmp(tag, "tag:yaml.org,2002:float"))) {
-            r = stk_value_number_parse(s);
-            if (!r) { d->err = stk_xasprintf("cannot parse '%s' as a number", s); return NULL; }
-        } else if (tag && !strcmp(tag, "tag:yaml.org,2002:bool")) {
-            r = y_plain(s, n);
-            if (r->type->kind != STK_TY_BOOL) { stk_value_unref(r); d->err = stk_xasprintf("cannot parse '%s' as a bool", s); return NULL; }
-        } else if (tag && !strcmp(tag, "tag:yaml.org,2002:null")) r = stk_value_null(NULL);
-        else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) r = y_plain(s, n);
+        const char *lt = tag && !strncmp(tag, "tag:yaml.org,2002:", 18) ? tag + 18 : NULL;
+        if (tag && !(lt && (!strcmp(lt, "str") || !strcmp(lt, "int") || !strcmp(lt, "float") || !strcmp(lt, "bool") ||
+                            !strcmp(lt, "null") || !strcmp(lt, "timestamp") || !strcmp(lt, "binary")))) {
+            d->err = stk_xasprintf("unsupported tag \"%s\"", tag);
+            return NULL;
+        }
+        if (lt && (!strcmp(lt, "str") || !strcmp(lt, "binary"))) r = stk_value_stringn(s, n);
+        else if (lt && (!strcmp(lt, "int") || !strcmp(lt, "float"))) {
+            char *why = NULL;
+            r = y_plain(s, n, &why);
+            free(why);
+            if (r && r->type->kind != STK_TY_NUMBER) { stk_value_unref(r); r = NULL; }
+            if (!r) { d->err = stk_xasprintf("cannot parse \"%s\" as !!%s", s, lt); return NULL; }
+        } else if (lt && !strcmp(lt, "bool")) {
+            char *why = NULL;
+            r = y_plain(s, n, &why);
+            free(why);
+            if (r && r->type->kind != STK_TY_BOOL) { stk_value_unref(r); r = NULL; }
+            if (!r) { d->err = stk_xasprintf("cannot parse \"%s\" as !!bool", s); return NULL; }
+        } else if (lt && !strcmp(lt, "timestamp")) {
+            r = y_timestamp(s);
+            if (!r) { d->err = stk_xasprintf("cannot parse \"%s\" as !!timestamp", s); return NULL; }
+        } else if (lt && !strcmp(lt, "null")) r = stk_value_null(NULL);
+        else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+            char *why = NULL;
+            r = y_plain(s, n, &why);
+            if (!r) { d->err = why; return NULL; }
+        }
         else r = stk_value_stringn(s, n);
         y_anchor(d, ev->data.scalar.anchor, r);
         return r;
