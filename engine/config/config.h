@@ -216,6 +216,14 @@ stk_type *stk_config_parse_type(const stk_expr *e, stk_diags *d);
    (`timeouts` is not one: it belongs to the resource type's data.) */
 int stk_config_is_meta(const char *name);
 
+/* Check a resource body against a resource type's schema (arguments,
+   required arguments, read-only attributes, block types, block counts).
+   The loader calls it for every resource whose type has a schema; `top`
+   skips the meta-arguments. */
+struct stk_schema;
+void stk_config_check_schema(const struct stk_schema *s, stk_hcl_body *body, const stk_range *decl, int top,
+                             stk_diags *d);
+
 /* ---- input variables (variables.c) ---- */
 
 typedef enum { STK_VARARG_VAR, STK_VARARG_FILE } stk_vararg_kind;

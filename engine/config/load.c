@@ -358,6 +358,8 @@ int stk_config_is_meta(const char *name)
     return 0;
 }
 
+static void check_schema(const stk_schema *s, stk_hcl_body *body, const stk_range *decl, int top, stk_diags *d);
+
 /* ---- decoders of each block type ---- */
 
 static void decode_variable(stk_config *c, stk_module *m, stk_hcl_block *b, stk_diags *d)
@@ -617,6 +619,11 @@ static void decode_lifecycle(stk_config *c, stk_resource *r, stk_hcl_block *b, s
 }
 
 /* Check a body against a schema (only for types whose schema exists). */
+void stk_config_check_schema(const stk_schema *s, stk_hcl_body *body, const stk_range *decl, int top, stk_diags *d)
+{
+    check_schema(s, body, decl, top, d);
+}
+
 static void check_schema(const stk_schema *s, stk_hcl_body *body, const stk_range *decl, int top, stk_diags *d)
 {
     for (size_t i = 0; i < body->nattrs; i++) {

@@ -36,6 +36,8 @@
 #include "graph/graph.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
+#include "hcl/parser.h"
+#include "provider.h"
 #include <dirent.h>
 #include <jansson.h>
 #include <libgen.h>
@@ -544,6 +546,88 @@ static void test_instance_graph(void)
     memfs_free(&m);
 }
 
+/* Argument checking against a schema, as resource types will declare them. */
+static const stk_schema_attr ingress_attrs[] = {
+    {"from_port", "number", STK_ATTR_REQUIRED, NULL, NULL},
+    {"cidr_blocks", "list(string)", STK_ATTR_OPTIONAL, NULL, NULL},
+};
+static const stk_schema ingress_schema = {ingress_attrs, 2, NULL, 0};
+static const stk_schema_attr sg_attrs[] = {
+    {"name", "string", STK_ATTR_OPTIONAL | STK_ATTR_COMPUTED | STK_ATTR_FORCE_NEW, NULL, NULL},
+    {"vpc_id", "string", STK_ATTR_REQUIRED, NULL, NULL},
+    {"arn", "string", STK_ATTR_COMPUTED, NULL, NULL},
+    {"tags", "map(string)", STK_ATTR_OPTIONAL, NULL, NULL},
+};
+static const stk_schema_block sg_blocks[] = {
+    {"ingress", STK_NESTING_SET, 0, 0, &ingress_schema, 0},
+    {"timeouts", STK_NESTING_SINGLE, 0, 1, NULL, 0},
+    {"owner", STK_NESTING_SINGLE, 1, 1, &ingress_schema, 0},
+};
+static const stk_schema sg_schema = {sg_attrs, 4, sg_blocks, 3};
+
+static int schema_case(const char *name, const char *src, const char *const *want, size_t nwant)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    stk_hcl_file *f = stk_hcl_parse("main.tf", src, strlen(src), &d);
+    int ok = f && !stk_diags_has_errors(&d) && f->body->nblocks == 1;
+    if (ok) {
+        stk_hcl_block *b = f->body->blocks[0];
+        stk_config_check_schema(&sg_schema, b->body, &b->type_range, 1, &d);
+        ok = d.len == nwant;
+        for (size_t i = 0; ok && i < nwant; i++) {
+            char pos[64];
+            snprintf(pos, sizeof pos, "%d:%d ", d.items[i].subject.start.line, d.items[i].subject.start.col);
+            char *got = stk_xasprintf("%s%s", pos, d.items[i].summary);
+            if (strcmp(got, want[i]) != 0) {
+                fprintf(stderr, "%s: got \"%s\", want \"%s\"\n", name, got, want[i]);
+                ok = 0;
+            }
+            free(got);
+        }
+        if (d.len != nwant)
+            for (size_t i = 0; i < d.len; i++)
+                fprintf(stderr, "%s: %d:%d %s: %s\n", name, d.items[i].subject.start.line,
+                        d.items[i].subject.start.col, d.items[i].summary, d.items[i].detail ? d.items[i].detail : "");
+    }
+    stk_hcl_file_free(f);
+    stk_diags_free(&d);
+    stk_test_record(name, ok);
+    return ok;
+}
+
+static void test_schema_checks(void)
+{
+    schema_case("schema: valid body",
+                "resource \"aws_security_group\" \"a\" {\n  count  = 1\n  vpc_id = \"v\"\n  owner {\n"
+                "    from_port = 1\n  }\n  ingress {\n    from_port = 80\n  }\n  lifecycle {}\n}\n",
+                NULL, 0);
+    const char *const w1[] = {"2:3 Unsupported argument", "1:1 Missing required argument"};
+    schema_case("schema: unknown and missing arguments",
+                "resource \"aws_security_group\" \"a\" {\n  vpcid = \"v\"\n  owner {\n    from_port = 1\n  }\n}\n",
+                w1, 2);
+    const char *const w2[] = {"3:3 Invalid or unknown key"};
+    schema_case("schema: computed attribute is read-only",
+                "resource \"aws_security_group\" \"a\" {\n  vpc_id = \"v\"\n  arn = \"x\"\n  owner {\n"
+                "    from_port = 1\n  }\n}\n",
+                w2, 1);
+    const char *const w3[] = {"3:3 Unsupported block type", "5:3 Missing required argument"};
+    schema_case("schema: nested blocks checked",
+                "resource \"aws_security_group\" \"a\" {\n  vpc_id = \"v\"\n  egress {\n  }\n  owner {\n"
+                "  }\n}\n",
+                w3, 2);
+    const char *const w4[] = {"1:1 Missing required block"};
+    schema_case("schema: min_items", "resource \"aws_security_group\" \"a\" {\n  vpc_id = \"v\"\n}\n", w4, 1);
+    const char *const w5[] = {"2:3 Unsupported argument"};
+    schema_case("schema: block written as an argument",
+                "resource \"aws_security_group\" \"a\" {\n  ingress = []\n  vpc_id = \"v\"\n  owner {\n"
+                "    from_port = 1\n  }\n}\n",
+                w5, 1);
+    schema_case("schema: dynamic block content checked against the block schema",
+                "resource \"aws_security_group\" \"a\" {\n  vpc_id = \"v\"\n  owner {\n    from_port = 1\n  }\n"
+                "  dynamic \"ingress\" {\n    for_each = [1]\n    content {\n      from_port = 1\n    }\n  }\n}\n",
+                NULL, 0);
+}
+
 /* The StartTech example, once it exists: stk validate must pass. */
 static void test_starttech(const char *root)
 {
@@ -592,6 +676,7 @@ int main(void)
     run_fixture_dirs(root);
     test_starttech(root);
     test_instance_graph();
+    test_schema_checks();
     if (ncases_run < 60) {
         fprintf(stderr, "only %d configuration cases ran (fixtures missing?)\n", ncases_run);
         stk_test_record("at least 60 cases", 0);
