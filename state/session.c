@@ -63,10 +63,17 @@ int stk_session_open(const char *dir, const stk_session_opts *o, stk_state_sessi
 
 int stk_session_finish(stk_state_session *s, const char *command_line, const char *plan_summary, stk_diags *d)
 {
+    return stk_session_finish_plan(s, command_line, plan_summary, NULL, d);
+}
+
+int stk_session_finish_plan(stk_state_session *s, const char *command_line, const char *plan_summary,
+                            const char *plan_json, stk_diags *d)
+{
     stk_history_entry e;
     memset(&e, 0, sizeof e);
     e.command = (char *)command_line;
     e.plan_summary = (char *)plan_summary;
+    e.plan_json = (char *)plan_json;
     e.git_dirty = -1;
     if (stk_history_record(s->st, &e, d)) return -1;
     return stk_state_backup(s->st, d);

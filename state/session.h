@@ -37,6 +37,9 @@ int stk_session_open(const char *dir, const stk_session_opts *o, stk_state_sessi
 /* Record a history row (who, when, command_line, plan summary, resulting
    serial) and run the backup hook.  Call after a state-changing command. */
 int stk_session_finish(stk_state_session *s, const char *command_line, const char *plan_summary, stk_diags *d);
+/* The same with the plan summary as JSON too (either summary may be NULL). */
+int stk_session_finish_plan(stk_state_session *s, const char *command_line, const char *plan_summary,
+                            const char *plan_json, stk_diags *d);
 void stk_session_close(stk_state_session *s);
 
 #endif

@@ -7,6 +7,7 @@
 #include "state/history.h"
 #include "state/journal.h"
 #include "state/lock.h"
+#include "state/session.h"
 #include "state/store.h"
 #include "state/tfstate.h"
 #include "state/workspace.h"
@@ -838,6 +839,174 @@ static void test_lock_dead_holder_and_timeout(void)
     rmrf(dir);
 }
 
+/* A remote-style lock (what the DynamoDB implementation will be): one shared
+   "item" written with put-if-absent and deleted only by its owner.  It proves
+   the driver (polling, timeout, messages) and the session work with any
+   stk_lock_ops, not just flock. */
+typedef struct {
+    char *item_json;       /* the table's single item, or NULL */
+    int release_after;     /* the current holder lets go after this many polls (-1: never) */
+    int polls;
+} fake_table;
+
+typedef struct {
+    fake_table *t;
+} fake_lock;
+
+static int fake_try(stk_lock *l, const stk_lock_info *info, stk_lock_info **holder, stk_lock_info **stale,
+                    stk_diags *d)
+{
+    fake_table *t = ((fake_lock *)l->impl)->t;
+    *stale = NULL;
+    if (t->item_json && t->release_after >= 0 && ++t->polls > t->release_after) {
+        free(t->item_json);
+        t->item_json = NULL;
+    }
+    if (t->item_json) {   /* ConditionalCheckFailed: the holder is in the item */
+        *holder = stk_lock_info_from_json(t->item_json);
+        return 1;
+    }
+    t->item_json = stk_lock_info_to_json(info);
+    return 0;
+}
+
+static int fake_release(stk_lock *l, stk_diags *d)
+{
+    fake_table *t = ((fake_lock *)l->impl)->t;
+    stk_lock_info *cur = t->item_json ? stk_lock_info_from_json(t->item_json) : NULL;
+    int mine = cur && l->held && strcmp(cur->id, l->held->id) == 0;
+    stk_lock_info_free(cur);
+    if (!mine) {
+        stk_diags_error(d, NULL, "Lock lost", "the item is not ours any more");
+        return -1;
+    }
+    free(t->item_json);
+    t->item_json = NULL;
+    return 0;
+}
+
+static int fake_read(stk_lock *l, stk_lock_info **holder, stk_diags *d)
+{
+    fake_table *t = ((fake_lock *)l->impl)->t;
+    *holder = t->item_json ? stk_lock_info_from_json(t->item_json) : NULL;
+    return *holder ? 1 : 0;
+}
+
+static int fake_force(stk_lock *l, const char *id, stk_diags *d)
+{
+    fake_table *t = ((fake_lock *)l->impl)->t;
+    stk_lock_info *cur = t->item_json ? stk_lock_info_from_json(t->item_json) : NULL;
+    int ok = cur && strcmp(cur->id, id) == 0;
+    stk_lock_info_free(cur);
+    if (!ok) {
+        stk_diags_error(d, NULL, "Lock ID does not match", "%s", id);
+        return -1;
+    }
+    free(t->item_json);
+    t->item_json = NULL;
+    return 0;
+}
+
+static void fake_destroy(stk_lock *l)
+{
+    free(l->impl);
+}
+
+static const stk_lock_ops fake_ops = {"fake-remote", fake_try, fake_release, fake_read, fake_force, fake_destroy};
+
+static stk_lock *fake_new(fake_table *t)
+{
+    stk_lock *l = stk_xcalloc(1, sizeof *l);
+    fake_lock *f = stk_xcalloc(1, sizeof *f);
+    f->t = t;
+    l->ops = &fake_ops;
+    l->impl = f;
+    return l;
+}
+
+static void test_lock_vtable_remote(void)
+{
+    fake_table t = {NULL, -1, 0};
+    stk_diags d = STK_DIAGS_INIT;
+    stk_lock *a = fake_new(&t), *b = fake_new(&t);
+    CHECK(stk_lock_acquire(a, "apply", "s3://bucket/key", 0, NULL, &d) == 0);
+    CHECK(stk_lock_acquire(b, "plan", "s3://bucket/key", 600, NULL, &d) == -1);
+    CHECK(diags_mention(&d, "Error acquiring the state lock"));
+    CHECK(diags_mention(&d, "fake-remote lock"));
+    CHECK(a->held && diags_mention(&d, a->held->id));
+    CHECK(t.item_json && strstr(t.item_json, "s3://bucket/key"));
+    /* the holder goes away after 3 polls: -lock-timeout gets it */
+    t.release_after = 3;
+    t.polls = 0;
+    stk_lock_free(a);   /* releases: deletes its item */
+    CHECK(t.item_json == NULL);
+    t.item_json = stk_lock_info_to_json(&(stk_lock_info){.id = "other", .who = "bob@ci", .operation = "apply"});
+    CHECK(stk_lock_acquire(b, "plan", "s3://bucket/key", 5000, NULL, &d) == 0);
+    CHECK(t.polls >= 3);
+    stk_lock_info *h = NULL;
+    CHECK_INT(stk_lock_read(b, &h, &d), 1);
+    CHECK(h && b->held && strcmp(h->id, b->held->id) == 0);
+    stk_lock_info_free(h);
+    CHECK(stk_lock_force_unlock(b, "not-it", &d) == -1);
+    CHECK(stk_lock_release(b, &d) == 0);
+    CHECK(t.item_json == NULL);
+    stk_lock_free(b);
+    /* a session takes any implementation */
+    char *dir = tmpdir();
+    stk_session_opts o = {0};
+    o.operation = "state rm";
+    o.lock = fake_new(&t);
+    stk_state_session s;
+    CHECK(stk_session_open(dir, &o, &s, &d) == 0);
+    CHECK(t.item_json && strstr(t.item_json, "state rm"));
+    put(s.st, "aws_vpc.main", "{}");
+    CHECK(stk_session_finish_plan(&s, "stk state rm x", "summary", "{\"changes\":1}", &d) == 0);
+    stk_history_entry *e;
+    size_t n;
+    CHECK(stk_history_list(s.st, &e, &n, &d) == 0);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        CHECK_STR(e[0].plan_json, "{\"changes\":1}");
+        CHECK_INT(e[0].serial, 1);
+    }
+    stk_history_entries_free(e, n);
+    stk_session_close(&s);
+    CHECK(t.item_json == NULL);   /* released on close */
+    free(t.item_json);
+    stk_diags_free(&d);
+    rmrf(dir);
+}
+
+static void test_session_local(void)
+{
+    char *dir = tmpdir();
+    stk_diags d = STK_DIAGS_INIT;
+    stk_session_opts o = {0};
+    o.operation = "state mv";
+    stk_state_session s1, s2;
+    CHECK(stk_session_open(dir, &o, &s1, &d) == 0);
+    CHECK(stk_session_open(dir, &o, &s2, &d) == -1);   /* the same workspace is locked */
+    CHECK(diags_mention(&d, "Error acquiring the state lock"));
+    stk_diags_free(&d);
+    o.no_lock = 1;                                      /* -lock=false */
+    CHECK(stk_session_open(dir, &o, &s2, &d) == 0);
+    stk_session_close(&s2);
+    /* a pending intent is reported as a warning on open */
+    int64_t id;
+    CHECK(stk_journal_intent_begin(s1.st, "aws_vpc.x", STK_ACTION_CREATE, "{}", &id, &d) == 0);
+    stk_session_close(&s1);
+    o.no_lock = 0;
+    CHECK(stk_session_open(dir, &o, &s1, &d) == 0);
+    CHECK_INT(s1.pending_intents, 1);
+    CHECK(diags_mention(&d, "create aws_vpc.x"));
+    CHECK(!stk_diags_has_errors(&d));
+    stk_session_close(&s1);
+    o.workspace = "missing";
+    CHECK(stk_session_open(dir, &o, &s1, &d) == -1);
+    stk_diags_free(&d);
+    rmrf(dir);
+}
+
 /* ---- workspaces and backup ---------------------------------------------------- */
 
 static void test_workspaces(void)
@@ -949,6 +1118,8 @@ int main(void)
     STK_RUN(test_tfstate_sensitive_forms);
     STK_RUN(test_lock_two_handles);
     STK_RUN(test_lock_dead_holder_and_timeout);
+    STK_RUN(test_lock_vtable_remote);
+    STK_RUN(test_session_local);
     STK_RUN(test_workspaces);
     STK_RUN(test_backup_hook);
     return stk_test_report();
