@@ -29,6 +29,10 @@
  * lock instead of failing on upgrade).  Every mutating call made outside an
  * explicit transaction runs in its own.  Nesting is an error.
  *
+ * Threads: a handle is not thread-safe (it tracks the open transaction).
+ * Serialize calls on one handle with a mutex, or give each thread its own
+ * handle: writers then queue on SQLite's lock (busy timeout 10 s).
+ *
  * Ownership: a stk_state handle owns its SQLite connection; strings returned
  * in stk_state_instance / stk_state_output are malloc'd and freed with the
  * matching *_free function.  Input structs are only read.
