@@ -62,6 +62,64 @@ static int type_may_convert(const stk_type *from, const stk_type *want)
 
 static stk_value *conv(stk_value *v, stk_type *want, const char *path, char **err);
 
+/* The type a value of type `from` has after conversion to the constraint
+   `want` (which contains `any`), for typing unknown results; NULL when it
+   cannot be predicted. */
+static stk_type *conv_type(stk_type *from, stk_type *want)
+{
+    if (want->kind == STK_TY_DYNAMIC) return stk_type_ref(from);
+    if (from->kind == STK_TY_DYNAMIC) return stk_type_has_dynamic(want) ? NULL : stk_type_ref(want);
+    switch (want->kind) {
+    case STK_TY_STRING: case STK_TY_NUMBER: case STK_TY_BOOL:
+        return want;
+    case STK_TY_LIST: case STK_TY_SET: case STK_TY_MAP: {
+        stk_type *src = NULL;
+        if (stk_type_is_collection(from)) src = stk_type_ref(from->elem);
+        else if (from->n == 0) src = stk_type_ref(STK_DYNAMIC);
+        else src = stk_type_unify(from->types, from->n);
+        if (!src) return NULL;
+        stk_type *e = conv_type(src, want->elem);
+        stk_type_unref(src);
+        if (!e) return NULL;
+        return want->kind == STK_TY_LIST ? stk_type_list(e) : want->kind == STK_TY_SET ? stk_type_set(e) : stk_type_map(e);
+    }
+    case STK_TY_OBJECT: {
+        stk_type **ts = stk_xmalloc(sizeof(stk_type *) * (want->n + 1));
+        for (size_t i = 0; i < want->n; i++) {
+            stk_type *a = from->kind == STK_TY_OBJECT ? stk_type_attr(from, want->names[i])
+                        : from->kind == STK_TY_MAP ? from->elem : NULL;
+            ts[i] = a ? conv_type(a, want->types[i]) : stk_type_ref(want->types[i]);
+            if (!ts[i]) {
+                for (size_t q = 0; q < i; q++) stk_type_unref(ts[q]);
+                free(ts);
+                return NULL;
+            }
+        }
+        stk_type *t = stk_type_object(want->names, ts, want->n, NULL, NULL);
+        free(ts);
+        return t;
+    }
+    case STK_TY_TUPLE: {
+        stk_type **ts = stk_xmalloc(sizeof(stk_type *) * (want->n + 1));
+        for (size_t i = 0; i < want->n; i++) {
+            stk_type *a = from->kind == STK_TY_TUPLE && i < from->n ? from->types[i]
+                        : stk_type_is_collection(from) ? from->elem : STK_DYNAMIC;
+            ts[i] = conv_type(a, want->types[i]);
+            if (!ts[i]) {
+                for (size_t q = 0; q < i; q++) stk_type_unref(ts[q]);
+                free(ts);
+                return NULL;
+            }
+        }
+        stk_type *t = stk_type_tuple(ts, want->n);
+        free(ts);
+        return t;
+    }
+    default:
+        return NULL;
+    }
+}
+
 static stk_type *elem_type_of(const stk_type *t, size_t i)
 {
     if (t->kind == STK_TY_TUPLE || t->kind == STK_TY_OBJECT) return t->types[i];
@@ -232,10 +290,9 @@ static stk_value *conv(stk_value *v, stk_type *want, const char *path, char **er
     unsigned marks = v->marks;
     if (v->is_unknown) {
         if (!type_may_convert(v->type, want)) return fail_required(err, path, want);
-        stk_type *rt = stk_type_has_dynamic(want) ? (v->type->kind == STK_TY_DYNAMIC ? STK_DYNAMIC : NULL) : want;
-        stk_value *u;
-        if (rt) u = stk_value_unknown(rt);
-        else u = stk_value_unknown(STK_DYNAMIC);
+        stk_type *rt = stk_type_has_dynamic(want) ? conv_type(v->type, want) : stk_type_ref(want);
+        stk_value *u = stk_value_unknown(rt ? rt : STK_DYNAMIC);
+        stk_type_unref(rt);
         return stk_value_mark(u, marks);
     }
     if (v->is_null) {

@@ -419,8 +419,16 @@ static stk_value v_null_bool = { .refcnt = -1, .type = &stk_type_bool, .is_null 
 static stk_value v_unk_str = { .refcnt = -1, .type = &stk_type_string, .is_unknown = 1 };
 static stk_value v_unk_num = { .refcnt = -1, .type = &stk_type_number, .is_unknown = 1 };
 static stk_value v_unk_bool = { .refcnt = -1, .type = &stk_type_bool, .is_unknown = 1 };
-static stk_value v_small_ints[257];   /* -128 .. 128, filled lazily */
-static int small_ints_ready;
+static stk_value v_small_ints[257];   /* -128 .. 128, filled before main() */
+
+__attribute__((constructor)) static void small_ints_init(void)
+{
+    for (int k = 0; k < 257; k++) {
+        stk_value *s = &v_small_ints[k];
+        s->refcnt = -1; s->type = &stk_type_number; s->is_int = 1;
+        s->u.num.i = k - 128; s->u.num.d = (double)(k - 128);
+    }
+}
 
 static stk_value *val_alloc(stk_type *t, size_t extra)
 {
@@ -465,18 +473,7 @@ stk_value *stk_value_bool(int b) { return b ? &v_true : &v_false; }
 
 stk_value *stk_value_int(int64_t i)
 {
-    if (i >= -128 && i <= 128) {
-        if (!__atomic_load_n(&small_ints_ready, __ATOMIC_ACQUIRE)) {
-            /* idempotent initialisation: racing threads write identical bytes */
-            for (int k = 0; k < 257; k++) {
-                stk_value *s = &v_small_ints[k];
-                s->refcnt = -1; s->type = &stk_type_number; s->is_int = 1;
-                s->u.num.i = k - 128; s->u.num.d = (double)(k - 128);
-            }
-            __atomic_store_n(&small_ints_ready, 1, __ATOMIC_RELEASE);
-        }
-        return &v_small_ints[i + 128];
-    }
+    if (i >= -128 && i <= 128) return &v_small_ints[i + 128];
     stk_value *v = val_alloc(STK_NUMBER, 0);
     v->is_int = 1;
     v->u.num.i = i;

@@ -306,6 +306,21 @@ static void test_unknown_and_marks(void)
     CHECK_STR(err, "list of string required");
     free(err);
     err = NULL;
+    /* an unknown keeps a predictable type through `any` constraints */
+    stk_type *tt_items[] = { STK_STRING, STK_NUMBER };
+    stk_type *tt = stk_type_tuple(tt_items, 2);
+    stk_value *ut = stk_value_unknown(tt);
+    stk_type *la = stk_type_list(STK_DYNAMIC);
+    r = stk_value_convert(ut, la, &err);
+    CHECK(r && r->is_unknown);
+    if (r) {
+        char *ts = stk_type_to_string(r->type);
+        CHECK_STR(ts, "list(string)");
+        free(ts);
+    }
+    stk_value_unref(r);
+    stk_value_unref(ut);
+    stk_type_unref(tt);
     /* sensitive marks survive conversion */
     stk_value *s = stk_value_mark(stk_value_string("7"), STK_MARK_SENSITIVE);
     r = stk_value_convert(s, STK_NUMBER, &err);
