@@ -13,4 +13,8 @@ int stk_cfg_expr_bool(const stk_expr *e, int *out);
 /* a static traversal: name(.attr | [literal])* */
 int stk_cfg_expr_is_traversal(const stk_expr *e);
 
+/* drop the diagnostics from index `from` on that repeat an earlier one of
+   that range exactly (evaluate.c) */
+void stk_cfg_dedup_diags(stk_diags *d, size_t from);
+
 #endif

@@ -825,8 +825,9 @@ static void eval_provider(walker *w, stk_module *m, stk_provider_config *p)
     }
 }
 
-/* identical diagnostics from several instances of one module are reported once */
-static void dedup_diags(stk_diags *d, size_t from)
+/* identical diagnostics (several instances of one module, one module
+   directory called twice) are reported once */
+void stk_cfg_dedup_diags(stk_diags *d, size_t from)
 {
     stk_strmap seen = STK_STRMAP_INIT;
     char **keys = stk_xcalloc(d->len - from + 1, sizeof *keys);
@@ -893,7 +894,7 @@ stk_evaluation *stk_config_evaluate(stk_config *c, const stk_eval_opts *opts, st
     for (size_t i = 0; i < c->nmodules; i++) free(w.lists[i].items);
     free(w.lists);
     stk_strmap_free(&w.mod_index);
-    dedup_diags(d, dstart);
+    stk_cfg_dedup_diags(d, dstart);
     return ev;
 }
 

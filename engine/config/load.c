@@ -1205,6 +1205,7 @@ static stk_module *load_module(stk_config *c, stk_module *parent, stk_module_cal
 
 stk_config *stk_config_load(const stk_fs *fs, const char *dir, stk_diags *d)
 {
+    size_t dstart = d->len;
     stk_config *c = stk_xcalloc(1, sizeof *c);
     c->fs = fs;
     c->arena = stk_arena_new();
@@ -1212,6 +1213,7 @@ stk_config *stk_config_load(const stk_fs *fs, const char *dir, stk_diags *d)
     c->root_dir = stk_arena_strdup(c->arena, clean);
     free(clean);
     c->root = load_module(c, NULL, NULL, ".", "", d);
+    stk_cfg_dedup_diags(d, dstart);
     if (!c->root) {
         stk_config_free(c);
         return NULL;
