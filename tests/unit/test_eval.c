@@ -5,8 +5,12 @@
 #include "eval/eval.h"
 #include "hcl/parser.h"
 #include "test.h"
+#include "util/strbuf.h"
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static stk_hcl_expr_file *parse(const char *src)
 {
@@ -299,6 +303,89 @@ static void test_bindings_shadow_resolver(void)
     stk_diags_free(&d);
 }
 
+/* --- stk console, end to end ----------------------------------------- */
+
+/* The stk binary: $STK_BIN, else ../stk next to this test program. */
+static char *stk_bin(void)
+{
+    const char *env = getenv("STK_BIN");
+    if (env && *env) return stk_xstrdup(env);
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return NULL;
+    self[n] = 0;
+    char *slash = strrchr(self, '/');
+    if (!slash) return NULL;
+    *slash = 0;
+    char *p = stk_xasprintf("%s/../stk", self);
+    if (access(p, X_OK) != 0) { free(p); return NULL; }
+    return p;
+}
+
+/* Runs `printf INPUT | stk console ARGS`, returns stdout; *rc the status. */
+static char *run_console(const char *bin, const char *args, const char *input, int *rc)
+{
+    char tmpl[] = "/tmp/stk-console-in-XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0) return NULL;
+    if (write(fd, input, strlen(input)) < 0) { close(fd); return NULL; }
+    close(fd);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s console -no-color %s < %s 2>/dev/null", bin, args, tmpl);
+    FILE *p = popen(cmd, "r");
+    char *out = calloc(1, 65536);
+    size_t len = 0, got;
+    while (p && (got = fread(out + len, 1, 65535 - len, p)) > 0) len += got;
+    int st = p ? pclose(p) : -1;
+    *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    unlink(tmpl);
+    return out;
+}
+
+static void test_console(void)
+{
+    char *bin = stk_bin();
+    if (!bin) {
+        stk_test_skip("test_console", "the stk binary was not found");
+        return;
+    }
+    char dir[] = "/tmp/stk-console-XXXXXX";
+    if (!mkdtemp(dir)) { free(bin); CHECK(0); return; }
+    char path[256];
+    snprintf(path, sizeof path, "%s/main.tf", dir);
+    FILE *f = fopen(path, "w");
+    fputs("variable \"env\" {\n  type = string\n  default = \"dev\"\n}\n"
+          "variable \"cidr\" {\n  default = \"10.0.0.0/16\"\n}\n"
+          "locals {\n  name = \"app-${var.env}\"\n}\n", f);
+    fclose(f);
+    int rc = 0;
+    char args[512];
+    snprintf(args, sizeof args, "-var env=prod %s", dir);
+    char *out = run_console(bin, args,
+                            "local.name\n"
+                            "cidrsubnet(var.cidr, 8, 1)\n"
+                            "[\n  1,\n  2\n]\n"
+                            "var.env == \"prod\" ? 3 : 1\n", &rc);
+    CHECK_STR(out, "\"app-prod\"\n\"10.0.1.0/24\"\n[\n  1,\n  2,\n]\n3\n");
+    CHECK_INT(rc, 0);
+    free(out);
+
+    /* an error is reported, later lines still run, the status is 1 */
+    out = run_console(bin, dir, "var.nope\n1 + 1\n", &rc);
+    CHECK_STR(out, "2\n");
+    CHECK_INT(rc, 1);
+    free(out);
+
+    /* without a configuration: literals and functions */
+    out = run_console(bin, "", "upper(\"x\")\n", &rc);
+    CHECK(out && strstr(out, "\"X\"") != NULL);
+    free(out);
+
+    unlink(path);
+    rmdir(dir);
+    free(bin);
+}
+
 int main(void)
 {
     STK_RUN(test_refs_traversals);
@@ -311,5 +398,6 @@ int main(void)
     STK_RUN(test_eval_as);
     STK_RUN(test_template_string);
     STK_RUN(test_bindings_shadow_resolver);
+    STK_RUN(test_console);
     return stk_test_report();
 }
