@@ -25,6 +25,8 @@ int cmd_console(int argc, char **argv);
 int cmd_state(int argc, char **argv);
 int cmd_workspace(int argc, char **argv);
 int cmd_force_unlock(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_backend(int argc, char **argv);
 int cmd_aws(int argc, char **argv);
 
 /* Option helpers: match "-name", "--name", "-name=value", "--name=value".

@@ -16,6 +16,8 @@ static const stk_cli_command commands[] = {
     {"fmt", cmd_fmt, "Rewrite configuration files in the canonical format", 0},
     {"state", cmd_state, "Inspect and edit the state (list, show, rm, mv, pull, push, ...)", 0},
     {"workspace", cmd_workspace, "Manage workspaces (list, new, select, delete, show)", 0},
+    {"init", cmd_init, "Set up the backend (S3 state backup, DynamoDB/S3 lock) and pull the state", 0},
+    {"backend", cmd_backend, "Bootstrap the S3 backend's bucket and lock table; restore snapshots", 0},
     {"force-unlock", cmd_force_unlock, "Remove a dead holder's state lock", 0},
     {"aws", cmd_aws, "Low-level AWS calls (debugging)", 1},
 };
