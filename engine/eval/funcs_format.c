@@ -14,7 +14,7 @@ typedef struct {
     int width, prec;   /* -1: absent */
 } spec;
 
-static size_t rune_len(const char *s, size_t n) { return stk_utf8_count(s, n); }
+static size_t rune_len(const char *s, size_t n) { return stk_utf8_graphemes(s, n); }
 
 /* cty's formatPadWidth: pad to width characters with spaces (or zeros
    with the 0 flag, always on the left unless '-') */
@@ -143,7 +143,7 @@ static char *format_one(stk_strbuf *out, char verb, const spec *sp, stk_value *a
         if (sp->prec > 0) {
             /* precision truncates the input to that many characters */
             size_t i = 0;
-            for (int k = 0; k < sp->prec && i < n; k++) { uint32_t cp; size_t l = stk_utf8_decode(s + i, n - i, &cp); i += l ? l : 1; }
+            for (int k = 0; k < sp->prec && i < n; k++) i += stk_utf8_grapheme(s + i, n - i);
             n = i;
         }
         if (verb == 'q') {

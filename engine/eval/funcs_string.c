@@ -272,8 +272,7 @@ FN(strrev)
     const char *s = S(0);
     size_t o = n;
     for (size_t i = 0; i < n;) {
-        uint32_t c;
-        size_t l = next_cp(s + i, n - i, &c);
+        size_t l = stk_utf8_grapheme(s + i, n - i);
         o -= l;
         memcpy(buf + o, s + i, l);
         i += l;
@@ -293,14 +292,14 @@ FN(substr)
     if (stk_fn_int(conv[1], 1, &off, err, err_arg) || stk_fn_int(conv[2], 2, &len, err, err_arg)) goto out;
     const char *s = S(0);
     size_t n = SL(0);
-    int64_t total = (int64_t)stk_utf8_count(s, n);
+    int64_t total = (int64_t)stk_utf8_graphemes(s, n);
     if (off < 0) { off += total; if (off < 0) off = 0; }
     if (off >= total || len == 0) { r = stk_value_string(""); goto out; }
     size_t i = 0;
-    for (int64_t k = 0; k < off && i < n; k++) { uint32_t c; i += next_cp(s + i, n - i, &c); }
+    for (int64_t k = 0; k < off && i < n; k++) i += stk_utf8_grapheme(s + i, n - i);
     size_t j = i;
     if (len < 0) j = n;
-    else for (int64_t k = 0; k < len && j < n; k++) { uint32_t c; j += next_cp(s + j, n - j, &c); }
+    else for (int64_t k = 0; k < len && j < n; k++) j += stk_utf8_grapheme(s + j, n - j);
     r = stk_value_stringn(s + i, j - i);
 out:
     stk_fn_release(conv, 3);

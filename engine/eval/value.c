@@ -814,6 +814,57 @@ int stk_value_is_true(const stk_value *v)
     return v->type->kind == STK_TY_BOOL && !v->is_null && !v->is_unknown && v->u.b;
 }
 
+/* Grapheme clusters, approximately as Unicode's extended rules (which
+   Terraform's string functions use): a base character with any following
+   combining marks, variation selectors, emoji modifiers and ZWJ-joined
+   characters; CR LF; a pair of regional indicators. */
+static int cp_extends(uint32_t c)
+{
+    return (c >= 0x0300 && c <= 0x036F) || (c >= 0x0483 && c <= 0x0489) || (c >= 0x0591 && c <= 0x05BD) ||
+           (c >= 0x0610 && c <= 0x061A) || (c >= 0x064B && c <= 0x065F) || c == 0x0670 ||
+           (c >= 0x06D6 && c <= 0x06DC) || (c >= 0x06DF && c <= 0x06E4) || (c >= 0x0900 && c <= 0x0903) ||
+           (c >= 0x093A && c <= 0x094F) || (c >= 0x0951 && c <= 0x0957) || (c >= 0x0962 && c <= 0x0963) ||
+           (c >= 0x0E31 && c <= 0x0E3A && c != 0x0E32 && c != 0x0E33) || (c >= 0x0E47 && c <= 0x0E4E) ||
+           (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x1DC0 && c <= 0x1DFF) || c == 0x200C || c == 0x200D ||
+           (c >= 0x20D0 && c <= 0x20FF) || (c >= 0x302A && c <= 0x302F) || (c >= 0x3099 && c <= 0x309A) ||
+           (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFE20 && c <= 0xFE2F) || (c >= 0x1F3FB && c <= 0x1F3FF) ||
+           (c >= 0xE0020 && c <= 0xE007F) || (c >= 0xE0100 && c <= 0xE01EF);
+}
+
+size_t stk_utf8_grapheme(const char *s, size_t n)
+{
+    uint32_t c, d;
+    size_t len = stk_utf8_decode(s, n, &c);
+    if (len == 0) return n ? 1 : 0;
+    if (c == '\r' && len < n && s[len] == '\n') return len + 1;
+    if (c == '\r' || c == '\n') return len;
+    int ri = c >= 0x1F1E6 && c <= 0x1F1FF;
+    while (len < n) {
+        size_t l = stk_utf8_decode(s + len, n - len, &d);
+        if (l == 0) break;
+        if (ri && d >= 0x1F1E6 && d <= 0x1F1FF) { len += l; ri = 0; continue; }
+        if (cp_extends(d)) {
+            len += l;
+            if (d == 0x200D && len < n) {
+                /* zero width joiner: the next character joins this cluster */
+                size_t l2 = stk_utf8_decode(s + len, n - len, &d);
+                if (l2 == 0) break;
+                len += l2;
+            }
+            continue;
+        }
+        break;
+    }
+    return len;
+}
+
+size_t stk_utf8_graphemes(const char *s, size_t n)
+{
+    size_t cnt = 0;
+    for (size_t i = 0; i < n; cnt++) i += stk_utf8_grapheme(s + i, n - i);
+    return cnt;
+}
+
 size_t stk_utf8_count(const char *s, size_t n)
 {
     size_t c = 0;
@@ -826,7 +877,7 @@ size_t stk_value_len(const stk_value *v)
 {
     if (v->is_null || v->is_unknown) return 0;
     switch (v->type->kind) {
-    case STK_TY_STRING: return stk_utf8_count(v->u.str.s, v->u.str.len);
+    case STK_TY_STRING: return stk_utf8_graphemes(v->u.str.s, v->u.str.len);
     case STK_TY_LIST: case STK_TY_SET: case STK_TY_TUPLE: case STK_TY_MAP: case STK_TY_OBJECT:
         return v->u.coll.n;
     default: return 0;

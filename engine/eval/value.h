@@ -125,7 +125,7 @@ stk_value *stk_value_unmark_deep(stk_value *v, unsigned *marks_out); /* consumes
 static inline stk_type_kind stk_value_kind(const stk_value *v) { return v->type->kind; }
 int stk_value_is_known_deep(const stk_value *v);  /* no unknown anywhere inside */
 int stk_value_is_true(const stk_value *v);        /* known non-null bool true */
-size_t stk_value_len(const stk_value *v);          /* elements / attributes / string chars */
+size_t stk_value_len(const stk_value *v);          /* elements / attributes / string characters (grapheme clusters, as Terraform's length()) */
 stk_value *stk_value_elem(const stk_value *v, size_t i);          /* borrowed */
 stk_value *stk_value_get(const stk_value *v, const char *key);    /* MAP/OBJECT lookup, borrowed, NULL if absent */
 const char *stk_value_key(const stk_value *v, size_t i);          /* MAP/OBJECT i-th key */

@@ -17,6 +17,9 @@ void stk_quote_string(stk_strbuf *b, const char *s, size_t n);
 size_t stk_utf8_decode(const char *s, size_t n, uint32_t *cp);
 size_t stk_utf8_encode(uint32_t cp, char *out);
 size_t stk_utf8_count(const char *s, size_t n);
+/* bytes of the grapheme cluster starting at s; number of clusters in s */
+size_t stk_utf8_grapheme(const char *s, size_t n);
+size_t stk_utf8_graphemes(const char *s, size_t n);
 
 /* v without its own (top-level) marks; nested marks stay.  Consumes v. */
 stk_value *stk_value_unmark_top(stk_value *v);

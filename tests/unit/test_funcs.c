@@ -269,6 +269,9 @@ static const fcase cases[] = {
     /* --- collections --- */
     { "length", { "[1,2,3]" }, "3" },
     { "length", { "\"héllo\"" }, "5" },
+    { "length", { "\"e\u0301🇫🇷👩\u200d💻\\r\\n\"" }, "4" },
+    { "substr", { "\"e\u0301x\"", "1", "1" }, "\"x\"" },
+    { "strrev", { "\"e\u0301x\"" }, "\"xe\u0301\"" },
     { "length", { "{\"a\":1}" }, "1" },
     { "length", { "[\"a\",\"<unk>\"]" }, "2" },
     { "length", { "unk:[1]" }, "(known after apply)" },
