@@ -133,9 +133,10 @@ static void depend_ref(builder *b, size_t from, const refctx *ctx, const stk_ref
         if (out && (!expanded || k == 2)) {
             if (!stk_strmap_get(&ch->output_map, out)) {
                 stk_range sr = r->steps[k].range;
+                /* worded as the evaluator words it, so the two reports of an
+                   expanded module (here and at evaluation) merge into one */
                 stk_diags_error(b->d, &sr, "Unsupported attribute",
-                                "This object does not have an attribute named \"%s\". Module %s declares no "
-                                "output \"%s\".", out, ch->path, out);
+                                "This object does not have an attribute named \"%s\".", out);
                 return;
             }
             char *ol = stk_xasprintf("output.%s", out);
