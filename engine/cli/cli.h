@@ -44,5 +44,11 @@ int stk_cli_is_help(const char *arg);
 void stk_cli_print_diags(FILE *out, const stk_diags *d, int color);
 void stk_cli_register_source(const char *filename, const char *src, size_t len);
 int stk_cli_use_color(FILE *f, int no_color_flag);
+/* The source lines a range covers, for Terraform's JSON "snippet": returns
+   a malloc'd copy of lines start..end of the range (joined by newlines) or
+   NULL when the source cannot be read; *context (malloc'd or NULL) is the
+   enclosing block header, *hl_start / *hl_end the byte offsets of the range
+   within the returned text. */
+char *stk_cli_snippet(const stk_range *r, char **context, size_t *hl_start, size_t *hl_end);
 
 #endif

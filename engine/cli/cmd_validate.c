@@ -40,9 +40,22 @@ static void print_json(const stk_diags *d)
         const stk_diag *g = &d->items[i];
         json_t *o = json_pack("{s:s,s:s,s:s}", "severity", g->severity == STK_DIAG_ERROR ? "error" : "warning",
                               "summary", g->summary, "detail", g->detail ? g->detail : "");
-        if (g->subject.filename)
+        if (g->subject.filename) {
             json_object_set_new(o, "range", json_pack("{s:s,s:o,s:o}", "filename", g->subject.filename, "start",
                                                       pos_json(&g->subject.start), "end", pos_json(&g->subject.end)));
+            char *ctx = NULL;
+            size_t hs = 0, he = 0;
+            char *code = stk_cli_snippet(&g->subject, &ctx, &hs, &he);
+            if (code) {
+                json_object_set_new(o, "snippet",
+                                    json_pack("{s:o,s:s,s:i,s:I,s:I,s:[]}", "context",
+                                              ctx ? json_string(ctx) : json_null(), "code", code, "start_line",
+                                              g->subject.start.line, "highlight_start_offset", (json_int_t)hs,
+                                              "highlight_end_offset", (json_int_t)he, "values"));
+            }
+            free(code);
+            free(ctx);
+        }
         json_array_append_new(arr, o);
     }
     json_t *root = json_pack("{s:s,s:b,s:I,s:I,s:o}", "format_version", "1.0", "valid", ne == 0, "error_count",

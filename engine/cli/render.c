@@ -174,6 +174,36 @@ static size_t col_to_byte(const char *p, size_t len, int col)
     return i;
 }
 
+char *stk_cli_snippet(const stk_range *r, char **context, size_t *hl_start, size_t *hl_end)
+{
+    *context = NULL;
+    if (!r->filename || r->start.line < 1) return NULL;
+    source *s = load_source(r->filename);
+    size_t len;
+    const char *first = line_at(s, r->start.line, &len);
+    if (!first) return NULL;
+    int last = r->end.line >= r->start.line ? r->end.line : r->start.line;
+    if (last > r->start.line && r->end.col <= 1) last--;
+    const char *lp = line_at(s, last, &len);
+    if (!lp) {
+        lp = first;
+        line_at(s, r->start.line, &len);
+        last = r->start.line;
+    }
+    size_t total = (size_t)(lp + len - first);
+    char *code = stk_xstrndup(first, total);
+    size_t sb = col_to_byte(first, total, r->start.col);
+    size_t eb = sb;
+    if (r->end.line == last) eb = (size_t)(lp - first) + col_to_byte(lp, len, r->end.col);
+    else eb = total;
+    if (eb > total) eb = total;
+    if (eb < sb) eb = sb;
+    *hl_start = sb;
+    *hl_end = eb;
+    *context = context_of(s, r->start.line);
+    return code;
+}
+
 static void print_one(FILE *out, const stk_diag *g, int color)
 {
     int err = g->severity == STK_DIAG_ERROR;

@@ -51,6 +51,9 @@ assert g["severity"] == "error" and g["summary"] == "Reference to undeclared inp
 r = g["range"]
 assert r["filename"].endswith("main.tf") and r["start"]["line"] == 2 and r["start"]["column"] == 16
 assert r["end"]["column"] == 24 and r["start"]["byte"] == 43
+s = g["snippet"]
+assert s["context"] == 'resource "aws_vpc" "main"' and s["code"] == "  cidr_block = var.cidr"
+assert s["start_line"] == 2 and s["highlight_start_offset"] == 15 and s["highlight_end_offset"] == 23
 PY
 
 # a valid configuration with a required variable
