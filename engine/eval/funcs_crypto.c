@@ -62,7 +62,93 @@ FN(uuid)
     return stk_value_string(s);
 }
 
+static void uuid_format(const unsigned char *u, char *s)
+{
+    snprintf(s, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+static int hexv(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Google's uuid.Parse for the canonical 36-character form (and urn:uuid:, {...}) */
+static const char *uuid_parse(const char *s, unsigned char *u)
+{
+    size_t n = strlen(s);
+    if (n == 45 && !strncasecmp(s, "urn:uuid:", 9)) { s += 9; n = 36; }
+    else if (n == 38 && s[0] == '{' && s[37] == '}') { s += 1; n = 36; }
+    else if (n == 32) {
+        for (int i = 0; i < 16; i++) {
+            int a = hexv(s[2 * i]), b = hexv(s[2 * i + 1]);
+            if (a < 0 || b < 0) return "invalid UUID format";
+            u[i] = (unsigned char)(a << 4 | b);
+        }
+        return NULL;
+    }
+    if (n != 36) return "invalid UUID length";
+    if (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return "invalid UUID format";
+    static const int pos[16] = { 0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34 };
+    for (int i = 0; i < 16; i++) {
+        int a = hexv(s[pos[i]]), b = hexv(s[pos[i] + 1]);
+        if (a < 0 || b < 0) return "invalid UUID format";
+        u[i] = (unsigned char)(a << 4 | b);
+    }
+    return NULL;
+}
+
+FN(uuidv5)
+{
+    static stk_type *const T2[] = { &stk_type_string, &stk_type_string };
+    stk_value *c[2];
+    if (stk_fn_args(args, nargs, T2, 2, 0, c, err, err_arg)) return NULL;
+    static const char *const names[] = { "dns", "url", "oid", "x500" };
+    static const unsigned char ns_tab[4][16] = {
+        { 0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8 },
+        { 0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8 },
+        { 0x6b, 0xa7, 0xb8, 0x12, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8 },
+        { 0x6b, 0xa7, 0xb8, 0x14, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8 },
+    };
+    unsigned char ns[16];
+    stk_value *r = NULL;
+    int known = 0;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(c[0]->u.str.s, names[i])) { memcpy(ns, ns_tab[i], 16); known = 1; }
+    if (!known) {
+        const char *why = uuid_parse(c[0]->u.str.s, ns);
+        if (why) {
+            stk_fn_fail(err, err_arg, -1, "uuidv5() doesn't support namespace %s (%s)", c[0]->u.str.s, why);
+            goto out;
+        }
+    }
+    {
+        size_t nl = c[1]->u.str.len;
+        unsigned char *buf = stk_xmalloc(16 + nl);
+        memcpy(buf, ns, 16);
+        memcpy(buf + 16, c[1]->u.str.s, nl);
+        size_t dl;
+        char *d = stk_digest("sha1", buf, 16 + nl, 1, &dl);
+        free(buf);
+        unsigned char u[16];
+        memcpy(u, d, 16);
+        free(d);
+        u[6] = (unsigned char)((u[6] & 0x0F) | 0x50);
+        u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
+        char out[37];
+        uuid_format(u, out);
+        r = stk_value_string(out);
+    }
+out:
+    stk_fn_release(c, 2);
+    return r;
+}
+
 const stk_func stk_funcs_crypto[] = {
+    { "uuidv5", 2, 2, 0, fn_uuidv5, "uuidv5(namespace string, name string) string" },
     { "base64sha256", 1, 1, 0, fn_base64sha256, "base64sha256(str string) string" },
     { "base64sha512", 1, 1, 0, fn_base64sha512, "base64sha512(str string) string" },
     { "md5", 1, 1, 0, fn_md5, "md5(str string) string" },

@@ -419,7 +419,15 @@ out:
     return r;
 }
 
+/* plantimestamp(): the plan's time; unknown while only validating
+   (ctx->deterministic).  Known during plan, unlike timestamp(). */
+FN(plantimestamp)
+{
+    return fn_timestamp(ctx, args, nargs, err, err_arg);
+}
+
 const stk_func stk_funcs_time[] = {
+    { "plantimestamp", 0, 0, 0, fn_plantimestamp, "plantimestamp() string" },
     { "timecmp", 2, 2, 0, fn_timecmp, "timecmp(timestamp_a string, timestamp_b string) number" },
     { "formatdate", 2, 2, 0, fn_formatdate, "formatdate(format string, time string) string" },
     { "timeadd", 2, 2, 0, fn_timeadd, "timeadd(timestamp string, duration string) string" },

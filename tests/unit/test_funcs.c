@@ -181,6 +181,11 @@ static const fcase cases[] = {
     { "base64sha512", { "\"hello world\"" }, "\"MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw==\"" },
     { "base64sha512", { "{}" }, "!string required" },
     { "uuid", { "1" }, "!wrong number of arguments" },
+    { "uuidv5", { "\"dns\"", "\"www.terraform.io\"" }, "\"a5008fae-b28c-5ba5-96cd-82b4c53552d6\"" },
+    { "uuidv5", { "\"6ba7b811-9dad-11d1-80b4-00c04fd430c8\"", "\"https://www.terraform.io/\"" }, "\"9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5\"" },
+    { "uuidv5", { "\"url\"", "\"https://www.terraform.io/\"" }, "\"9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5\"" },
+    { "uuidv5", { "\"bad\"", "\"x\"" }, "!uuidv5() doesn't support namespace bad (invalid UUID length)" },
+    { "plantimestamp", { "1" }, "!wrong number of arguments" },
     /* --- strings --- */
     { "upper", { "\"hello é\"" }, "\"HELLO É\"" },
     { "upper", { "[]" }, "!string required" },
@@ -617,7 +622,8 @@ static void run_table(void)
     /* every function: two rows or more, one of them an error */
     int missing = 0;
     for (size_t k = 0; k < nf; k++) {
-        int extra = !strcmp(cv[k].name, "base64gzip") || !strcmp(cv[k].name, "uuid") || !strcmp(cv[k].name, "timestamp");
+        int extra = !strcmp(cv[k].name, "base64gzip") || !strcmp(cv[k].name, "uuid") || !strcmp(cv[k].name, "timestamp") ||
+                    !strcmp(cv[k].name, "plantimestamp");
         if (cv[k].rows + extra < 2 || cv[k].err_rows < 1) {
             fprintf(stderr, "function %s has %d rows, %d error rows\n", cv[k].name, cv[k].rows, cv[k].err_rows);
             missing = 1;
@@ -681,6 +687,9 @@ static void test_impure(void)
     CHECK(r && r->is_unknown);
     stk_value_unref(r);
     r = call("uuid", NULL, 0, &err);
+    CHECK(r && r->is_unknown);
+    stk_value_unref(r);
+    r = call("plantimestamp", NULL, 0, &err);
     CHECK(r && r->is_unknown);
     stk_value_unref(r);
     ctx.deterministic = 0;
