@@ -378,11 +378,28 @@ static void test_mv_rm(void)
     /* into a module */
     CHECK(stk_state_mv(st, "aws_vpc.main", "module.network.aws_vpc.main", &n, &d) == 0);
     CHECK_INT(count(st, "module.network.aws_vpc.main"), 1);
+    /* several instances onto one address: refused */
+    put(st, "aws_subnet.two[0]", "{}");
+    put(st, "aws_subnet.two[1]", "{}");
+    CHECK(stk_state_mv(st, "aws_subnet.two", "aws_subnet.one[0]", &n, &d) == -1);
+    CHECK(diags_mention(&d, "several instances"));
+    CHECK(stk_state_rm(st, "aws_subnet.two", &n, &d) == 0);
+    /* module instance keys: add one, move one instance of a module out */
+    CHECK(stk_state_mv(st, "module.network", "module.net[\"a\"]", &n, &d) == 0);
+    CHECK_INT(count(st, "module.net[\"a\"].module.sub.aws_x.y"), 1);
+    CHECK(stk_state_mv(st, "module.app[1]", "module.solo", &n, &d) == 0);
+    CHECK_INT(count(st, "module.solo.aws_z.q"), 1);
+    CHECK_INT(count(st, "module.app[0].aws_z.q"), 1);
+    CHECK(stk_state_mv(st, "module.solo.aws_z.q", "module.app[1].aws_z.q", &n, &d) == 0);
+    CHECK_INT(count(st, "module.app"), 2);
+    /* a no-key instance gets a key */
+    CHECK(stk_state_mv(st, "aws_subnet.other", "aws_subnet.other[3]", &n, &d) == 0);
+    CHECK_INT(count(st, "aws_subnet.other[3]"), 1);
     /* refusals */
     int64_t s = stk_state_serial(st);
     CHECK(stk_state_mv(st, "aws_subnet.public[0]", "aws_vpc.x", &n, &d) == -1);
     CHECK(diags_mention(&d, "type"));
-    CHECK(stk_state_mv(st, "aws_subnet.public[0]", "aws_subnet.other", &n, &d) == -1);
+    CHECK(stk_state_mv(st, "aws_subnet.public[0]", "aws_subnet.other[3]", &n, &d) == -1);
     CHECK(diags_mention(&d, "already exists"));
     CHECK(stk_state_mv(st, "aws_subnet.nothing", "aws_subnet.x", &n, &d) == -1);
     CHECK(stk_state_mv(st, "module.app", "aws_z.q", &n, &d) == -1);
