@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # aws_call.sh - integration test of the protocol layer: one real create /
 # describe / delete per service with `stk aws call` against moto on
-# 127.0.0.1 with SigV4 enforced (tests/aws/moto_launcher.py --auth), and
+# 127.0.0.1 with SigV4 enforced (tests/aws/moto_launcher.py --auth; --slow 2
+# so a NAT gateway shows "pending" before the waiter sees it available), and
 # Debian's awscli (/usr/bin/aws --endpoint-url) reading back what stk made.
 #
 # Usage: tests/e2e/aws_call.sh [path/to/stk]      (default: $STK_BIN, else build/stk)
@@ -20,7 +21,7 @@ passed=0 failed=0
 cleanup() { [ -n "${MOTO_PID:-}" ] && kill "$MOTO_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-"$PY" "$ROOT/tests/aws/moto_launcher.py" --auth --creds-file "$TMP/creds.json" --port-file "$TMP/port" \
+"$PY" "$ROOT/tests/aws/moto_launcher.py" --auth --slow 2 --creds-file "$TMP/creds.json" --port-file "$TMP/port" \
     --quiet >"$TMP/moto.log" 2>&1 &
 MOTO_PID=$!
 for _ in $(seq 1 120); do [ -s "$TMP/port" ] && [ -s "$TMP/creds.json" ] && break; sleep 0.5; done
@@ -89,6 +90,17 @@ stk_call "ec2 CreateSubnet" ec2 CreateSubnet "{\"VpcId\":\"$VPC\",\"CidrBlock\":
 SUB1=$(jget "$TMP/out" 'd["Subnet"]["SubnetId"]')
 stk_call "ec2 CreateSubnet 2" ec2 CreateSubnet "{\"VpcId\":\"$VPC\",\"CidrBlock\":\"10.20.2.0/24\",\"AvailabilityZone\":\"eu-north-1b\"}"
 SUB2=$(jget "$TMP/out" 'd["Subnet"]["SubnetId"]')
+# a waiter through pending states (the launcher's --slow 2)
+stk_call "ec2 AllocateAddress" ec2 AllocateAddress '{"Domain":"vpc"}'
+EIP=$(jget "$TMP/out" 'd["AllocationId"]')
+stk_call "ec2 CreateNatGateway (ClientToken filled in)" ec2 CreateNatGateway "{\"SubnetId\":\"$SUB1\",\"AllocationId\":\"$EIP\"}"
+NAT=$(jget "$TMP/out" 'd["NatGateway"]["NatGatewayId"]')
+stk_call "ec2 DescribeNatGateways" ec2 DescribeNatGateways "{\"NatGatewayIds\":[\"$NAT\"]}"
+expect "ec2 NAT gateway starts pending" "$(jget "$TMP/out" 'd["NatGateways"][0]["State"]')" pending
+if "$STK" aws wait ec2 NatGatewayAvailable "{\"NatGatewayIds\":[\"$NAT\"]}" >/dev/null 2>"$TMP/err"; then ok "ec2 wait NatGatewayAvailable"; else bad "ec2 wait NatGatewayAvailable"; fi
+aws_check "awscli ec2 describe-nat-gateways" 'd["NatGateways"][0]["State"]' available ec2 describe-nat-gateways --nat-gateway-ids "$NAT"
+stk_call "ec2 DeleteNatGateway" ec2 DeleteNatGateway "{\"NatGatewayId\":\"$NAT\"}"
+"$STK" aws call ec2 ReleaseAddress "{\"AllocationId\":\"$EIP\"}" >/dev/null 2>&1
 expect_fail "ec2 unknown parameter rejected" 'Unknown parameter in input: "CidrBlok"' ec2 CreateVpc '{"CidrBlok":"10.0.0.0/16"}'
 expect_fail "ec2 error code parsed" "InvalidVpcID.NotFound" ec2 DescribeVpcs '{"VpcIds":["vpc-00000000000000000"]}'
 
