@@ -41,6 +41,36 @@ static stk_value *fail_required(char **err, const char *path, const stk_type *wa
     return NULL;
 }
 
+/* t without optional-attribute markers anywhere (a concrete value type) */
+static stk_type *plain_type(stk_type *t)
+{
+    switch (t->kind) {
+    case STK_TY_LIST: case STK_TY_SET: case STK_TY_MAP: {
+        stk_type *e = plain_type(t->elem);
+        if (e == t->elem) { stk_type_unref(e); return stk_type_ref(t); }
+        return t->kind == STK_TY_LIST ? stk_type_list(e) : t->kind == STK_TY_SET ? stk_type_set(e) : stk_type_map(e);
+    }
+    case STK_TY_OBJECT: case STK_TY_TUPLE: {
+        int changed = t->kind == STK_TY_OBJECT && (t->optional || t->defaults);
+        stk_type **ts = stk_xmalloc(sizeof(stk_type *) * (t->n + 1));
+        for (size_t i = 0; i < t->n; i++) {
+            ts[i] = plain_type(t->types[i]);
+            if (ts[i] != t->types[i]) changed = 1;
+        }
+        if (!changed) {
+            for (size_t i = 0; i < t->n; i++) stk_type_unref(ts[i]);
+            free(ts);
+            return stk_type_ref(t);
+        }
+        stk_type *r = t->kind == STK_TY_OBJECT ? stk_type_object(t->names, ts, t->n, NULL, NULL) : stk_type_tuple(ts, t->n);
+        free(ts);
+        return r;
+    }
+    default:
+        return t;
+    }
+}
+
 static int is_seq(stk_type_kind k) { return k == STK_TY_LIST || k == STK_TY_SET || k == STK_TY_TUPLE; }
 static int is_mapping(stk_type_kind k) { return k == STK_TY_MAP || k == STK_TY_OBJECT; }
 static int is_prim(stk_type_kind k) { return k == STK_TY_STRING || k == STK_TY_NUMBER || k == STK_TY_BOOL; }
@@ -229,7 +259,9 @@ static stk_value *conv_to_object(stk_value *v, stk_type *want, const char *path,
                 r = conv(def, at, sub, err);
                 free(sub);
             } else {
-                r = stk_value_null(at);
+                stk_type *pt = plain_type(at);
+                r = stk_value_null(pt);
+                stk_type_unref(pt);
                 if (src) r = stk_value_mark(r, src->marks);
             }
         } else if (from_map) {
@@ -290,7 +322,7 @@ static stk_value *conv(stk_value *v, stk_type *want, const char *path, char **er
     unsigned marks = v->marks;
     if (v->is_unknown) {
         if (!type_may_convert(v->type, want)) return fail_required(err, path, want);
-        stk_type *rt = stk_type_has_dynamic(want) ? conv_type(v->type, want) : stk_type_ref(want);
+        stk_type *rt = stk_type_has_dynamic(want) ? conv_type(v->type, want) : plain_type(want);
         stk_value *u = stk_value_unknown(rt ? rt : STK_DYNAMIC);
         stk_type_unref(rt);
         return stk_value_mark(u, marks);
@@ -300,7 +332,10 @@ static stk_value *conv(stk_value *v, stk_type *want, const char *path, char **er
             return fail_required(err, path, want);
         stk_type *rt = want;
         if (stk_type_has_dynamic(want) && v->type->kind != STK_TY_DYNAMIC) rt = v->type;
-        return stk_value_mark(stk_value_null(rt), marks);
+        stk_type *pt = plain_type(rt);
+        stk_value *nv = stk_value_null(pt);
+        stk_type_unref(pt);
+        return stk_value_mark(nv, marks);
     }
     if (stk_type_equal(v->type, want)) return stk_value_ref(v);
     stk_value *r = NULL;

@@ -270,6 +270,19 @@ static void test_optional_defaults(void)
     stk_value_unref(r);
     stk_value_unref(v);
 
+    /* nulls made for absent optional attributes carry plain types */
+    {
+        stk_value *in = J("{\"name\":\"q\"}");
+        stk_value *o = stk_value_convert(in, t, &err);
+        CHECK(o && !stk_value_get(o, "tags")->type->optional);
+        char *names2[] = { "on" };
+        stk_type *ts2[] = { STK_BOOL };
+        stk_type *plain_inner = stk_type_object(names2, ts2, 1, NULL, NULL);
+        CHECK(o && stk_type_equal(stk_value_get(o, "nested")->type, plain_inner));
+        stk_type_unref(plain_inner);
+        stk_value_unref(o);
+        stk_value_unref(in);
+    }
     v = J("{\"port\":1}");
     r = stk_value_convert(v, t, &err);
     CHECK(r == NULL);
