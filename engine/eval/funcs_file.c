@@ -150,6 +150,10 @@ static int valid_ident(const char *s)
     return 1;
 }
 
+/* templatefile() inside a template rendered by templatefile() is refused,
+   as Terraform does (a file could include itself forever). */
+static _Thread_local int tpl_depth;
+
 FN(templatefile)
 {
     stk_value *c[1];
@@ -181,10 +185,16 @@ FN(templatefile)
         stk_fn_fail(err, err_arg, -1, "templatefile is not available here: no template renderer was configured");
         goto out;
     }
+    if (tpl_depth > 0) {
+        stk_fn_fail(err, err_arg, -1, "cannot recursively call templatefile from inside templatefile call");
+        goto out;
+    }
     {
         char *e = NULL;
         char *full = stk_fn_resolve_path(ctx, p);
+        tpl_depth++;
         r = ctx->render_template(ctx->ud, full, d, n, vars, &e);
+        tpl_depth--;
         free(full);
         if (!r) {
             stk_fn_fail(err, err_arg, -1, "%s", e ? e : "failed to render template");

@@ -68,10 +68,22 @@ static stk_value *arg_value(const char *s)
 
 static char tmpdir[256];
 
+static stk_func_ctx ctx;
+
 static stk_value *render_stub(void *ud, const char *filename, const char *src, size_t len, stk_value *vars, char **err)
 {
-    /* a tiny renderer for the test: replaces ${name} with the string value of vars.name */
+    /* a tiny renderer for the test: replaces ${name} with the string value of vars.name;
+       a template starting with "!nest" calls templatefile again */
     (void)ud; (void)filename;
+    if (len >= 5 && !memcmp(src, "!nest", 5)) {
+        const stk_func *f = stk_func_lookup("templatefile");
+        stk_value *a[] = { stk_value_string("tpl.tmpl"), stk_value_ref(vars) };
+        int ea = -1;
+        stk_value *r = f->impl(&ctx, a, 2, err, &ea);
+        stk_value_unref(a[0]);
+        stk_value_unref(a[1]);
+        return r;
+    }
     char out[4096];
     size_t o = 0;
     for (size_t i = 0; i < len && o < sizeof out - 1;) {
@@ -100,8 +112,6 @@ static stk_value *render_stub(void *ud, const char *filename, const char *src, s
     out[o] = 0;
     return stk_value_string(out);
 }
-
-static stk_func_ctx ctx;
 
 /* call like the evaluator; returns result or NULL with *err */
 static stk_value *call(const char *name, stk_value **args, size_t n, char **err)
@@ -551,6 +561,7 @@ static const fcase cases[] = {
     { "templatefile", { "\"Hello ${name}\"", "{}" }, "!looks like template content rather than a file name" },
     { "templatefile", { "\"tpl.tmpl\"", "[1]" }, "!invalid vars value: must be a map" },
     { "templatefile", { "\"tpl.tmpl\"", "{\"bad name\":1}" }, "!invalid template variable name" },
+    { "templatefile", { "\"nest.tmpl\"", "{\"name\":\"x\",\"n\":1}" }, "!cannot recursively call templatefile from inside templatefile call" },
 };
 
 static void setup_files(void)
@@ -564,6 +575,8 @@ static void setup_files(void)
     f = fopen(p, "wb"); fputc(0xff, f); fputc(0x00, f); fclose(f);
     snprintf(p, sizeof p, "%s/tpl.tmpl", tmpdir);
     f = fopen(p, "w"); fputs("Hello ${name} x${n}", f); fclose(f);
+    snprintf(p, sizeof p, "%s/nest.tmpl", tmpdir);
+    f = fopen(p, "w"); fputs("!nest", f); fclose(f);
     snprintf(p, sizeof p, "%s/subdir", tmpdir);
     mkdir(p, 0700);
     snprintf(p, sizeof p, "%s/subdir/deep", tmpdir);
@@ -574,9 +587,9 @@ static void setup_files(void)
 
 static void cleanup_files(void)
 {
-    const char *names[] = { "hello.txt", "binary.bin", "tpl.tmpl" };
+    const char *names[] = { "hello.txt", "binary.bin", "tpl.tmpl", "nest.tmpl" };
     char p[512];
-    for (size_t i = 0; i < 3; i++) { snprintf(p, sizeof p, "%s/%s", tmpdir, names[i]); unlink(p); }
+    for (size_t i = 0; i < 4; i++) { snprintf(p, sizeof p, "%s/%s", tmpdir, names[i]); unlink(p); }
     snprintf(p, sizeof p, "%s/subdir/deep/readme.md", tmpdir);
     unlink(p);
     snprintf(p, sizeof p, "%s/subdir/deep", tmpdir);
