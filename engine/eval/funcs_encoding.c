@@ -93,12 +93,22 @@ FN(jsondecode)
     stk_value *c[1];
     if (stk_fn_args(args, nargs, T_S, 1, 0, c, err, err_arg)) return NULL;
     json_error_t je;
-    json_t *j = json_loadb(c[0]->u.str.s, c[0]->u.str.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    size_t fl = JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES;
+    json_t *j = json_loadb(c[0]->u.str.s, c[0]->u.str.len, fl, &je);
     if (!j && strstr(je.text, "too big"))
-        j = json_loadb(c[0]->u.str.s, c[0]->u.str.len, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &je);
+        j = json_loadb(c[0]->u.str.s, c[0]->u.str.len, fl | JSON_DECODE_INT_AS_REAL, &je);
     stk_value *r = NULL;
     if (!j) {
-        if (c[0]->u.str.len == 0) stk_fn_fail(err, err_arg, 0, "unexpected end of JSON input");
+        /* cty's messages where they differ from jansson's */
+        const char *p = c[0]->u.str.s;
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+        if (!*p) stk_fn_fail(err, err_arg, 0, "EOF");
+        else if (strstr(je.text, "end of file expected"))
+            stk_fn_fail(err, err_arg, 0, "extraneous data after JSON object");
+        else if (strstr(je.text, "duplicate"))
+            stk_fn_fail(err, err_arg, 0, "duplicate property in JSON object (line %d, column %d)", je.line, je.column);
+        else if (strstr(je.text, "unexpected newline") || strstr(je.text, "premature end"))
+            stk_fn_fail(err, err_arg, 0, "unexpected EOF");
         else stk_fn_fail(err, err_arg, 0, "invalid JSON: %s at line %d, column %d", je.text, je.line, je.column);
     } else {
         r = stk_value_from_json(j);
