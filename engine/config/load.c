@@ -742,6 +742,44 @@ static void check_dynamic_blocks(stk_hcl_body *body, stk_diags *d)
     }
 }
 
+/* Edit distance with transpositions (optimal string alignment), for "Did
+   you mean" suggestions: "aws_vcp" is one step from "aws_vpc". */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64) return (size_t)-1;
+    size_t m[65][65];
+    for (size_t i = 0; i <= la; i++) m[i][0] = i;
+    for (size_t j = 0; j <= lb; j++) m[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = m[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (m[i - 1][j] + 1 < best) best = m[i - 1][j] + 1;
+            if (m[i][j - 1] + 1 < best) best = m[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && m[i - 2][j - 2] + 1 < best)
+                best = m[i - 2][j - 2] + 1;
+            m[i][j] = best;
+        }
+    return m[la][lb];
+}
+
+/* the registered type of this kind nearest to name, if close enough */
+static const char *suggest_type(stk_resource_kind kind, const char *name)
+{
+    size_t n = 0, best = 3;
+    const char *hit = NULL;
+    const stk_resource_type *const *all = stk_resource_types_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (all[i]->kind != kind) continue;
+        size_t dist = edit_distance(name, all[i]->name);
+        if (dist < best) {
+            best = dist;
+            hit = all[i]->name;
+        }
+    }
+    return hit;
+}
+
 static void decode_resource(stk_config *c, stk_module *m, stk_hcl_block *b, stk_resource_mode mode, stk_diags *d)
 {
     if (!check_labels(b, 2, "type, name", d)) return;
@@ -801,14 +839,16 @@ static void decode_resource(stk_config *c, stk_module *m, stk_hcl_block *b, stk_
         const char *prov = src ? src : NULL;
         char *fallback = NULL;
         if (!prov) prov = fallback = stk_xasprintf("hashicorp/%s", r->provider);
+        const char *hint = suggest_type(mode == STK_MODE_DATA ? STK_RESOURCE_DATA : STK_RESOURCE_MANAGED, r->type);
+        char *extra = hint ? stk_xasprintf(" Did you mean \"%s\"?", hint)
+                           : stk_xstrdup(src ? "" : " stk supports the providers aws, random, null and terraform only.");
         if (mode == STK_MODE_DATA)
-            stk_diags_error(d, &tr, "Invalid data source",
-                            "The provider %s does not support data source \"%s\".%s", prov, r->type,
-                            src ? "" : " stk supports the providers aws, random, null and terraform only.");
+            stk_diags_error(d, &tr, "Invalid data source", "The provider %s does not support data source \"%s\".%s",
+                            prov, r->type, extra);
         else
             stk_diags_error(d, &tr, "Invalid resource type",
-                            "The provider %s does not support resource type \"%s\".%s", prov, r->type,
-                            src ? "" : " stk supports the providers aws, random, null and terraform only.");
+                            "The provider %s does not support resource type \"%s\".%s", prov, r->type, extra);
+        free(extra);
         free(fallback);
     } else if (r->rtype->schema) {
         check_schema(r->rtype->schema, b->body, &r->decl_range, 1, d);
