@@ -2,8 +2,11 @@
  * base64 forms, via OpenSSL EVP) and uuid() (random version 4; impure:
  * unknown during plan). */
 #include "eval/funcs_internal.h"
+#include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,7 +150,55 @@ out:
     return r;
 }
 
+FN(rsadecrypt)
+{
+    static stk_type *const T2[] = { &stk_type_string, &stk_type_string };
+    stk_value *c[2];
+    if (stk_fn_args(args, nargs, T2, 2, 0, c, err, err_arg)) return NULL;
+    stk_value *r = NULL;
+    unsigned char *ct = NULL, *out = NULL;
+    size_t ctl = 0, outl = 0;
+    BIO *bio = NULL;
+    EVP_PKEY *pk = NULL;
+    EVP_PKEY_CTX *pctx = NULL;
+    if (stk_base64_decode(c[0]->u.str.s, c[0]->u.str.len, &ct, &ctl)) {
+        stk_fn_fail(err, err_arg, 0, "failed to decode input \"%s\": cipher text must be base64-encoded", c[0]->u.str.s);
+        goto out;
+    }
+    bio = BIO_new_mem_buf(c[1]->u.str.s, (int)c[1]->u.str.len);
+    pk = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    if (!pk) {
+        stk_fn_fail(err, err_arg, 1, "invalid private key: ssh: no key found");
+        goto out;
+    }
+    if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
+        stk_fn_fail(err, err_arg, 1, "invalid private key type: not an RSA key");
+        goto out;
+    }
+    pctx = EVP_PKEY_CTX_new(pk, NULL);
+    if (!pctx || EVP_PKEY_decrypt_init(pctx) <= 0 || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) <= 0 ||
+        EVP_PKEY_decrypt(pctx, NULL, &outl, ct, ctl) <= 0) {
+        stk_fn_fail(err, err_arg, -1, "failed to decrypt: crypto/rsa: decryption error");
+        goto out;
+    }
+    out = stk_xmalloc(outl + 1);
+    if (EVP_PKEY_decrypt(pctx, out, &outl, ct, ctl) <= 0) {
+        stk_fn_fail(err, err_arg, -1, "failed to decrypt: crypto/rsa: decryption error");
+        goto out;
+    }
+    r = stk_value_stringn((char *)out, outl);
+out:
+    EVP_PKEY_CTX_free(pctx);
+    EVP_PKEY_free(pk);
+    BIO_free(bio);
+    free(ct);
+    free(out);
+    stk_fn_release(c, 2);
+    return r;
+}
+
 const stk_func stk_funcs_crypto[] = {
+    { "rsadecrypt", 2, 2, 0, fn_rsadecrypt, "rsadecrypt(ciphertext string, privatekey string) string" },
     { "uuidv5", 2, 2, 0, fn_uuidv5, "uuidv5(namespace string, name string) string" },
     { "base64sha256", 1, 1, 0, fn_base64sha256, "base64sha256(str string) string" },
     { "base64sha512", 1, 1, 0, fn_base64sha512, "base64sha512(str string) string" },

@@ -55,7 +55,15 @@ FN(issensitive)
     return stk_value_bool((args[0]->marks & STK_MARK_SENSITIVE) != 0);
 }
 
+/* stk has no ephemeral values, so nothing is ever replaced by null */
+FN(ephemeralasnull)
+{
+    (void)ctx; (void)nargs; (void)err; (void)err_arg;
+    return stk_value_ref(args[0]);
+}
+
 const stk_func stk_funcs_type[] = {
+    { "ephemeralasnull", 1, 1, STK_FUNC_UNKNOWN_OK, fn_ephemeralasnull, "ephemeralasnull(value any) any" },
     { "issensitive", 1, 1, STK_FUNC_UNKNOWN_OK | STK_FUNC_MARKS_OK, fn_issensitive, "issensitive(value any) bool" },
     { "nonsensitive", 1, 1, STK_FUNC_UNKNOWN_OK | STK_FUNC_MARKS_OK, fn_nonsensitive, "nonsensitive(value any) any" },
     { "sensitive", 1, 1, STK_FUNC_UNKNOWN_OK | STK_FUNC_MARKS_OK, fn_sensitive, "sensitive(value any) any" },

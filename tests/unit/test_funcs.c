@@ -16,6 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 typedef struct {
     const char *fn;
@@ -495,6 +498,9 @@ static const fcase cases[] = {
     { "timecmp", { "\"2017-11-22T00:00:00Z\"", "\"x\"" }, "!not a valid RFC3339 timestamp" },
     /* --- marks --- */
     { "sensitive", { "\"x\"" }, "(sensitive value)" },
+    { "ephemeralasnull", { "[1]" }, "[\n  1,\n]" },
+    { "rsadecrypt", { "\"%%%\"", "\"k\"" }, "!cipher text must be base64-encoded" },
+    { "ephemeralasnull", { }, "!wrong number of arguments" },
     { "sensitive", { }, "!wrong number of arguments" },
     { "nonsensitive", { "sens:\"x\"" }, "\"x\"" },
     { "nonsensitive", { "sens:[1]", "2" }, "!wrong number of arguments" },
@@ -638,7 +644,7 @@ static void run_table(void)
     int missing = 0;
     for (size_t k = 0; k < nf; k++) {
         int extra = !strcmp(cv[k].name, "base64gzip") || !strcmp(cv[k].name, "uuid") || !strcmp(cv[k].name, "timestamp") ||
-                    !strcmp(cv[k].name, "plantimestamp");
+                    !strcmp(cv[k].name, "plantimestamp") || !strcmp(cv[k].name, "rsadecrypt");
         if (cv[k].rows + extra < 2 || cv[k].err_rows < 1) {
             fprintf(stderr, "function %s has %d rows, %d error rows\n", cv[k].name, cv[k].rows, cv[k].err_rows);
             missing = 1;
@@ -683,6 +689,50 @@ static void test_gzip(void)
     }
     stk_value_unref(r);
     stk_value_unref(a[0]);
+}
+
+/* rsadecrypt against a key and ciphertext made here with OpenSSL */
+static void test_rsadecrypt(void)
+{
+    EVP_PKEY *pk = EVP_RSA_gen(2048);
+    CHECK(pk != NULL);
+    if (!pk) return;
+    BIO *mem = BIO_new(BIO_s_mem());
+    PEM_write_bio_PrivateKey(mem, pk, NULL, NULL, 0, NULL, NULL);
+    char *pem = NULL;
+    long pl = BIO_get_mem_data(mem, &pem);
+    char *pemz = strndup(pem, (size_t)pl);
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
+    unsigned char ct[512];
+    size_t ctl = sizeof ct;
+    CHECK(EVP_PKEY_encrypt_init(pc) > 0 && EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) > 0 &&
+          EVP_PKEY_encrypt(pc, ct, &ctl, (const unsigned char *)"s3cret!", 7) > 0);
+    char b64[1024];
+    EVP_EncodeBlock((unsigned char *)b64, ct, (int)ctl);
+    stk_value *a[] = { stk_value_string(b64), stk_value_string(pemz) };
+    char *err = NULL;
+    stk_value *r = call("rsadecrypt", a, 2, &err);
+    CHECK(r && stk_value_str(r) && !strcmp(stk_value_str(r), "s3cret!"));
+    stk_value_unref(r);
+    stk_value_unref(a[0]);
+    a[0] = stk_value_string("not base64!");
+    r = call("rsadecrypt", a, 2, &err);
+    CHECK(!r && err && strstr(err, "cipher text must be base64-encoded"));
+    free(err);
+    err = NULL;
+    stk_value_unref(a[0]);
+    stk_value_unref(a[1]);
+    a[0] = stk_value_string(b64);
+    a[1] = stk_value_string("-----BEGIN NOTHING-----");
+    r = call("rsadecrypt", a, 2, &err);
+    CHECK(!r && err && strstr(err, "invalid private key"));
+    free(err);
+    stk_value_unref(a[0]);
+    stk_value_unref(a[1]);
+    free(pemz);
+    EVP_PKEY_CTX_free(pc);
+    BIO_free(mem);
+    EVP_PKEY_free(pk);
 }
 
 static void test_impure(void)
@@ -755,6 +805,7 @@ int main(void)
     ctx.render_template = render_stub;
     run_table();
     STK_RUN(test_gzip);
+    STK_RUN(test_rsadecrypt);
     STK_RUN(test_impure);
     STK_RUN(test_marks_and_signatures);
     cleanup_files();
