@@ -220,7 +220,7 @@ static int do_format(stk_strbuf *out, const char *f, size_t flen, stk_value **va
             if (i < flen && f[i] == '[') {
                 size_t j = i + 1;
                 long idx = 0;
-                while (j < flen && f[j] >= '0' && f[j] <= '9') idx = idx * 10 + (f[j++] - '0');
+                while (j < flen && f[j] >= '0' && f[j] <= '9') { if (idx < 100000000) idx = idx * 10 + (f[j] - '0'); j++; }
                 if (j >= flen || f[j] != ']' || j == i + 1 || idx < 1) {
                     stk_fn_fail(err, err_arg, 0, "invalid argument index at offset %zu", start);
                     return -1;
@@ -231,16 +231,21 @@ static int do_format(stk_strbuf *out, const char *f, size_t flen, stk_value **va
             }
             if (pass == 0 && i < flen && f[i] >= '0' && f[i] <= '9') {
                 sp.width = 0;
-                while (i < flen && f[i] >= '0' && f[i] <= '9') sp.width = sp.width * 10 + (f[i++] - '0');
+                while (i < flen && f[i] >= '0' && f[i] <= '9') { if (sp.width < 100000000) sp.width = sp.width * 10 + (f[i] - '0'); i++; }
             }
             if (pass == 1 && i < flen && f[i] == '.') {
                 i++;
                 sp.prec = 0;
-                while (i < flen && f[i] >= '0' && f[i] <= '9') sp.prec = sp.prec * 10 + (f[i++] - '0');
+                while (i < flen && f[i] >= '0' && f[i] <= '9') { if (sp.prec < 100000000) sp.prec = sp.prec * 10 + (f[i] - '0'); i++; }
             }
         }
         if (i >= flen) {
             stk_fn_fail(err, err_arg, -1, "invalid format string starting at offset %zu", i);
+            return -1;
+        }
+        if (sp.width > 1000000 || sp.prec > 1000000) {
+            /* a limit of ours, so a typo cannot ask for gigabytes */
+            stk_fn_fail(err, err_arg, -1, "width or precision at offset %zu is larger than 1000000", start);
             return -1;
         }
         char verb = f[i++];

@@ -314,7 +314,8 @@ FN(indent)
     int64_t sp;
     stk_value *r = NULL;
     if (stk_fn_int(conv[0], 0, &sp, err, err_arg)) goto out;
-    if (sp < 0 || sp > 1000000) { stk_fn_fail(err, err_arg, 0, "must not be negative"); goto out; }
+    if (sp < 0) { stk_fn_fail(err, err_arg, 0, "must not be negative"); goto out; }
+    if (sp > 1000000) { stk_fn_fail(err, err_arg, 0, "must not be larger than 1000000"); goto out; }
     stk_strbuf b = STK_STRBUF_INIT;
     const char *s = S(1), *end = s + SL(1);
     stk_strbuf_add(&b, "", 0);

@@ -360,7 +360,7 @@ static int parse_duration(const char *s, int64_t *out, char **why)
         }
         total += v * unit;
     }
-    if (total > 9.2e18) { *why = stk_xasprintf("time: invalid duration \"%s\"", s); return -1; }
+    if (!(total <= 9.2e18)) { *why = stk_xasprintf("time: invalid duration \"%s\"", s); return -1; }
     *out = (int64_t)llround(neg ? -total : total);
     return 0;
 }

@@ -281,6 +281,7 @@ static const fcase cases[] = {
     { "format", { "\"%q\"", "\"<a>\"" }, "\"\\\"\\\\u003ca\\\\u003e\\\"\"" },
     { "format", { "\"%t\"", "1" }, "!unsupported value for \"%t\" at 0: bool required" },
     { "format", { "\"abc %\"" }, "!invalid format string starting at offset 5" },
+    { "format", { "\"%99999999999999999999s\"", "\"a\"" }, "!larger than 1000000" },
     { "formatlist", { "\"%s-%s\"", "[\"a\",\"b\"]", "[\"<unk>\",\"y\"]" }, "tolist([\n  (known after apply),\n  \"b-y\",\n])" },
     { "formatlist", { "\"%d\"", "[1.5]" }, "!error on format iteration 0: unsupported value for \"%d\" at 0: an integer is required" },
     { "formatlist", { "\"Hello, %s!\"", "[\"Valentina\",\"Ander\"]" }, "tolist([\n  \"Hello, Valentina!\",\n  \"Hello, Ander!\",\n])" },
