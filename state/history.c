@@ -1,5 +1,6 @@
 /* history.c - command history and per-serial snapshots (see history.h). */
 #include "history.h"
+#include "json.h"
 #include "tfstate.h"
 #include "util/strbuf.h"
 #include <openssl/evp.h>
@@ -70,7 +71,7 @@ int stk_history_snapshot(stk_state *st, stk_diags *d)
 {
     json_t *root = stk_tfstate_export(st, d);
     if (!root) return -1;
-    char *text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+    char *text = stk_json_dump(root, STK_JSON_COMPACT | STK_JSON_SORT_KEYS);
     json_decref(root);
     size_t n = strlen(text);
     char hex[65];

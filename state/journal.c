@@ -1,6 +1,7 @@
 /* journal.c - intent rows around cloud mutations and their recovery (see
  * journal.h for the protocol). */
 #include "journal.h"
+#include "json.h"
 #include "util/strbuf.h"
 #include <jansson.h>
 #include <sqlite3.h>
@@ -156,7 +157,7 @@ int stk_journal_intent_begin(stk_state *st, const char *address, stk_journal_act
         return -1;
     }
     const char *deposed = json_string_value(json_object_get(info, "deposed"));
-    char *info_text = json_dumps(info, JSON_COMPACT | JSON_SORT_KEYS);
+    char *info_text = stk_json_dump(info, STK_JSON_COMPACT | STK_JSON_SORT_KEYS);
     char *dep = stk_xstrdup(deposed ? deposed : "");
     json_decref(info);
     int ret = -1;
@@ -299,7 +300,7 @@ static char *provider_for(const char *type)
 
 static char *dump_or(json_t *v, const char *dflt)
 {
-    return v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : stk_xstrdup(dflt);
+    return v ? stk_json_dump(v, STK_JSON_COMPACT) : stk_xstrdup(dflt);
 }
 
 static int do_resolve(stk_state *st, void *ud, stk_diags *d)

@@ -1,5 +1,6 @@
 /* tfstate.c - Terraform state v4 JSON <-> the store (see tfstate.h). */
 #include "tfstate.h"
+#include "json.h"
 #include "util/strbuf.h"
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@ void stk_tfstate_free(stk_tfstate *t)
 
 static char *dump(json_t *j)
 {
-    return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    return stk_json_dump(j, STK_JSON_COMPACT | STK_JSON_SORT_KEYS);
 }
 
 /* ---- sensitive paths ---------------------------------------------------- */
@@ -312,12 +313,9 @@ fail:
 
 int stk_tfstate_parse_text(const char *text, stk_tfstate *out, stk_diags *d)
 {
-    json_error_t e;
-    json_t *root = json_loads(text, 0, &e);
+    json_t *root = stk_json_load(text, "the Terraform state", d);
     if (!root) {
         memset(out, 0, sizeof *out);
-        stk_diags_error(d, NULL, "Invalid Terraform state", "not valid JSON: %s (line %d, column %d)", e.text,
-                        e.line, e.column);
         return -1;
     }
     int rc = stk_tfstate_parse(root, out, d);
@@ -495,7 +493,7 @@ char *stk_tfstate_export_text(stk_state *st, stk_diags *d)
 {
     json_t *root = stk_tfstate_export(st, d);
     if (!root) return NULL;
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *s = stk_json_dump(root, STK_JSON_INDENT);
     json_decref(root);
     return s;
 }

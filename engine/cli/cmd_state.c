@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "state/history.h"
 #include "state/journal.h"
+#include "state/json.h"
 #include "state/session.h"
 #include "state/tfstate.h"
 #include "util/strbuf.h"
@@ -255,8 +256,8 @@ static void render_value(stk_strbuf *b, json_t *v, int level, json_t *paths, ste
         stk_strbuf_putc(b, '}');
         return;
     }
-    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
-    stk_strbuf_puts(b, s ? s : "null");
+    char *s = stk_json_dump(v, STK_JSON_COMPACT);
+    stk_strbuf_puts(b, s);
     free(s);
 }
 
@@ -696,11 +697,12 @@ static int state_load(int argc, char **argv, int mode)
     char *text = read_input(file, &d);
     json_t *root = NULL;
     if (text) {
-        json_error_t e;
-        root = json_loads(text, 0, &e);
-        if (!root)
-            stk_diags_error(&d, NULL, "Invalid Terraform state", "%s is not valid JSON: %s (line %d, column %d)", file,
-                            e.text, e.line, e.column);
+        root = stk_json_load(text, file, &d);
+        if (root && !json_is_object(root)) {
+            stk_diags_error(&d, NULL, "Invalid Terraform state", "%s is not a JSON object", file);
+            json_decref(root);
+            root = NULL;
+        }
         free(text);
     }
     if (!root) {
@@ -864,7 +866,7 @@ static int state_history(int argc, char **argv)
             stk_journal_list_free(&rec);
             if (json_out) {
                 json_t *top = json_pack("{s:o, s:o}", "serials", arr, "recoveries", jr);
-                char *t = json_dumps(top, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+                char *t = stk_json_dump(top, STK_JSON_INDENT);
                 printf("%s\n", t);
                 free(t);
                 json_decref(top);
