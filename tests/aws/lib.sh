@@ -20,8 +20,10 @@
 #   STK_AWS_TMP           the temp dir: pid files, ports, logs (moto.log,
 #                         proxy.log, proxy.stats.json, creds.json)
 # It installs an EXIT/INT/TERM trap that calls aws_stop; a script that needs
-# its own EXIT trap must call aws_stop from it.  The servers also exit by
-# themselves when the shell that started them is gone (--parent-pid).
+# its own EXIT trap must call aws_stop from it.  (bash runs a trap for INT or
+# TERM only when the foreground command it is waiting for returns.)  The
+# servers also exit by themselves within a second when the shell that started
+# them is gone, even after kill -9 (--parent-pid).
 # STK_KEEP_AWS_TMP=1 keeps the temp dir after aws_stop (for the logs).
 #
 # Requires bash, python3 with moto (the machine's 3.11), curl; awscli uses
@@ -164,7 +166,8 @@ aws_reset() {
 
 # Zero the proxy's counters and restart its generator from the seed.
 aws_proxy_reset() {
-    [ -n "$AWS_PROXY_URL" ] && curl -sf -X POST "$AWS_PROXY_URL/__proxy/reset" >/dev/null
+    [ -n "${AWS_PROXY_URL:-}" ] || return 0
+    curl -sf -X POST "$AWS_PROXY_URL/__proxy/reset" >/dev/null
 }
 
 aws_proxy_stats() {

@@ -20,6 +20,8 @@ files.  Each addition is a small, honest implementation of the real API:
   SigV4 (--auth)
     * signatures of requests without body and query string are checked over
       an empty payload (moto used the request headers as the payload).
+  IAM
+    * AWS-managed policies only in the "aws" partition (start-up cost).
   Auto Scaling
     * StartInstanceRefresh / DescribeInstanceRefreshes / CancelInstanceRefresh
       (refreshes complete at once, as every moto resource does).
@@ -664,7 +666,26 @@ def patch_auth():
     IAMRequestBase._create_aws_request = _create_aws_request
 
 
+# ---------------------------------------------------------------------------
+# IAM: the AWS-managed policies (the launcher asks moto to load them) are
+# loaded for the commercial partition only.  moto builds an IAM backend per
+# partition on an account's first request (looking the access key up), and
+# loading ~1500 policies into each cost seconds per start and per reset.
+
+def patch_iam():
+    from moto.iam.models import IAMBackend
+    orig = IAMBackend._init_aws_policies
+
+    def _init_aws_policies(self):
+        if self.region_name != "aws":
+            return []
+        return orig(self)
+
+    IAMBackend._init_aws_policies = _init_aws_policies
+
+
 def apply_all():
     patch_elasticache()
     patch_autoscaling()
     patch_auth()
+    patch_iam()

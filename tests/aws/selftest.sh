@@ -195,6 +195,26 @@ print(n, "calls ok;", items, "items; proxy:", st["requests"], "requests,", st["f
 assert n == 100 and items == 20
 assert st["faults"]["error500"] + st["faults"]["error503"] >= 5
 '
+check "proxy: HTTP/1.1 keep-alive and chunked request bodies" py '
+import http.client
+c = http.client.HTTPConnection("127.0.0.1", int(os.environ["AWS_PROXY_URL"].rsplit(":", 1)[1]))
+socks = set()
+for i in range(3):
+    c.request("GET", "/stk-api/info"); r = c.getresponse(); r.read(); socks.add(id(c.sock))
+    assert r.status == 200
+assert len(socks) == 1, "connection not kept alive"
+C("s3", retries={"total_max_attempts": 10}).create_bucket(Bucket="chunky", CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+for attempt in range(10):   # 20% of requests fail here: retry by hand
+    c = http.client.HTTPConnection("127.0.0.1", int(os.environ["AWS_PROXY_URL"].rsplit(":", 1)[1]))
+    c.putrequest("PUT", "/chunky/k"); c.putheader("Transfer-Encoding", "chunked"); c.endheaders()
+    for part in (b"abc", b"defg"):
+        c.send(b"%x\r\n%s\r\n" % (len(part), part))
+    c.send(b"0\r\n\r\n"); r = c.getresponse(); r.read()
+    if r.status == 200:
+        break
+s3 = boto3.client("s3", endpoint_url=os.environ["MOTO_URL"])
+assert s3.get_object(Bucket="chunky", Key="k")["Body"].read() == b"abcdefg"
+'
 check "proxy logs one line per request" test -s "$STK_AWS_TMP/proxy.log"
 check "proxy writes its stats file" grep -q '"requests"' "$STK_AWS_TMP/proxy.stats.json"
 
@@ -218,6 +238,19 @@ print(kinds)
 assert kinds == {"Throttling/400", "dropped"}, kinds
 st = json.load(urllib.request.urlopen(os.environ["AWS_PROXY_URL"] + "/__proxy/stats"))
 assert st["by_service"]["ec2"]["faults"] == 0 and st["by_service"]["sns"]["faults"] == 20, st
+'
+aws_proxy_restart "--seed 3 --drop-after-rate 1.0 --only-service dynamodb"
+check "drop-after: the call happens, the answer is lost" py '
+direct = boto3.client("dynamodb", endpoint_url=os.environ["MOTO_URL"])
+direct.create_table(TableName="d", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                    AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}])
+try:
+    C("dynamodb").put_item(TableName="d", Item={"k": {"S": "x"}}); raise AssertionError("answer not dropped")
+except ClientError as e:
+    raise AssertionError(e)
+except Exception as e:
+    print("client saw:", type(e).__name__)
+assert direct.get_item(TableName="d", Key={"k": {"S": "x"}}).get("Item"), "the put did not reach moto"
 '
 aws_proxy_restart "--seed 1 --throttle-rate 1.0"
 check "throttling codes per protocol (ec2, s3, json)" py '
