@@ -250,7 +250,7 @@ class CloudFrontExtras:
         except KeyError:
             return False
         for d in list(backend.distributions.values()):
-            for o in d.distribution_config.origins:
+            for o in (getattr(d.distribution_config, "Origins", None) or {}).get("Items", []):
                 if getattr(o, "s3_access_identity", "").endswith("/" + oai_id):
                     return True
         return False
@@ -263,7 +263,9 @@ class CloudFrontExtras:
             return False
         for d in list(backend.distributions.values()):
             cfg = d.distribution_config
-            behaviours = [cfg.default_cache_behavior] + list(getattr(cfg, "cache_behaviors", []) or [])
+            # moto keeps the config's members under their API names
+            behaviours = [getattr(cfg, "DefaultCacheBehavior", None)] + list(
+                (getattr(cfg, "CacheBehaviors", None) or {}).get("Items", []))
             for b in behaviours:
                 if getattr(b, "cache_policy_id", "") == pid:
                     return True

@@ -49,6 +49,19 @@ again = cf.create_cloud_front_origin_access_identity(CloudFrontOriginAccessIdent
 assert again["CloudFrontOriginAccessIdentity"]["Id"] == oai, "same CallerReference must give the same OAI"
 u = cf.update_cloud_front_origin_access_identity(Id=oai, IfMatch=got["ETag"],
         CloudFrontOriginAccessIdentityConfig={"CallerReference": "ref-1", "Comment": "changed"})
+d = cf.create_distribution(DistributionConfig={"CallerReference": "d", "Comment": "", "Enabled": True,
+    "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "b.s3.amazonaws.com",
+                                          "S3OriginConfig": {"OriginAccessIdentity": "origin-access-identity/cloudfront/" + oai}}]},
+    "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all",
+                             "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}})
+try:
+    cf.delete_cloud_front_origin_access_identity(Id=oai, IfMatch=u["ETag"]); raise AssertionError("deleted while in use")
+except ClientError as e:
+    assert e.response["Error"]["Code"] == "CloudFrontOriginAccessIdentityInUse", e.response
+cfg = cf.get_distribution_config(Id=d["Distribution"]["Id"])
+cfg["DistributionConfig"]["Enabled"] = False
+dis = cf.update_distribution(Id=d["Distribution"]["Id"], IfMatch=cfg["ETag"], DistributionConfig=cfg["DistributionConfig"])
+cf.delete_distribution(Id=d["Distribution"]["Id"], IfMatch=dis["ETag"])
 cf.delete_cloud_front_origin_access_identity(Id=oai, IfMatch=u["ETag"])
 try:
     cf.get_cloud_front_origin_access_identity(Id=oai); raise AssertionError("still there")
