@@ -174,8 +174,7 @@ static void lex_quoted(lexer *L)
         return;
     }
     if (c < 0) {
-        stk_hcl_token *o = &L->out->toks[f->open_idx];
-        lex_error(L, stk_hcl_tok_start(o), stk_hcl_tok_end(o), "Unterminated template string",
+        lex_error(L, here(L), here(L), "Unterminated template string",
                   "No closing marker was found for the string.");
         stk_hcl_token *t = emit(L, STK_TK_CQUOTE, here(L));
         t->bad = 1;
@@ -235,8 +234,7 @@ static void lex_heredoc(lexer *L)
         }
     }
     if (L->i >= L->len) {
-        stk_hcl_token *o = &L->out->toks[f->open_idx];
-        lex_error(L, stk_hcl_tok_start(o), stk_hcl_tok_end(o), "Unterminated template string",
+        lex_error(L, here(L), here(L), "Unterminated template string",
                   "No closing marker was found for the heredoc.");
         stk_hcl_token *t = emit(L, STK_TK_CHEREDOC, here(L));
         t->bad = 1;

@@ -16,6 +16,7 @@
 #include "hcl/lexer.h"
 #include "eval/value.h"
 #include "util/strbuf.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ typedef struct {
     int depth;
     int nerrors;
     int unclosed_reported;
+    stk_range tmpl_end;       /* the closer of the template being built */
 } parser;
 
 /* ---- tokens ---- */
@@ -125,6 +127,13 @@ static void err_at(parser *P, const stk_hcl_token *t, const char *summary, const
     va_start(ap, fmt);
     stk_diags_vadd(P->d, STK_DIAG_ERROR, &r, summary, fmt, ap);
     va_end(ap);
+}
+
+/* Report at an expression's range. */
+static void expr_err(parser *P, const stk_expr *e, const char *summary, const char *detail)
+{
+    P->nerrors++;
+    stk_diags_error(P->d, &e->range, summary, "%s", detail);
 }
 
 static const char *describe(const stk_hcl_token *t)
@@ -242,11 +251,6 @@ static stk_expr *parse_call(parser *P, stk_hcl_token *name)
     for (;;) {
         stk_hcl_token *t = peek(P);
         if (t->kind == STK_TK_RPAREN) break;
-        if (t->kind == STK_TK_EOF) {
-            err_at(P, open, "Unterminated function call",
-                   "There is no closing parenthesis for this function call before the end of the file.");
-            goto fail;
-        }
         stk_expr *a = parse_expr(P);
         if (!a) goto fail;
         vec_push(&args, a);
@@ -255,7 +259,7 @@ static stk_expr *parse_call(parser *P, stk_hcl_token *name)
             next(P);
             expand = 1;
             if (peek(P)->kind != STK_TK_RPAREN) {
-                err_at(P, peek(P), "Missing closing parenthesis",
+                err_at(P, t, "Missing closing parenthesis",
                        "An expanded function argument (with ...) must be immediately followed by "
                        "closing parentheses.");
                 goto fail;
@@ -329,8 +333,7 @@ static stk_expr *parse_for(parser *P, stk_hcl_token *open)
     if (!first) goto fail;
     if (peek(P)->kind == STK_TK_ARROW) {
         if (!is_obj) {
-            err_at(P, peek(P), "Invalid 'for' expression",
-                   "Key expression is not valid when building a tuple.");
+            expr_err(P, first, "Invalid 'for' expression", "Key expression is not valid when building a tuple.");
             goto fail;
         }
         next(P);
@@ -342,8 +345,7 @@ static stk_expr *parse_for(parser *P, stk_hcl_token *open)
         }
     } else {
         if (is_obj) {
-            err_at(P, peek(P), "Invalid 'for' expression",
-                   "Key expression is required when building an object.");
+            expr_err(P, first, "Invalid 'for' expression", "Key expression is required when building an object.");
             goto fail;
         }
         e->u.for_.val_expr = first;
@@ -380,11 +382,6 @@ static stk_expr *parse_tuple(parser *P, stk_hcl_token *open)
     for (;;) {
         stk_hcl_token *t = peek(P);
         if (t->kind == STK_TK_RBRACK) break;
-        if (t->kind == STK_TK_EOF) {
-            err_at(P, open, "Unterminated tuple constructor",
-                   "There is no corresponding closing bracket before the end of the file.");
-            goto fail;
-        }
         stk_expr *x = parse_expr(P);
         if (!x) goto fail;
         vec_push(&items, x);
@@ -420,11 +417,6 @@ static stk_expr *parse_object(parser *P, stk_hcl_token *open)
         stk_hcl_token *t = peek(P);
         while (t->kind == STK_TK_NEWLINE) { next(P); t = peek(P); }
         if (t->kind == STK_TK_RBRACE) break;
-        if (t->kind == STK_TK_EOF) {
-            err_at(P, open, "Unterminated object constructor",
-                   "There is no corresponding closing brace before the end of the file.");
-            goto fail;
-        }
         stk_expr *key;
         int sep = peek2(P)->kind;
         if (t->kind == STK_TK_IDENT && (sep == STK_TK_ASSIGN || sep == STK_TK_COLON)) {
@@ -502,7 +494,7 @@ static stk_expr *parse_term(parser *P)
         if (!inner) { nl_pop(P); return NULL; }
         stk_hcl_token *c = peek(P);
         if (c->kind != STK_TK_RPAREN) {
-            err_at(P, c->kind == STK_TK_EOF ? t : c, "Unbalanced parentheses",
+            err_at(P, c, "Unbalanced parentheses",
                    "Expected a closing parenthesis to terminate the expression.");
             nl_pop(P);
             return NULL;
@@ -522,6 +514,9 @@ static stk_expr *parse_term(parser *P)
         if (is_kw(P, f, "for") && f2->kind == STK_TK_IDENT) return parse_for(P, t);
         return t->kind == STK_TK_LBRACK ? parse_tuple(P, t) : parse_object(P, t);
     }
+    case STK_TK_EOF:
+        err_at(P, t, "Missing expression", "Expected the start of an expression, but found the end of the file.");
+        return NULL;
     default:
         err_at(P, t, "Invalid expression", "Expected the start of an expression, but found %s.",
                describe(t));
@@ -566,7 +561,7 @@ static stk_expr *parse_step(parser *P, stk_expr *obj, int index_ok, int *done)
         if (!k) { nl_pop(P); return NULL; }
         stk_hcl_token *c = peek(P);
         if (c->kind != STK_TK_RBRACK) {
-            err_at(P, c->kind == STK_TK_EOF ? t : c, "Missing close bracket on index",
+            err_at(P, c, "Missing close bracket on index",
                    "The index operator must end with a closing bracket (\"]\").");
             nl_pop(P);
             return NULL;
@@ -601,7 +596,9 @@ static stk_expr *parse_postfix(parser *P)
             full = 1;
             next(P);
             next(P);
+            nl_push(P, 1);
             stk_hcl_token *c = peek(P);
+            nl_pop(P);
             if (c->kind != STK_TK_RBRACK) {
                 err_at(P, c, "Missing close bracket on splat index",
                        "The star for a full splat operator must be immediately followed by a closing "
@@ -939,7 +936,7 @@ static int parse_directive(parser *P, stk_hcl_token *open, tlist *l)
         if (b) { it->k = tok_str(P, a); it->v = tok_str(P, b); }
         else it->v = tok_str(P, a);
     } else {
-        err_at(P, kw, "Invalid template directive",
+        err_at(P, kw, "Invalid template control keyword",
                "A template directive keyword (\"if\", \"for\", etc) is expected at the beginning of a "
                "%%{ sequence.");
         return 0;
@@ -1011,6 +1008,34 @@ static stk_expr *template_lit(parser *P, const char *s, size_t n, stk_range r)
     return lit_node(P, stk_value_stringn(s, n), r);
 }
 
+static const char *directive_name(int kind)
+{
+    switch (kind) {
+    case TI_IF: return "if";
+    case TI_ELSE: return "else";
+    case TI_ENDIF: return "endif";
+    case TI_FOR: return "for";
+    default: return "endfor";
+    }
+}
+
+/* A %{if} or %{for} (it) not closed: item i is the wrong directive, or the template ended. */
+static void unclosed_directive(parser *P, tlist *l, size_t i, const titem *it, const char *open,
+                               const char *close)
+{
+    if (i < l->n) {
+        char summary[64];
+        snprintf(summary, sizeof summary, "Unexpected %s directive", directive_name(l->v[i].kind));
+        stk_diags_error(P->d, &l->v[i].r, summary, "Expecting an %%{%s} directive for the %%{%s} at line %d.",
+                        close, open, it->r.start.line);
+    } else {
+        stk_diags_error(P->d, &P->tmpl_end, "Unexpected end of template",
+                        "The %%{%s} directive at line %d is missing its corresponding %%{%s} directive.",
+                        open, it->r.start.line, close);
+    }
+    P->nerrors++;
+}
+
 /* tparts -> (LIT | INTERP | IF tparts (ELSE tparts)? ENDIF | FOR tparts ENDFOR)*
    Builds a TEMPLATE of l->v[*i..] up to an item of a kind in stop (bitmask). */
 static stk_expr *build_parts(parser *P, tlist *l, size_t *i, unsigned stop, stk_range r)
@@ -1038,11 +1063,7 @@ static stk_expr *build_parts(parser *P, tlist *l, size_t *i, unsigned stop, stk_
                 if (!e->u.cond.else_) goto fail;
             }
             if (*i >= l->n || l->v[*i].kind != TI_ENDIF) {
-                stk_diags_error(P->d, *i < l->n ? &l->v[*i].r : &it->r,
-                                *i < l->n ? "Unexpected template directive" : "Unterminated template directive",
-                                "Expected an %%{endif} to close the %%{if} directive at line %d.",
-                                it->r.start.line);
-                P->nerrors++;
+                unclosed_directive(P, l, *i, it, "if", "endif");
                 goto fail;
             }
             e->range = join(it->r, l->v[*i].r);
@@ -1058,11 +1079,7 @@ static stk_expr *build_parts(parser *P, tlist *l, size_t *i, unsigned stop, stk_
             e->u.for_.val_expr = build_parts(P, l, i, (1u << TI_ELSE) | (1u << TI_ENDIF) | (1u << TI_ENDFOR), it->r);
             if (!e->u.for_.val_expr) goto fail;
             if (*i >= l->n || l->v[*i].kind != TI_ENDFOR) {
-                stk_diags_error(P->d, *i < l->n ? &l->v[*i].r : &it->r,
-                                *i < l->n ? "Unexpected template directive" : "Unterminated template directive",
-                                "Expected an %%{endfor} to close the %%{for} directive at line %d.",
-                                it->r.start.line);
-                P->nerrors++;
+                unclosed_directive(P, l, *i, it, "for", "endfor");
                 goto fail;
             }
             e->range = join(it->r, l->v[*i].r);
@@ -1070,13 +1087,15 @@ static stk_expr *build_parts(parser *P, tlist *l, size_t *i, unsigned stop, stk_
             vec_push(&parts, e);
             break;
         }
-        default:
-            stk_diags_error(P->d, &it->r, "Unexpected template directive",
-                            "The %s directive is not expected here: there is no open %s.",
-                            it->kind == TI_ELSE ? "%{else}" : it->kind == TI_ENDIF ? "%{endif}" : "%{endfor}",
-                            it->kind == TI_ENDFOR ? "%{for}" : "%{if}");
+        default: {
+            const char *kw = directive_name(it->kind);
+            char summary[64];
+            snprintf(summary, sizeof summary, "Unexpected %s directive", kw);
+            stk_diags_error(P->d, &it->r, summary, "There is no %%{%s} directive open here for this "
+                            "%%{%s} to close.", it->kind == TI_ENDFOR ? "for" : "if", kw);
             P->nerrors++;
             goto fail;
+        }
         }
     }
     stk_expr *t = node(P, STK_EX_TEMPLATE, r);
@@ -1135,6 +1154,7 @@ static stk_expr *parse_template(parser *P)
     stk_expr *e = NULL;
     if (collect_template(P, closer, closer == STK_TK_CQUOTE, &l)) {
         stk_hcl_token *close = &P->tk.toks[P->pos++];
+        P->tmpl_end = trange(P, close);
         if (open->flush) flush_heredoc(&l);
         e = finish_template(P, &l, span(P, open, close), 1);
     }
@@ -1206,8 +1226,8 @@ static int parse_label(parser *P, const char **out, stk_range *r)
     }
     if (c->kind != STK_TK_CQUOTE) {
         if (c->kind == STK_TK_TINTERP || c->kind == STK_TK_TCONTROL)
-            err_at(P, c, "Invalid block label",
-                   "Template sequences are not allowed in a block label. To include a literal \"%c{\", "
+            err_at(P, c, "Invalid string literal",
+                   "Template sequences are not allowed in this string. To include a literal \"%c{\", "
                    "double it (as \"%c%c{\") to escape it.", TXT(P, c)[0], TXT(P, c)[0], TXT(P, c)[0]);
         stk_strbuf_free(&b);
         return 0;
@@ -1242,7 +1262,7 @@ static int parse_item(parser *P, vec *attrs, vec *blocks)
         return 1;
     }
     if (t->kind != STK_TK_IDENT && t->kind != STK_TK_OQUOTE && t->kind != STK_TK_LBRACE) {
-        err_at(P, t, "Argument or block definition required",
+        err_at(P, name, "Argument or block definition required",
                "An argument or block definition is required here. To set an argument, use the equals "
                "sign \"=\" to introduce the argument value.");
         return 0;
@@ -1311,7 +1331,7 @@ static int parse_item(parser *P, vec *attrs, vec *blocks)
             }
         } else if (t->kind != STK_TK_RBRACE) {
             if (t->kind == STK_TK_IDENT)
-                err_at(P, t, "Invalid single-argument block definition",
+                err_at(P, t, "Argument definition required",
                        "A single-line block definition can contain only a single argument. If you meant "
                        "to define argument \"%.*s\", use an equals sign to assign it a value. To define a "
                        "nested block, place it on a line of its own within its parent block.",
@@ -1357,7 +1377,10 @@ static stk_hcl_body *parse_body(parser *P, stk_hcl_token *open)
         size_t start = P->pos;
         int ok;
         if (t->kind == STK_TK_IDENT) ok = parse_item(P, &attrs, &blocks);
-        else {
+        else if (t->kind == STK_TK_OQUOTE) {
+            err_at(P, t, "Invalid argument name", "Argument names must not be quoted.");
+            ok = 0;
+        } else {
             err_at(P, t, "Argument or block definition required",
                    "An argument or block definition is required here.");
             ok = 0;
@@ -1491,6 +1514,7 @@ static stk_expr *parse_standalone(stk_arena *a, const char *filename, const char
         tlist l = {0};
         if (collect_template(&P, STK_TK_EOF, 0, &l)) {
             stk_hcl_token *first = &P.tk.toks[0], *last = &P.tk.toks[P.tk.n - 1];
+            P.tmpl_end = trange(&P, last);
             e = finish_template(&P, &l, span(&P, first, last), 0);
         }
         tl_free(&l);
