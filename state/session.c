@@ -9,6 +9,9 @@
 int stk_session_open(const char *dir, const stk_session_opts *o, stk_state_session *s, stk_diags *d)
 {
     memset(s, 0, sizeof *s);
+    /* opts.lock is ours from here on, whatever happens */
+    if (o->lock && o->no_lock) stk_lock_free(o->lock);
+    else s->lock = o->lock;
     s->dir = stk_xstrdup(dir && *dir ? dir : ".");
     s->workspace = o->workspace ? stk_xstrdup(o->workspace) : stk_workspace_current(s->dir);
     if (!stk_workspace_exists(s->dir, s->workspace)) {
@@ -20,7 +23,7 @@ int stk_session_open(const char *dir, const stk_session_opts *o, stk_state_sessi
     }
     char *path = stk_xasprintf("%s/.stk/%s.db", s->dir, s->workspace);
     if (!o->no_lock) {
-        s->lock = o->lock ? o->lock : stk_lock_local_new(s->dir, s->workspace);
+        if (!s->lock) s->lock = stk_lock_local_new(s->dir, s->workspace);
         stk_lock_info *stale = NULL;
         if (stk_lock_acquire(s->lock, o->operation, path, o->lock_timeout_ms, &stale, d)) {
             free(path);

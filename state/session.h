@@ -22,7 +22,8 @@ typedef struct {
     const char *operation;   /* recorded in the lock info, e.g. "state rm" */
     int no_lock;             /* -lock=false */
     long lock_timeout_ms;    /* -lock-timeout */
-    stk_lock *lock;          /* another lock implementation (taken over), or NULL */
+    stk_lock *lock;          /* another lock implementation, or NULL; always taken over
+                                by stk_session_open (freed by it on failure) */
     const char *workspace;   /* NULL: the selected one */
 } stk_session_opts;
 

@@ -1,6 +1,7 @@
 /* cmd_force_unlock.c - `stk force-unlock [-force] LOCK_ID`: remove the state
  * lock of the selected workspace whose ID matches, after its holder died
  * (state/lock.h).  As Terraform, it asks for confirmation unless -force. */
+#include "cli/backend_cli.h"
 #include "cli/cli.h"
 #include "state/lock.h"
 #include "state/workspace.h"
@@ -42,8 +43,17 @@ int cmd_force_unlock(int argc, char **argv)
         return STK_EXIT_ERROR;
     }
     char *ws = stk_workspace_current(".");
-    stk_lock *l = stk_lock_local_new(".", ws);
     stk_diags d = STK_DIAGS_INIT;
+    /* the remote lock when `stk init` configured a backend, else the local one */
+    stk_backend_session bs;
+    stk_lock *l = NULL;
+    if (stk_backend_unlock_target(".", ws, &bs, &l, &d)) {
+        stk_cli_print_diags(stderr, &d, stk_cli_use_color(stderr, 0));
+        stk_diags_free(&d);
+        free(ws);
+        return STK_EXIT_ERROR;
+    }
+    if (!l) l = stk_lock_local_new(".", ws);
     int rc = 0;
     if (!force) {
         stk_lock_info *h = NULL;
@@ -71,6 +81,7 @@ int cmd_force_unlock(int argc, char **argv)
     if (d.len) stk_cli_print_diags(stderr, &d, stk_cli_use_color(stderr, 0));
     stk_diags_free(&d);
     stk_lock_free(l);
+    stk_backend_session_free(&bs);
     free(ws);
     return rc ? STK_EXIT_ERROR : STK_EXIT_OK;
 }

@@ -3,6 +3,7 @@
  * push), plus stk's import-tfstate, history and restore.  Every command that
  * changes state holds the state lock and records a history row; the library
  * side is state/ (store, tfstate, history, session). */
+#include "cli/backend_cli.h"
 #include "cli/cli.h"
 #include "state/history.h"
 #include "state/journal.h"
@@ -78,13 +79,29 @@ static char *command_line(int argc, char **argv)
     return stk_strbuf_detach(&b);
 }
 
+/* The session of one command, with the remote backend plugged in when
+   `stk init` configured one (its lock, and the S3 backup after changes). */
+static stk_backend_session backend;
+
 static int open_session(stk_state_session *s, const char *op, const lock_opts *lo, int lock, stk_diags *d)
 {
     stk_session_opts o = {0};
     o.operation = op;
     o.no_lock = lo->no_lock || !lock;
     o.lock_timeout_ms = lo->timeout_ms;
-    return stk_session_open(".", &o, s, d);
+    if (stk_backend_session_opts(".", &o, &backend, d)) return -1;
+    if (stk_session_open(".", &o, s, d)) {
+        stk_backend_session_free(&backend);
+        return -1;
+    }
+    stk_backend_session_attach(&backend, s);
+    return 0;
+}
+
+static void close_session(stk_state_session *s)
+{
+    stk_session_close(s);
+    stk_backend_session_free(&backend);
 }
 
 static int unknown_option(const char *sub, const char *arg)
@@ -380,7 +397,7 @@ static int state_list(int argc, char **argv)
         }
         stk_state_instance_list_free(&l);
     }
-    stk_session_close(&s);
+    close_session(&s);
     print_diags(&d, lo.no_color);
     return rc ? STK_EXIT_ERROR : STK_EXIT_OK;
 }
@@ -468,7 +485,7 @@ static int state_show(int argc, char **argv)
         }
         stk_state_instance_list_free(&l);
     }
-    stk_session_close(&s);
+    close_session(&s);
     print_diags(&d, lo.no_color);
     return rc ? STK_EXIT_ERROR : STK_EXIT_OK;
 }
@@ -548,7 +565,7 @@ static int state_rm(int argc, char **argv)
     }
     if (rc == 0)
         printf("%s %zu resource instance object(s).\n", dry ? "Would remove" : "Successfully removed", total);
-    stk_session_close(&s);
+    close_session(&s);
     print_diags(&d, lo.no_color);
     return rc ? STK_EXIT_ERROR : STK_EXIT_OK;
 }
@@ -611,7 +628,7 @@ static int state_mv(int argc, char **argv)
         printf("%s \"%s\" to \"%s\"\n", dry ? "Would move" : "Move", pos[0], pos[1]);
         if (!dry) printf("Successfully moved %zu object(s).\n", n);
     }
-    stk_session_close(&s);
+    close_session(&s);
     print_diags(&d, lo.no_color);
     return rc ? STK_EXIT_ERROR : STK_EXIT_OK;
 }
@@ -639,7 +656,7 @@ static int state_pull(int argc, char **argv)
     char *text = stk_tfstate_export_text(s.st, &d);
     if (text) printf("%s\n", text);
     free(text);
-    stk_session_close(&s);
+    close_session(&s);
     print_diags(&d, lo.no_color);
     return text ? STK_EXIT_OK : STK_EXIT_ERROR;
 }
@@ -731,7 +748,7 @@ static int state_load(int argc, char **argv, int mode)
         printf("%s %s: %zu resource instance object(s) and %zu output(s); serial %lld, lineage %s.\n",
                mode == STK_TFSTATE_PUSH ? "Pushed" : "Imported", file, ni, no, (long long)stk_state_serial(s.st),
                stk_state_lineage(s.st));
-    stk_session_close(&s);
+    close_session(&s);
     print_diags(&d, lo.no_color);
     return rc ? STK_EXIT_ERROR : STK_EXIT_OK;
 }
@@ -782,7 +799,7 @@ static int state_restore(int argc, char **argv)
     if (rc == 0)
         printf("Restored the state of serial %lld as serial %lld (it was at serial %lld).\n", serial,
                (long long)stk_state_serial(s.st), (long long)before);
-    stk_session_close(&s);
+    close_session(&s);
     print_diags(&d, lo.no_color);
     return rc ? STK_EXIT_ERROR : STK_EXIT_OK;
 }
@@ -881,7 +898,7 @@ static int state_history(int argc, char **argv)
     }
     stk_history_snapshots_free(snaps, ns);
     stk_history_entries_free(h, nh);
-    stk_session_close(&s);
+    close_session(&s);
     print_diags(&d, lo.no_color);
     return rc ? STK_EXIT_ERROR : STK_EXIT_OK;
 }

@@ -1030,6 +1030,16 @@ static void test_lock_vtable_remote(void)
     stk_history_entries_free(e, n);
     stk_session_close(&s);
     CHECK(t.item_json == NULL);   /* released on close */
+    /* the lock is taken over even when opening fails (LeakSanitizer checks) */
+    o.lock = fake_new(&t);
+    o.workspace = "missing";
+    CHECK(stk_session_open(dir, &o, &s, &d) == -1);
+    o.lock = fake_new(&t);
+    o.workspace = NULL;
+    o.no_lock = 1;
+    CHECK(stk_session_open(dir, &o, &s, &d) == 0);
+    CHECK(s.lock == NULL && t.item_json == NULL);
+    stk_session_close(&s);
     free(t.item_json);
     stk_diags_free(&d);
     rmrf(dir);
