@@ -21,3 +21,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# Real DynamoDB and S3 servers for the backend tests (tests/backend/package.json: dynalite, s3rver)
+BACKEND_TESTS="$(cd "$(dirname "$0")/.." && pwd)/tests/backend"
+if [ -f "$BACKEND_TESTS/package.json" ]; then
+  (cd "$BACKEND_TESTS" && npm install --no-audit --no-fund --no-package-lock >/dev/null)
+fi

@@ -41,7 +41,55 @@ static int call(stk_aws_client *c, const char *svc, const char *op, json_t *p, s
     return rc;
 }
 
-static int bootstrap_bucket(stk_aws_client *c, const stk_backend_config *cfg, stk_diags *d)
+/* Get one bucket setting: 1 configured as wanted (per `ok`), 0 not, -1
+   error.  `absent_code` is the error a bucket without the setting gives. */
+static int get_setting(stk_aws_client *c, const char *bucket, const char *op, const char *absent_code,
+                       int (*ok)(json_t *res), stk_diags *d)
+{
+    json_t *p = json_pack("{s:s}", "Bucket", bucket), *res = NULL;
+    stk_aws_error err = {0};
+    stk_diags tmp = STK_DIAGS_INIT;
+    int rc = stk_aws_call_ex(c, "s3", op, p, NULL, &res, &err, &tmp);
+    json_decref(p);
+    if (rc == 0) {
+        stk_diags_free(&tmp);
+        int good = ok(res);
+        json_decref(res);
+        return good;
+    }
+    int absent = stk_aws_error_is(&err, absent_code);
+    stk_aws_error_clear(&err);
+    if (absent) {
+        stk_diags_free(&tmp);
+        return 0;
+    }
+    stk_diags_append(d, &tmp);
+    return -1;
+}
+
+static int versioning_ok(json_t *res)
+{
+    const char *st = json_string_value(json_object_get(res, "Status"));
+    return st && strcmp(st, "Enabled") == 0;
+}
+
+static int encryption_ok(json_t *res)
+{
+    json_t *rules = json_object_get(json_object_get(res, "ServerSideEncryptionConfiguration"), "Rules");
+    return json_array_size(rules) > 0;
+}
+
+static int public_block_ok(json_t *res)
+{
+    json_t *c = json_object_get(res, "PublicAccessBlockConfiguration");
+    return json_is_true(json_object_get(c, "BlockPublicAcls")) && json_is_true(json_object_get(c, "IgnorePublicAcls")) &&
+           json_is_true(json_object_get(c, "BlockPublicPolicy")) &&
+           json_is_true(json_object_get(c, "RestrictPublicBuckets"));
+}
+
+/* Create the bucket and each of its settings that is missing; *changed
+   counts what was done. */
+static int bootstrap_bucket(stk_aws_client *c, const stk_backend_config *cfg, int *changed, stk_diags *d)
 {
     json_t *p = json_pack("{s:s}", "Bucket", cfg->bucket), *res = NULL;
     stk_aws_error err = {0};
@@ -49,47 +97,71 @@ static int bootstrap_bucket(stk_aws_client *c, const stk_backend_config *cfg, st
     int rc = stk_aws_call_ex(c, "s3", "HeadBucket", p, NULL, &res, &err, &tmp);
     json_decref(p);
     json_decref(res);
-    if (rc == 0) {
-        stk_diags_free(&tmp);
-        printf("Bucket %s already exists: left unchanged.\n", cfg->bucket);
-        return 0;
-    }
-    int absent = err.status == 404 || stk_aws_error_is(&err, "NotFound") || stk_aws_error_is(&err, "NoSuchBucket");
+    int exists = rc == 0;
+    int absent = !exists && (err.status == 404 || stk_aws_error_is(&err, "NotFound") ||
+                             stk_aws_error_is(&err, "NoSuchBucket"));
     stk_aws_error_clear(&err);
-    if (!absent) {
+    if (!exists && !absent) {
         stk_diags_append(d, &tmp);
         stk_diags_error(d, NULL, "Cannot use the state bucket",
                         "HeadBucket %s failed (owned by another account, or no permission?).", cfg->bucket);
         return -1;
     }
     stk_diags_free(&tmp);
-    p = json_pack("{s:s}", "Bucket", cfg->bucket);
-    if (strcmp(cfg->region, "us-east-1") != 0)
-        json_object_set_new(p, "CreateBucketConfiguration", json_pack("{s:s}", "LocationConstraint", cfg->region));
-    if (call(c, "s3", "CreateBucket", p, d)) return -1;
-    printf("Created bucket %s in %s.\n", cfg->bucket, cfg->region);
-    if (call(c, "s3", "PutBucketVersioning",
-             json_pack("{s:s, s:{s:s}}", "Bucket", cfg->bucket, "VersioningConfiguration", "Status", "Enabled"), d))
-        return -1;
-    printf("  versioning: enabled\n");
-    json_t *rule = json_pack("{s:s}", "SSEAlgorithm", cfg->kms_key_id && *cfg->kms_key_id ? "aws:kms" : "AES256");
-    if (cfg->kms_key_id && *cfg->kms_key_id) json_object_set_new(rule, "KMSMasterKeyID", json_string(cfg->kms_key_id));
-    if (call(c, "s3", "PutBucketEncryption",
-             json_pack("{s:s, s:{s:[{s:o}]}}", "Bucket", cfg->bucket, "ServerSideEncryptionConfiguration", "Rules",
-                       "ApplyServerSideEncryptionByDefault", rule),
-             d))
-        return -1;
-    printf("  default encryption: %s\n", cfg->kms_key_id && *cfg->kms_key_id ? "aws:kms" : "AES256");
-    if (call(c, "s3", "PutPublicAccessBlock",
-             json_pack("{s:s, s:{s:b, s:b, s:b, s:b}}", "Bucket", cfg->bucket, "PublicAccessBlockConfiguration",
-                       "BlockPublicAcls", 1, "IgnorePublicAcls", 1, "BlockPublicPolicy", 1, "RestrictPublicBuckets", 1),
-             d))
-        return -1;
-    printf("  public access: blocked\n");
+    if (exists) {
+        printf("Bucket %s already exists.\n", cfg->bucket);
+    } else {
+        p = json_pack("{s:s}", "Bucket", cfg->bucket);
+        if (strcmp(cfg->region, "us-east-1") != 0)
+            json_object_set_new(p, "CreateBucketConfiguration", json_pack("{s:s}", "LocationConstraint", cfg->region));
+        if (call(c, "s3", "CreateBucket", p, d)) return -1;
+        printf("Created bucket %s in %s.\n", cfg->bucket, cfg->region);
+        (*changed)++;
+    }
+    int g = get_setting(c, cfg->bucket, "GetBucketVersioning", "", versioning_ok, d);
+    if (g < 0) return -1;
+    if (g) printf("  versioning: already enabled\n");
+    else {
+        if (call(c, "s3", "PutBucketVersioning",
+                 json_pack("{s:s, s:{s:s}}", "Bucket", cfg->bucket, "VersioningConfiguration", "Status", "Enabled"), d))
+            return -1;
+        printf("  versioning: enabled\n");
+        (*changed)++;
+    }
+    int kms = cfg->kms_key_id && *cfg->kms_key_id;
+    g = get_setting(c, cfg->bucket, "GetBucketEncryption", "ServerSideEncryptionConfigurationNotFoundError",
+                    encryption_ok, d);
+    if (g < 0) return -1;
+    if (g) printf("  default encryption: already configured\n");
+    else {
+        json_t *rule = json_pack("{s:s}", "SSEAlgorithm", kms ? "aws:kms" : "AES256");
+        if (kms) json_object_set_new(rule, "KMSMasterKeyID", json_string(cfg->kms_key_id));
+        if (call(c, "s3", "PutBucketEncryption",
+                 json_pack("{s:s, s:{s:[{s:o}]}}", "Bucket", cfg->bucket, "ServerSideEncryptionConfiguration", "Rules",
+                           "ApplyServerSideEncryptionByDefault", rule),
+                 d))
+            return -1;
+        printf("  default encryption: %s\n", kms ? "aws:kms" : "AES256");
+        (*changed)++;
+    }
+    g = get_setting(c, cfg->bucket, "GetPublicAccessBlock", "NoSuchPublicAccessBlockConfiguration", public_block_ok,
+                    d);
+    if (g < 0) return -1;
+    if (g) printf("  public access: already blocked\n");
+    else {
+        if (call(c, "s3", "PutPublicAccessBlock",
+                 json_pack("{s:s, s:{s:b, s:b, s:b, s:b}}", "Bucket", cfg->bucket, "PublicAccessBlockConfiguration",
+                           "BlockPublicAcls", 1, "IgnorePublicAcls", 1, "BlockPublicPolicy", 1,
+                           "RestrictPublicBuckets", 1),
+                 d))
+            return -1;
+        printf("  public access: blocked\n");
+        (*changed)++;
+    }
     return 0;
 }
 
-static int bootstrap_table(stk_aws_client *c, const stk_backend_config *cfg, stk_diags *d)
+static int bootstrap_table(stk_aws_client *c, const stk_backend_config *cfg, int *changed, stk_diags *d)
 {
     json_t *p = json_pack("{s:s}", "TableName", cfg->dynamodb_table), *res = NULL;
     stk_aws_error err = {0};
@@ -108,7 +180,7 @@ static int bootstrap_table(stk_aws_client *c, const stk_backend_config *cfg, stk
             return -1;
         }
         json_decref(res);
-        printf("DynamoDB table %s already exists: left unchanged.\n", cfg->dynamodb_table);
+        printf("DynamoDB table %s already exists.\n", cfg->dynamodb_table);
         return 0;
     }
     int absent = stk_aws_error_is(&err, "ResourceNotFoundException");
@@ -127,6 +199,7 @@ static int bootstrap_table(stk_aws_client *c, const stk_backend_config *cfg, stk
     json_decref(w);
     if (rc) return -1;
     printf("Created DynamoDB table %s (LockID string hash key, PAY_PER_REQUEST).\n", cfg->dynamodb_table);
+    (*changed)++;
     return 0;
 }
 
@@ -179,10 +252,12 @@ static int backend_bootstrap(int argc, char **argv)
     stk_backend_aws_holder h;
     stk_backend_aws_config(&cfg, &ac, &h);
     stk_aws_client *c = stk_aws_client_new(&ac, &d);
-    int ok = c != NULL;
-    if (ok) ok = bootstrap_bucket(c, &cfg, &d) == 0;
-    if (ok && cfg.dynamodb_table && *cfg.dynamodb_table) ok = bootstrap_table(c, &cfg, &d) == 0;
-    if (ok) printf("The backend is ready: run `stk init`.\n");
+    int ok = c != NULL, changed = 0;
+    /* the table is made even when a bucket setting failed: all problems at once */
+    if (ok) ok = bootstrap_bucket(c, &cfg, &changed, &d) == 0;
+    if (c && cfg.dynamodb_table && *cfg.dynamodb_table) ok = bootstrap_table(c, &cfg, &changed, &d) == 0 && ok;
+    if (ok && changed) printf("The backend is ready: run `stk init`.\n");
+    else if (ok) printf("Everything already exists: nothing was changed.\n");
     stk_aws_client_free(c);
     stk_backend_config_free(&cfg);
     print_diags(&d, no_color);
@@ -326,13 +401,20 @@ int stk_backend_restore_cmd(int argc, char **argv, const char *usage_name)
    lock behind, as a crashed apply would. */
 static int backend_hold_lock(int argc, char **argv)
 {
-    if (argc != 2 || atoi(argv[1]) <= 0) {
-        fprintf(stderr, "Usage: stk backend hold-lock SECONDS\n");
+    stk_session_opts o = {0};
+    o.operation = "backend hold-lock";
+    const char *secs = NULL, *v = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (stk_cli_opt(argc, argv, &i, "lock-timeout", &v)) {
+            if (stk_lock_parse_timeout(v, &o.lock_timeout_ms)) secs = NULL, i = argc;
+        } else if (!secs && argv[i][0] != '-') secs = argv[i];
+        else secs = "", i = argc;
+    }
+    if (!secs || atoi(secs) <= 0) {
+        fprintf(stderr, "Usage: stk backend hold-lock [-lock-timeout=DUR] SECONDS\n");
         return STK_EXIT_ERROR;
     }
     stk_diags d = STK_DIAGS_INIT;
-    stk_session_opts o = {0};
-    o.operation = "backend hold-lock";
     stk_backend_session bs;
     stk_state_session s;
     if (stk_backend_session_opts(".", &o, &bs, &d)) {
@@ -344,9 +426,9 @@ static int backend_hold_lock(int argc, char **argv)
         print_diags(&d, 0);
         return STK_EXIT_ERROR;
     }
-    printf("Holding the %s state lock %s for %s seconds\n", s.lock->ops->name, s.lock->held->id, argv[1]);
+    printf("Holding the %s state lock %s for %s seconds\n", s.lock->ops->name, s.lock->held->id, secs);
     fflush(stdout);
-    sleep((unsigned)atoi(argv[1]));
+    sleep((unsigned)atoi(secs));
     stk_session_close(&s);
     stk_backend_session_free(&bs);
     print_diags(&d, 0);
