@@ -115,8 +115,16 @@ const stk_resource_type *const *stk_resource_types_all(size_t *n);
    provider local name ("aws"), else NULL. */
 const char *stk_provider_source(const char *local_name);
 
-/* Schema helpers (resources/aws/types.c). */
+/* Schema helpers (resources/provider.c). */
 const stk_schema_attr *stk_schema_find_attr(const stk_schema *s, const char *name);
 const stk_schema_block *stk_schema_find_block(const stk_schema *s, const char *name);
+/* An attribute type string as Terraform writes type constraints
+   ("list(string)", "map(number)", "object({port=number})", "tuple([string,
+   bool])", "any"): a new type, or NULL when malformed. */
+stk_type *stk_schema_parse_type(const char *s);
+/* The object type of a whole schema: attributes by their types, nested
+   blocks as object (single), list(object) (list) or set(object) (set).
+   Returns a new type. */
+stk_type *stk_schema_type(const stk_schema *s);
 
 #endif

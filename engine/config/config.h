@@ -312,8 +312,10 @@ struct stk_resource_instance {
     stk_module_instance *mi;
     stk_value *key;              /* NULL (single), a number (count) or a string (for_each) */
     stk_value *each_value;       /* for_each: each.value */
-    stk_value *config;           /* the evaluated body: an object, nested blocks as tuples
-                                    of objects (dynamic blocks expanded) */
+    stk_value *config;           /* the evaluated body (dynamic blocks expanded): with the
+                                    type's schema, an object of stk_schema_type() (unset
+                                    attributes null); without one, a generic object whose
+                                    nested blocks are tuples of objects */
     stk_value *value;            /* what references see */
 };
 

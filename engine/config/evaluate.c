@@ -25,6 +25,7 @@
 #include "eval/value_priv.h"
 #include "util/arena.h"
 #include "util/strbuf.h"
+#include "../resources/provider.h"
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -260,10 +261,12 @@ static void group_push(block_group *g, stk_value *v)
     g->items[g->n++] = v;
 }
 
-static stk_value *eval_body(ev_ctx *x, const stk_eval_scope *s, const stk_hcl_body *body, int top, stk_diags *d);
+static stk_value *eval_body(ev_ctx *x, const stk_eval_scope *s, const stk_hcl_body *body, int top,
+                            const stk_schema *schema, stk_diags *d);
 
+/* schema: the schema of the blocks' content (NULL: generic) */
 static void eval_dynamic(ev_ctx *x, const stk_eval_scope *s, const stk_hcl_block *bl, block_groups *gs,
-                         stk_diags *d)
+                         const stk_schema *schema, stk_diags *d)
 {
     if (bl->nlabels != 1) return;
     const char *iter = bl->labels[0];
@@ -314,13 +317,13 @@ static void eval_dynamic(ev_ctx *x, const stk_eval_scope *s, const stk_hcl_block
         inner.resolve = s->resolve;
         inner.ud = s->ud;
         /* bindings of enclosing dynamic blocks stay visible through parent */
-        group_push(g, eval_body(x, &inner, content, 0, d));
+        group_push(g, eval_body(x, &inner, content, 0, schema, d));
         stk_value_unref(itv);
     }
     stk_value_unref(coll);
 }
 
-static stk_value *eval_body(ev_ctx *x, const stk_eval_scope *s, const stk_hcl_body *body, int top, stk_diags *d)
+static stk_value *eval_body_generic(ev_ctx *x, const stk_eval_scope *s, const stk_hcl_body *body, int top, stk_diags *d)
 {
     size_t cap = body->nattrs + body->nblocks + 1;
     char **keys = stk_xmalloc(cap * sizeof *keys);
@@ -341,10 +344,10 @@ static stk_value *eval_body(ev_ctx *x, const stk_eval_scope *s, const stk_hcl_bo
                     !strcmp(bl->type, "provisioner")))
             continue;
         if (!strcmp(bl->type, "dynamic")) {
-            eval_dynamic(x, s, bl, &gs, d);
+            eval_dynamic(x, s, bl, &gs, NULL, d);
             continue;
         }
-        group_push(group_for(&gs, bl->type), eval_body(x, s, bl->body, 0, d));
+        group_push(group_for(&gs, bl->type), eval_body(x, s, bl->body, 0, NULL, d));
     }
     for (size_t i = 0; i < gs.n; i++) {
         block_group *g = &gs.g[i];
@@ -371,6 +374,99 @@ static stk_value *eval_body(ev_ctx *x, const stk_eval_scope *s, const stk_hcl_bo
     free(keys);
     free(vals);
     return o;
+}
+
+/* With the resource type's schema: every attribute converted to its type
+   (errors at the expression, in Terraform's words), unset ones null, nested
+   blocks as object / list / set of their block type. */
+static stk_value *eval_body_schema(ev_ctx *x, const stk_eval_scope *s, const stk_hcl_body *body,
+                                   const stk_schema *schema, stk_diags *d)
+{
+    size_t n = schema->nattrs + schema->nblocks;
+    char **keys = stk_xmalloc((n + 1) * sizeof *keys);
+    stk_value **vals = stk_xmalloc((n + 1) * sizeof *vals);
+    for (size_t i = 0; i < schema->nattrs; i++) {
+        const stk_schema_attr *sa = &schema->attrs[i];
+        stk_type *t = stk_schema_parse_type(sa->type);
+        if (!t) t = STK_DYNAMIC;
+        const stk_hcl_attr *a = NULL;
+        for (size_t j = 0; j < body->nattrs && !a; j++)
+            if (!strcmp(body->attrs[j]->name, sa->name)) a = body->attrs[j];
+        keys[i] = (char *)sa->name;
+        if (a) {
+            stk_value *raw = stk_eval_expr(a->expr, s, d);
+            char *err = NULL;
+            vals[i] = stk_value_convert(raw, t, &err);
+            if (!vals[i]) {
+                stk_diags_error(d, &a->expr->range, "Incorrect attribute value type",
+                                "Inappropriate value for attribute \"%s\": %s.", sa->name, err ? err : "wrong type");
+                vals[i] = stk_value_unknown(t);
+            }
+            free(err);
+            stk_value_unref(raw);
+        } else {
+            vals[i] = stk_value_null(t);
+        }
+        stk_type_unref(t);
+    }
+    block_groups gs = {0};
+    for (size_t i = 0; i < body->nblocks; i++) {
+        const stk_hcl_block *bl = body->blocks[i];
+        const char *bt = !strcmp(bl->type, "dynamic") && bl->nlabels == 1 ? bl->labels[0] : bl->type;
+        const stk_schema_block *sb = stk_schema_find_block(schema, bt);
+        if (!sb) continue;   /* reported by the loader's schema check */
+        if (!strcmp(bl->type, "dynamic")) eval_dynamic(x, s, bl, &gs, sb->block, d);
+        else group_push(group_for(&gs, bt), eval_body(x, s, bl->body, 0, sb->block, d));
+    }
+    for (size_t i = 0; i < schema->nblocks; i++) {
+        const stk_schema_block *sb = &schema->blocks[i];
+        stk_type *ot = stk_schema_type(sb->block);
+        block_group *g = group_for(&gs, sb->name);
+        stk_value *v;
+        for (size_t j = 0; j < g->n; j++) {
+            char *err = NULL;
+            stk_value *cv = stk_value_convert(g->items[j], ot, &err);
+            free(err);
+            if (cv) {
+                stk_value_unref(g->items[j]);
+                g->items[j] = cv;
+            }
+        }
+        if (sb->nesting == STK_NESTING_SINGLE) {
+            v = g->unknown ? stk_value_unknown(ot) : g->n ? stk_value_ref(g->items[0]) : stk_value_null(ot);
+            for (size_t j = 0; j < g->n; j++) stk_value_unref(g->items[j]);
+        } else if (g->unknown) {
+            stk_type *ct = sb->nesting == STK_NESTING_LIST ? stk_type_list(stk_type_ref(ot))
+                                                           : stk_type_set(stk_type_ref(ot));
+            v = stk_value_unknown(ct);
+            stk_type_unref(ct);
+            for (size_t j = 0; j < g->n; j++) stk_value_unref(g->items[j]);
+        } else {
+            v = sb->nesting == STK_NESTING_LIST ? stk_value_list(ot, g->items, g->n)
+                                                : stk_value_set(ot, g->items, g->n);
+        }
+        free(g->items);
+        g->items = NULL;
+        g->n = 0;
+        keys[schema->nattrs + i] = (char *)sb->name;
+        vals[schema->nattrs + i] = v;
+        stk_type_unref(ot);
+    }
+    for (size_t i = 0; i < gs.n; i++) {
+        for (size_t j = 0; j < gs.g[i].n; j++) stk_value_unref(gs.g[i].items[j]);
+        free(gs.g[i].items);
+    }
+    free(gs.g);
+    stk_value *o = stk_value_object(keys, vals, n);
+    free(keys);
+    free(vals);
+    return o;
+}
+
+static stk_value *eval_body(ev_ctx *x, const stk_eval_scope *s, const stk_hcl_body *body, int top,
+                            const stk_schema *schema, stk_diags *d)
+{
+    return schema ? eval_body_schema(x, s, body, schema, d) : eval_body_generic(x, s, body, top, d);
 }
 
 /* ---- count and for_each ---- */
@@ -728,7 +824,7 @@ static void eval_resource(walker *w, stk_module *m, stk_resource *r)
             ev_ctx xi = {ev, mi, r->count ? ukn : NULL, r->for_each ? uks : NULL, r->for_each ? uk : NULL};
             stk_eval_scope s;
             scope_init(&s, &xi);
-            stk_value *cfg = eval_body(&xi, &s, r->body, 1, w->d);
+            stk_value *cfg = eval_body(&xi, &s, r->body, 1, r->rtype ? r->rtype->schema : NULL, w->d);
             stk_value_unref(cfg);
             stk_value_unref(uk);
             stk_value_unref(ukn);
@@ -754,7 +850,7 @@ static void eval_resource(walker *w, stk_module *m, stk_resource *r)
                          ex.mode == STK_EXPAND_FOREACH ? ri->key : NULL, ri->each_value};
             stk_eval_scope s;
             scope_init(&s, &xi);
-            ri->config = eval_body(&xi, &s, r->body, 1, w->d);
+            ri->config = eval_body(&xi, &s, r->body, 1, r->rtype ? r->rtype->schema : NULL, w->d);
             stk_value *val = ev->opts.instance_value ? ev->opts.instance_value(ev->opts.instance_ud, ri) : NULL;
             ri->value = val ? val : unknown();
             rs->insts[i] = ri;
@@ -820,7 +916,7 @@ static void eval_provider(walker *w, stk_module *m, stk_provider_config *p)
         ev_ctx x = {w->ev, l->items[k], NULL, NULL, NULL};
         stk_eval_scope s;
         scope_init(&s, &x);
-        stk_value *v = eval_body(&x, &s, p->body, 0, w->d);
+        stk_value *v = eval_body(&x, &s, p->body, 0, NULL, w->d);
         stk_value_unref(v);
     }
 }

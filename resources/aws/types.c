@@ -12,7 +12,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Schemas written so far (the built-in providers' small ones); the AWS
+   types get theirs with their CRUD files. */
+static const stk_schema_attr terraform_data_attrs[] = {
+    {"id", "string", STK_ATTR_COMPUTED, NULL, "a unique id set at creation"},
+    {"input", "any", STK_ATTR_OPTIONAL, NULL, "a value stored in state and copied to output"},
+    {"output", "any", STK_ATTR_COMPUTED, NULL, "the value of input after apply"},
+    {"triggers_replace", "any", STK_ATTR_OPTIONAL, NULL, "a change replaces the resource"},
+};
+static const stk_schema terraform_data_schema = {terraform_data_attrs, 4, NULL, 0};
+
+static const stk_schema_attr random_id_attrs[] = {
+    {"b64_std", "string", STK_ATTR_COMPUTED, NULL, NULL},
+    {"b64_url", "string", STK_ATTR_COMPUTED, NULL, NULL},
+    {"byte_length", "number", STK_ATTR_REQUIRED | STK_ATTR_FORCE_NEW, NULL, "number of random bytes"},
+    {"dec", "string", STK_ATTR_COMPUTED, NULL, NULL},
+    {"hex", "string", STK_ATTR_COMPUTED, NULL, NULL},
+    {"id", "string", STK_ATTR_COMPUTED, NULL, NULL},
+    {"keepers", "map(string)", STK_ATTR_OPTIONAL | STK_ATTR_FORCE_NEW, NULL, "a change makes a new id"},
+    {"prefix", "string", STK_ATTR_OPTIONAL | STK_ATTR_FORCE_NEW, NULL, NULL},
+};
+static const stk_schema random_id_schema = {random_id_attrs, 8, NULL, 0};
+
 #define M(n, p) {n, p, STK_RESOURCE_MANAGED, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define MS(n, p, s) {n, p, STK_RESOURCE_MANAGED, s, NULL, NULL, NULL, NULL, NULL, NULL}
 #define D(n, p) {n, p, STK_RESOURCE_DATA, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 
 /* sorted by kind (managed first), then name: lookups are binary searches */
@@ -66,11 +89,11 @@ static const stk_resource_type types[] = {
     M("aws_vpc_security_group_egress_rule", "aws"),
     M("aws_vpc_security_group_ingress_rule", "aws"),
     M("null_resource", "null"),
-    M("random_id", "random"),
+    MS("random_id", "random", &random_id_schema),
     M("random_integer", "random"),
     M("random_password", "random"),
     M("random_string", "random"),
-    M("terraform_data", "terraform"),
+    MS("terraform_data", "terraform", &terraform_data_schema),
     D("aws_ami", "aws"),
     D("aws_availability_zones", "aws"),
     D("aws_caller_identity", "aws"),
@@ -118,19 +141,5 @@ const char *stk_provider_source(const char *local_name)
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(known[i][0], local_name) == 0) return known[i][1];
-    return NULL;
-}
-
-const stk_schema_attr *stk_schema_find_attr(const stk_schema *s, const char *name)
-{
-    for (size_t i = 0; s && i < s->nattrs; i++)
-        if (strcmp(s->attrs[i].name, name) == 0) return &s->attrs[i];
-    return NULL;
-}
-
-const stk_schema_block *stk_schema_find_block(const stk_schema *s, const char *name)
-{
-    for (size_t i = 0; s && i < s->nblocks; i++)
-        if (strcmp(s->blocks[i].name, name) == 0) return &s->blocks[i];
     return NULL;
 }

@@ -28,6 +28,7 @@
  *   output NAME sensitive      root output carries the sensitive mark
  *   instances N                number of resource + data instances
  *   instance ADDR              an instance with this address exists
+ *   config ADDR = JSON         the instance's evaluated configuration
  *   plan                       evaluate as plan (unknown count/for_each are errors)
  * Every error the run produces must be listed (warnings need not be).
  */
@@ -293,6 +294,20 @@ static int run_case(const test_case *tc)
                 fprintf(stderr, "%s: %zu instances, want %zu\n", tc->name, got, want);
                 ok = 0;
             }
+        } else if (!strncmp(line, "config ", 7)) {
+            const char *sp = strstr(line + 7, " = ");
+            if (!sp) { fprintf(stderr, "%s: bad expectation: %s\n", tc->name, line); ok = 0; continue; }
+            char *addr = stk_xstrndup(line + 7, (size_t)(sp - line - 7));
+            stk_resource_instance *ri = NULL;
+            for (size_t i = 0; ev && i < ev->ninstances; i++)
+                if (!strcmp(ev->instances[i]->addr, addr)) ri = ev->instances[i];
+            char *got = ri ? value_json(ri->config) : stk_xstrdup("<no such instance>");
+            if (strcmp(got, sp + 3) != 0) {
+                fprintf(stderr, "%s: config of %s = %s, want %s\n", tc->name, addr, got, sp + 3);
+                ok = 0;
+            }
+            free(got);
+            free(addr);
         } else if (!strncmp(line, "instance ", 9)) {
             int found = 0;
             for (size_t i = 0; ev && i < ev->ninstances; i++)

@@ -324,6 +324,71 @@ static void test_registry(void)
     CHECK(stk_provider_source("google") == NULL);
 }
 
+static void test_schema_types(void)
+{
+    struct { const char *in, *want; } ok[] = {
+        {"string", "string"},
+        {" number ", "number"},
+        {"any", "any"},
+        {"list(string)", "list(string)"},
+        {"set( map(number) )", "set(map(number))"},
+        {"object({port=number, cidr = string})", NULL},
+        {"tuple([string, bool])", NULL},
+        {"list(object({a=list(string)}))", NULL},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        stk_type *t = stk_schema_parse_type(ok[i].in);
+        CHECK(t != NULL);
+        if (t && ok[i].want) {
+            char *s = stk_type_to_string(t);
+            CHECK_STR(s, ok[i].want);
+            free(s);
+        }
+        if (t) stk_type_unref(t);
+    }
+    stk_type *o = stk_schema_parse_type("object({port=number, cidr = string})");
+    CHECK(o && o->kind == STK_TY_OBJECT && o->n == 2);
+    if (o) {
+        CHECK(stk_type_attr(o, "port") == STK_NUMBER);
+        CHECK(stk_type_attr(o, "cidr") == STK_STRING);
+        stk_type_unref(o);
+    }
+    const char *bad[] = {"", "strng", "list(", "list(string", "map()", "object({a})", "tuple([string,])x",
+                         "string string", "list(string))"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        stk_type *t = stk_schema_parse_type(bad[i]);
+        CHECK(t == NULL);
+        if (t) { fprintf(stderr, "  accepted \"%s\"\n", bad[i]); stk_type_unref(t); }
+    }
+    /* a schema's object type: attributes plus nested blocks by nesting mode */
+    static const stk_schema_attr inner_attrs[] = {{"port", "number", STK_ATTR_REQUIRED, NULL, NULL}};
+    static const stk_schema inner = {inner_attrs, 1, NULL, 0};
+    static const stk_schema_attr attrs[] = {{"name", "string", STK_ATTR_OPTIONAL, NULL, NULL},
+                                            {"tags", "map(string)", STK_ATTR_OPTIONAL, NULL, NULL}};
+    static const stk_schema_block blocks[] = {{"ingress", STK_NESTING_SET, 0, 0, &inner, 0},
+                                              {"route", STK_NESTING_LIST, 0, 0, &inner, 0},
+                                              {"root_block_device", STK_NESTING_SINGLE, 0, 1, &inner, 0}};
+    static const stk_schema sch = {attrs, 2, blocks, 3};
+    stk_type *t = stk_schema_type(&sch);
+    char *ts = stk_type_to_string(t);
+    CHECK(strstr(ts, "ingress=set(object({port=number}))") != NULL);
+    CHECK(strstr(ts, "route=list(object({port=number}))") != NULL);
+    CHECK(strstr(ts, "root_block_device=object({port=number})") != NULL);
+    CHECK(strstr(ts, "tags=map(string)") != NULL);
+    if (!strstr(ts, "ingress=set(")) fprintf(stderr, "  schema type: %s\n", ts);
+    free(ts);
+    stk_type_unref(t);
+    /* every registered schema's type strings parse */
+    size_t n = 0;
+    const stk_resource_type *const *all = stk_resource_types_all(&n);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; all[i]->schema && j < all[i]->schema->nattrs; j++) {
+            stk_type *at = stk_schema_parse_type(all[i]->schema->attrs[j].type);
+            CHECK(at != NULL);
+            if (at) stk_type_unref(at);
+        }
+}
+
 int main(void)
 {
     STK_RUN(test_add_find);
@@ -337,5 +402,6 @@ int main(void)
     STK_RUN(test_paths);
     STK_RUN(test_fs_os);
     STK_RUN(test_registry);
+    STK_RUN(test_schema_types);
     return stk_test_report();
 }

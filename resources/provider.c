@@ -1,0 +1,153 @@
+/* provider.c - helpers of the resource-type interface (provider.h): schema
+ * lookups, and the value types schemas describe: an attribute's type string
+ * ("list(string)", "object({port=number, cidr=string})") parsed into a
+ * stk_type, and a whole schema's object type, blocks included (single ->
+ * object, list -> list(object), set -> set(object)). */
+#include "provider.h"
+#include "util/strbuf.h"
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+const stk_schema_attr *stk_schema_find_attr(const stk_schema *s, const char *name)
+{
+    for (size_t i = 0; s && i < s->nattrs; i++)
+        if (strcmp(s->attrs[i].name, name) == 0) return &s->attrs[i];
+    return NULL;
+}
+
+const stk_schema_block *stk_schema_find_block(const stk_schema *s, const char *name)
+{
+    for (size_t i = 0; s && i < s->nblocks; i++)
+        if (strcmp(s->blocks[i].name, name) == 0) return &s->blocks[i];
+    return NULL;
+}
+
+/* type -> prim | ("list"|"set"|"map") "(" type ")" | "object" "(" "{" [name "=" type {"," name "=" type}] "}" ")"
+           | "tuple" "(" "[" [type {"," type}] "]" ")" */
+static void skip_ws(const char **p)
+{
+    while (isspace((unsigned char)**p)) (*p)++;
+}
+
+static int eat(const char **p, char c)
+{
+    skip_ws(p);
+    if (**p != c) return 0;
+    (*p)++;
+    return 1;
+}
+
+static size_t ident(const char **p, char *out, size_t cap)
+{
+    skip_ws(p);
+    size_t n = 0;
+    while ((isalnum((unsigned char)**p) || **p == '_' || **p == '-') && n + 1 < cap) out[n++] = *(*p)++;
+    out[n] = 0;
+    return n;
+}
+
+static stk_type *parse(const char **p, int depth)
+{
+    char name[128];
+    if (depth > 32 || !ident(p, name, sizeof name)) return NULL;
+    if (!strcmp(name, "string")) return STK_STRING;
+    if (!strcmp(name, "number")) return STK_NUMBER;
+    if (!strcmp(name, "bool")) return STK_BOOL;
+    if (!strcmp(name, "any") || !strcmp(name, "dynamic")) return STK_DYNAMIC;
+    if (!eat(p, '(')) return NULL;
+    stk_type *t = NULL;
+    if (!strcmp(name, "list") || !strcmp(name, "set") || !strcmp(name, "map")) {
+        stk_type *el = parse(p, depth + 1);
+        if (!el) return NULL;
+        t = name[0] == 'l' ? stk_type_list(el) : name[0] == 's' ? stk_type_set(el) : stk_type_map(el);
+    } else if (!strcmp(name, "object")) {
+        if (!eat(p, '{')) return NULL;
+        char **names = NULL;
+        stk_type **types = NULL;
+        size_t n = 0;
+        int ok = 1;
+        skip_ws(p);
+        while (ok && **p != '}') {
+            char an[128];
+            stk_type *at = NULL;
+            if (n && !eat(p, ',')) { ok = 0; break; }
+            if (!ident(p, an, sizeof an) || !eat(p, '=') || !(at = parse(p, depth + 1))) { ok = 0; break; }
+            names = stk_xrealloc(names, (n + 1) * sizeof *names);
+            types = stk_xrealloc(types, (n + 1) * sizeof *types);
+            names[n] = stk_xstrdup(an);
+            types[n++] = at;
+            skip_ws(p);
+        }
+        if (ok && eat(p, '}')) t = stk_type_object(names, types, n, NULL, NULL);
+        else
+            for (size_t i = 0; i < n; i++) stk_type_unref(types[i]);
+        for (size_t i = 0; i < n; i++) free(names[i]);
+        free(names);
+        free(types);
+        if (!t) return NULL;
+    } else if (!strcmp(name, "tuple")) {
+        if (!eat(p, '[')) return NULL;
+        stk_type **types = NULL;
+        size_t n = 0;
+        int ok = 1;
+        skip_ws(p);
+        while (ok && **p != ']') {
+            stk_type *et = NULL;
+            if (n && !eat(p, ',')) { ok = 0; break; }
+            if (!(et = parse(p, depth + 1))) { ok = 0; break; }
+            types = stk_xrealloc(types, (n + 1) * sizeof *types);
+            types[n++] = et;
+            skip_ws(p);
+        }
+        if (ok && eat(p, ']')) t = stk_type_tuple(types, n);
+        else
+            for (size_t i = 0; i < n; i++) stk_type_unref(types[i]);
+        free(types);
+        if (!t) return NULL;
+    } else {
+        return NULL;
+    }
+    if (!eat(p, ')')) {
+        stk_type_unref(t);
+        return NULL;
+    }
+    return t;
+}
+
+stk_type *stk_schema_parse_type(const char *s)
+{
+    if (!s) return NULL;
+    const char *p = s;
+    stk_type *t = parse(&p, 0);
+    if (!t) return NULL;
+    skip_ws(&p);
+    if (*p) {
+        stk_type_unref(t);
+        return NULL;
+    }
+    return t;
+}
+
+stk_type *stk_schema_type(const stk_schema *s)
+{
+    size_t n = s ? s->nattrs + s->nblocks : 0;
+    char **names = stk_xcalloc(n + 1, sizeof *names);
+    stk_type **types = stk_xcalloc(n + 1, sizeof *types);
+    for (size_t i = 0; s && i < s->nattrs; i++) {
+        names[i] = (char *)s->attrs[i].name;
+        types[i] = stk_schema_parse_type(s->attrs[i].type);
+        if (!types[i]) types[i] = STK_DYNAMIC;   /* a malformed type string: caught by the registry test */
+    }
+    for (size_t i = 0; s && i < s->nblocks; i++) {
+        const stk_schema_block *b = &s->blocks[i];
+        stk_type *bt = stk_schema_type(b->block);
+        names[s->nattrs + i] = (char *)b->name;
+        types[s->nattrs + i] = b->nesting == STK_NESTING_SINGLE ? bt
+                               : b->nesting == STK_NESTING_LIST ? stk_type_list(bt) : stk_type_set(bt);
+    }
+    stk_type *t = stk_type_object(names, types, n, NULL, NULL);
+    free(names);
+    free(types);
+    return t;
+}
