@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/aws/lib.sh — shell helpers for end-to-end tests against the local AWS.
 #
 #   . tests/aws/lib.sh
@@ -125,9 +126,9 @@ aws_proxy_restart() {
 }
 
 _aws_alive() { # pid: running (an exited child not yet reaped is not)
-    local a b st
+    local st
     [ -r "/proc/$1/stat" ] || return 1
-    read -r a b st _ <"/proc/$1/stat" || return 1
+    read -r _ _ st _ <"/proc/$1/stat" || return 1
     [ "$st" != Z ]
 }
 

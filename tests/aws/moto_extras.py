@@ -42,6 +42,11 @@ from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, EmptyResult
 
 _tls = threading.local()  # per-request flags; the launcher clears them per request
+EXTRA_OPERATIONS = []     # "service:Operation" added by us (moto lacked them)
+
+
+def _api_name(fn):
+    return "".join(w.capitalize() for w in fn.__name__.split("_"))
 
 
 def clear_request_flags(environ=None):
@@ -579,6 +584,7 @@ def patch_elasticache():
                describe_cache_engine_versions):
         if not hasattr(R, fn.__name__):  # moto may gain it one day: then moto's wins
             setattr(R, fn.__name__, fn)
+            EXTRA_OPERATIONS.append("elasticache:" + _api_name(fn))
 
 
 # ---------------------------------------------------------------------------
@@ -633,6 +639,7 @@ def patch_autoscaling():
     for fn in (start_instance_refresh, describe_instance_refreshes, cancel_instance_refresh):
         if not hasattr(R, fn.__name__):
             setattr(R, fn.__name__, fn)
+            EXTRA_OPERATIONS.append("autoscaling:" + _api_name(fn))
 
 
 # ---------------------------------------------------------------------------

@@ -5,30 +5,35 @@ Starts moto's server IN-PROCESS on 127.0.0.1 (a free port, or --port), wraps
 it in a small WSGI layer of ours, and prints/writes the port once the server
 answers.  The layer adds, on top of moto (never by editing moto's files):
 
-  * handlers for operations moto lacks (see tests/aws/README.md, "Gaps"):
-    CloudFront origin access identities and cache policies (the AWS-managed
-    ones plus custom ones), ElastiCache node endpoints / realistic replication
-    group endpoints (moto's models are extended in memory at start-up);
-  * --slow N (or STK_MOTO_SLOW=N; STK_MOTO_SLOW=1 means N=1): slow resources
-    show their pending state for the first N describe calls of each resource
-    id (NAT gateways, EC2 instances, load balancers, cache clusters,
-    replication groups, CloudFront distributions), so waiters get exercised;
+  * handlers for operations moto lacks (tests/aws/README.md lists every gap):
+    CloudFront origin access identities and cache policies (AWS-managed and
+    custom) here; ElastiCache node endpoints, region-correct replication
+    groups, parameter groups, modify calls, and ASG instance refreshes in
+    moto_extras.py (methods added to moto's classes in memory at start-up);
+  * operations moto still lacks answer 501 NotImplemented in the caller's
+    protocol (moto raises, and its server would send an HTML page); errors
+    moto shapes wrongly (XML to JSON-protocol clients, CloudFront's query-
+    shaped errors) are rewritten to AWS's shapes;
+  * --slow N (or STK_MOTO_SLOW=N): slow resources show their pending state
+    for the first N describe calls of each resource id (NAT gateways, EC2
+    instances, load balancers, cache clusters, replication groups, CloudFront
+    distributions), so waiters get exercised;
   * --auth: SigV4 enforced.  An IAM user with an allow-all policy and an access
     key is created before the server accepts requests; its key id and secret
-    are written to --creds-file (JSON) and the first lines of stdout.
+    are written to --creds-file (JSON); stdout says "access_key_id ...".
   * POST /moto-api/reset resets moto AND our own data (and re-creates the auth
     user with the same key, so a test's credentials survive a reset).
-  * GET /stk-api/info: JSON {port, auth, slow, extra handlers}.
+  * GET /stk-api/info: JSON {port, auth, slow, moto version, extra operations}.
 
 Usage: python3 tests/aws/moto_launcher.py [--port P] [--port-file F]
-           [--auth --creds-file F] [--slow N] [--quiet]
-Stops on SIGTERM/SIGINT.  Listens on 127.0.0.1 only.
+           [--auth --creds-file F] [--slow N] [--quiet] [--parent-pid PID]
+Prints "port N" when ready.  Stops on SIGTERM/SIGINT, or when --parent-pid
+is gone.  Listens on 127.0.0.1 only.
 """
 
 import argparse
 import datetime
 import hashlib
-import inspect
 import io
 import json
 import os
@@ -97,7 +102,6 @@ import moto_extras  # noqa: E402
 
 CF_NS = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
 CF_PREFIX = "/2020-05-31"
-
 
 
 def utcnow():
@@ -806,7 +810,8 @@ class StkLayer:
                             "GetCloudFrontOriginAccessIdentityConfig", "UpdateCloudFrontOriginAccessIdentity",
                             "DeleteCloudFrontOriginAccessIdentity", "ListCloudFrontOriginAccessIdentities",
                             "CreateCachePolicy", "GetCachePolicy", "GetCachePolicyConfig",
-                            "UpdateCachePolicy", "DeleteCachePolicy", "ListCachePolicies")])}
+                            "UpdateCachePolicy", "DeleteCachePolicy", "ListCachePolicies")]
+                        + moto_extras.EXTRA_OPERATIONS)}
             body = json.dumps(info).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
