@@ -980,7 +980,13 @@ static int collect_template(parser *P, int closer, int quoted, tlist *l)
             nl_pop(P);
             if (!ok) break;
             if (c->kind != STK_TK_TEND) {
-                if (t->kind == STK_TK_TINTERP)
+                if (c->kind == STK_TK_EOF)
+                    err_at(P, t, t->kind == STK_TK_TINTERP ? "Unclosed template interpolation sequence"
+                                                           : "Unclosed template directive sequence",
+                           "There is no closing brace for this %s sequence before the end of the template. "
+                           "This might be caused by incorrect nesting inside the given expression.",
+                           t->kind == STK_TK_TINTERP ? "interpolation" : "directive");
+                else if (t->kind == STK_TK_TINTERP)
                     err_at(P, c, "Extra characters after interpolation expression",
                            "Expected a closing brace to end the interpolation expression, but found "
                            "extra characters.");

@@ -119,6 +119,29 @@ function stkFmt(input, extra) {
   r = run(['-bogus']);
   check('unknown option is an error', r.status === 1, r);
   fs.rmSync(tmp, { recursive: true, force: true });
+  // second opinion on parsing: HashiCorp's own parser (hcl2json) must agree on
+  // what is valid, and on the summary and line:col of the first error
+  let hcl2json = null;
+  try { hcl2json = require('@cdktf/hcl2json'); } catch (e) { console.error('SKIP parse checks: @cdktf/hcl2json not installed'); }
+  if (hcl2json) {
+    const pc = JSON.parse(fs.readFileSync(path.join(__dirname, 'parse_cases.json'), 'utf8'));
+    const cases = [...pc.malformed, ...pc.valid];
+    for (const f of files) cases.push(fs.readFileSync(f, 'utf8'));
+    for (const src of cases) {
+      let ref = 'valid';
+      try { await hcl2json.parse('x.tf', src); } catch (e) {
+        const m = String(e).match(/x\.tf:(\d+),(\d+)(?:-(?:\d+,)?\d+)?: ([^;]+);/);
+        ref = m ? `${m[1]}:${m[2]} ${m[3]}` : String(e);
+      }
+      const r = spawnSync(stk, ['fmt', '-no-color', '-'], { input: src, encoding: 'utf8' });
+      let mine = 'valid';
+      if (r.status !== 0) {
+        const m = (r.stderr || '').match(/Error: (.*)\n\n  on <stdin>:(\d+):(\d+)/);
+        mine = m ? `${m[2]}:${m[3]} ${m[1]}` : `exit ${r.status}: ${r.stderr}`;
+      }
+      check(`parse ${JSON.stringify(src.slice(0, 40))}: reference says ${ref}`, ref === mine, { status: r.status, stdout: mine, stderr: ref });
+    }
+  }
   for (const [name, ok, info] of cli) {
     if (ok) passed++;
     else {
