@@ -13,6 +13,7 @@
 #include "eval/eval.h"
 #include "hcl/parser.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -705,6 +706,10 @@ static stk_value *eval_for(const stk_expr *e, const stk_eval_scope *s, stk_diags
     stk_value **outv = n ? stk_xcalloc(n, sizeof *outv) : NULL;
     char **outk = is_object && n ? stk_xcalloc(n, sizeof *outk) : NULL;
     size_t nout = 0;
+    /* object for: key -> index + 1 (keys are outk's strings); groups for `...` */
+    stk_strmap seen = STK_STRMAP_INIT;
+    typedef struct { stk_value **items; size_t n, cap; } group;
+    group *groups = is_object && e->u.for_.grouping && n ? stk_xcalloc(n, sizeof *groups) : NULL;
     for (size_t i = 0; i < n; i++) {
         stk_value *k = iter_key(coll, i);
         stk_value *v = stk_value_elem(coll, i);
@@ -795,26 +800,21 @@ static stk_value *eval_for(const stk_expr *e, const stk_eval_scope *s, stk_diags
             marks |= ks->marks;
             stk_value *val = ev(e->u.for_.val_expr, &child, d);
             const char *kstr = stk_value_str(ks);
-            size_t found = nout;
-            for (size_t j = 0; j < nout; j++)
-                if (strcmp(outk[j], kstr) == 0) { found = j; break; }
+            size_t found = (size_t)(uintptr_t)stk_strmap_get(&seen, kstr);   /* index + 1, 0: new */
             if (e->u.for_.grouping) {
-                if (found < nout) {
-                    /* append to the group (a tuple being built) */
-                    stk_value *g = outv[found];
-                    size_t gl = stk_value_len(g);
-                    stk_value **items = stk_xmalloc((gl + 1) * sizeof *items);
-                    for (size_t j = 0; j < gl; j++) items[j] = stk_value_ref(stk_value_elem(g, j));
-                    items[gl] = val;
-                    outv[found] = stk_value_tuple(items, gl + 1);
-                    free(items);
-                    stk_value_unref(g);
-                } else {
-                    stk_value *items[1] = {val};
+                size_t gi = found ? found - 1 : nout;
+                if (!found) {
                     outk[nout] = stk_xstrdup(kstr);
-                    outv[nout++] = stk_value_tuple(items, 1);
+                    stk_strmap_put(&seen, outk[nout], (void *)(uintptr_t)(nout + 1));
+                    nout++;
                 }
-            } else if (found < nout) {
+                group *g = &groups[gi];
+                if (g->n == g->cap) {
+                    g->cap = g->cap ? g->cap * 2 : 4;
+                    g->items = stk_xrealloc(g->items, g->cap * sizeof *g->items);
+                }
+                g->items[g->n++] = val;
+            } else if (found) {
                 stk_diags_error(d, &ke->range, "Duplicate object key",
                                 "Two different items produced the key \"%s\" in this 'for' expression. "
                                 "If duplicates are expected, use the ellipsis (...) after the value "
@@ -822,6 +822,7 @@ static stk_value *eval_for(const stk_expr *e, const stk_eval_scope *s, stk_diags
                 stk_value_unref(val);
             } else {
                 outk[nout] = stk_xstrdup(kstr);
+                stk_strmap_put(&seen, outk[nout], (void *)(uintptr_t)(nout + 1));
                 outv[nout++] = val;
             }
             stk_value_unref(ks);
@@ -830,6 +831,14 @@ static stk_value *eval_for(const stk_expr *e, const stk_eval_scope *s, stk_diags
         }
         stk_value_unref(k);
     }
+    if (groups) {
+        for (size_t j = 0; j < nout; j++) {
+            outv[j] = stk_value_tuple(groups[j].items, groups[j].n);
+            free(groups[j].items);
+        }
+        free(groups);
+    }
+    stk_strmap_free(&seen);
     stk_value *res = NULL;
     if (!known) {
         for (size_t j = 0; j < nout; j++) stk_value_unref(outv[j]);
@@ -1420,6 +1429,7 @@ static stk_value *eval_object(const stk_expr *e, const stk_eval_scope *s, stk_di
     size_t nout = 0;
     int known = 1;
     unsigned marks = 0;
+    stk_strmap seen = STK_STRMAP_INIT;   /* key -> index + 1 */
     for (size_t i = 0; i < n; i++) {
         const stk_expr *ke = e->u.object.items[i].key;
         const stk_expr *ve = e->u.object.items[i].value;
@@ -1478,14 +1488,13 @@ static stk_value *eval_object(const stk_expr *e, const stk_eval_scope *s, stk_di
             continue;
         }
         /* duplicate keys: the last one wins, as in HCL's native syntax */
-        size_t j;
-        for (j = 0; j < nout; j++)
-            if (strcmp(keys[j], stk_value_str(ks)) == 0) break;
-        if (j < nout) {
-            stk_value_unref(vals[j]);
-            vals[j] = vv;
+        size_t j = (size_t)(uintptr_t)stk_strmap_get(&seen, stk_value_str(ks));   /* index + 1 */
+        if (j) {
+            stk_value_unref(vals[j - 1]);
+            vals[j - 1] = vv;
         } else {
             keys[nout] = stk_xstrdup(stk_value_str(ks));
+            stk_strmap_put(&seen, keys[nout], (void *)(uintptr_t)(nout + 1));
             vals[nout++] = vv;
         }
         stk_value_unref(ks);
@@ -1497,6 +1506,7 @@ static stk_value *eval_object(const stk_expr *e, const stk_eval_scope *s, stk_di
     } else {
         res = with_marks(stk_value_object(keys, vals, nout), marks);
     }
+    stk_strmap_free(&seen);
     for (size_t j = 0; j < nout; j++) free(keys[j]);
     free(keys);
     free(vals);
