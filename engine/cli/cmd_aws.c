@@ -16,7 +16,7 @@
 static void aws_usage(FILE *f)
 {
     fprintf(f,
-            "Usage: stk aws call [-paginate] [-body=FILE] [-out=FILE] [-repeat=N] [-stats]\n"
+            "Usage: stk aws call [-paginate] [-body=FILE] [-out=FILE] [-repeat=N] [-stats] [-dry-run]\n"
             "                    SERVICE OPERATION [PARAMS]\n"
             "       stk aws wait [-timeout=SECONDS] SERVICE WAITER [PARAMS]\n"
             "       stk aws operations SERVICE\n"
@@ -41,6 +41,8 @@ static void aws_usage(FILE *f)
             "  -repeat=N        Make the call N times (load and fault testing); prints the\n"
             "                   last result, fails when any call failed\n"
             "  -stats           Print \"calls N, failed N, attempts N, retries N\" on stderr\n"
+            "  -dry-run         Print the request the call would send (unsigned; the\n"
+            "                   client adds Host, X-Amz-Date, Authorization) and stop\n"
             "  -timeout=SECONDS Give up waiting after SECONDS (default: the waiter's own limit)\n"
             "\n"
             "Environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,\n"
@@ -123,7 +125,7 @@ static int finish(stk_diags *d, int rc)
 
 static int aws_call_cmd(int argc, char **argv)
 {
-    int paginate = 0, stats = 0;
+    int paginate = 0, stats = 0, dry_run = 0;
     long repeat = 1;
     const char *body_file = NULL, *out_file = NULL, *repeat_s = NULL;
     const char *pos[3] = {0};
@@ -135,6 +137,7 @@ static int aws_call_cmd(int argc, char **argv)
         }
         if (stk_cli_flag(argv[i], "paginate")) paginate = 1;
         else if (stk_cli_flag(argv[i], "stats")) stats = 1;
+        else if (stk_cli_flag(argv[i], "dry-run")) dry_run = 1;
         else if (stk_cli_opt(argc, argv, &i, "repeat", &repeat_s)) {
             repeat = strtol(repeat_s, NULL, 10);
             if (repeat < 1) {
@@ -164,6 +167,23 @@ static int aws_call_cmd(int argc, char **argv)
     if (body_file && read_file(body_file, &body)) {
         json_decref(params);
         return STK_EXIT_ERROR;
+    }
+    if (dry_run) {
+        stk_aws_request req;
+        int rc = stk_aws_serialize(pos[0], pos[1], params, body_file ? (const unsigned char *)(body.s ? body.s : "") : NULL,
+                                   body.len, &req, &d);
+        if (rc == 0) {
+            printf("%s %s%s%s\n", req.method, req.path, req.query ? "?" : "", req.query ? req.query : "");
+            if (req.host_prefix) printf("host-prefix: %s\n", req.host_prefix);
+            for (size_t i = 0; i < req.nheaders; i++) printf("%s: %s\n", req.headers[i].name, req.headers[i].value);
+            printf("\n");
+            if (req.body_len) fwrite(req.body, 1, req.body_len, stdout);
+            printf("\n");
+            stk_aws_request_clear(&req);
+        }
+        json_decref(params);
+        stk_strbuf_free(&body);
+        return finish(&d, rc == 0 ? STK_EXIT_OK : STK_EXIT_ERROR);
     }
     stk_aws_client *c = make_client(&d);
     if (!c) {

@@ -225,9 +225,6 @@ int stk_aws_restxml_serialize(const stk_aws_op *o, json_t *params, const unsigne
             if (!root) root = payload;
             stk_aws_xml_from_json(o->m, holder, root, pshape, pref, pv);
             xmlNodePtr el = holder->children;
-            json_t *ns = json_object_get(pref, "xmlNamespace");
-            if (!ns) ns = json_object_get(pshape, "xmlNamespace");
-            if (el && ns) xmlNewProp(el, BAD_CAST "xmlns", BAD_CAST stk_aws_json_str(ns, "uri"));
             xmlBufferPtr buf = xmlBufferCreate();
             xmlNodeDump(buf, doc, el, 0, 0);
             xml_body = 1;
@@ -247,8 +244,6 @@ int stk_aws_restxml_serialize(const stk_aws_op *o, json_t *params, const unsigne
         xmlDocSetRootElement(doc, holder);
         const char *root = stk_aws_json_str(o->input, "locationName");
         stk_aws_xml_from_json(o->m, holder, root ? root : o->name, o->input, NULL, subset);
-        json_t *ns = json_object_get(o->input, "xmlNamespace");
-        if (holder->children && ns) xmlNewProp(holder->children, BAD_CAST "xmlns", BAD_CAST stk_aws_json_str(ns, "uri"));
         xmlBufferPtr buf = xmlBufferCreate();
         xmlNodeDump(buf, doc, holder->children, 0, 0);
         xml_body = 1;
@@ -266,7 +261,10 @@ int stk_aws_restxml_serialize(const stk_aws_op *o, json_t *params, const unsigne
         if (!have) stk_aws_req_add_header(req, "Content-Type", "application/xml");
     }
     json_t *ck = json_object_get(o->op, "httpChecksum");
-    if (req->body && (stk_aws_json_true(ck, "requestChecksumRequired") ||
+    int have_md5 = 0;
+    for (size_t i = 0; i < req->nheaders; i++)
+        if (strcasecmp(req->headers[i].name, "Content-MD5") == 0) have_md5 = 1;
+    if (req->body && !have_md5 && (stk_aws_json_true(ck, "requestChecksumRequired") ||
                       stk_aws_json_true(o->op, "httpChecksumRequired"))) {
         unsigned char md[16];
         unsigned int mdlen = 0;

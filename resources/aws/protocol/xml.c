@@ -155,8 +155,9 @@ static void set_ns_attr(xmlNodePtr el, json_t *ns)
     if (!uri) return;
     const char *prefix = stk_aws_json_str(ns, "prefix");
     char attr[128];
-    snprintf(attr, sizeof attr, prefix ? "xmlns:%s" : "xmlns", prefix);
-    xmlNewProp(el, BAD_CAST attr, BAD_CAST uri);
+    if (prefix) snprintf(attr, sizeof attr, "xmlns:%s", prefix);
+    else snprintf(attr, sizeof attr, "xmlns");
+    if (!xmlHasProp(el, BAD_CAST attr)) xmlNewProp(el, BAD_CAST attr, BAD_CAST uri);
 }
 
 void stk_aws_xml_from_json(const stk_aws_model *m, xmlNodePtr parent, const char *name, json_t *shape,
@@ -166,6 +167,10 @@ void stk_aws_xml_from_json(const stk_aws_model *m, xmlNodePtr parent, const char
     if (strcmp(t, "structure") == 0) {
         xmlNodePtr el = xmlNewChild(parent, NULL, BAD_CAST name, NULL);
         json_t *members = json_object_get(shape, "members");
+        /* xmlns / xmlns:prefix of the structure (ref's trait first, as botocore merges them) */
+        json_t *sns = json_object_get(ref, "xmlNamespace");
+        if (!sns) sns = json_object_get(shape, "xmlNamespace");
+        if (sns) set_ns_attr(el, sns);
         const char *key;
         json_t *val;
         /* attributes first (xsi:type needs its namespace declared) */
