@@ -1910,7 +1910,7 @@ stk_value *stk_eval_render_template(void *ud, const char *filename, const char *
 {
     (void)ud;
     if (tl_template_depth > 0) {
-        *err = stk_xstrdup("cannot recursively call templatefile from inside another template function");
+        *err = stk_xstrdup("cannot recursively call templatefile from inside templatefile call");
         return NULL;
     }
     if (vars && !vars->is_null && vars->type->kind != STK_TY_OBJECT && vars->type->kind != STK_TY_MAP) {
