@@ -115,8 +115,8 @@ aws_stop
 sleep 0.2
 check_fails "aws_stop killed the launcher" kill -0 "$moto_pid"
 
-echo "== slow mode (--slow 2)"
-aws_start --slow 2 || exit 1
+echo "== slow mode (--slow 2), with moto's request recorder on"
+MOTO_ENABLE_RECORDING=true MOTO_RECORDER_FILEPATH="${TMPDIR:-/tmp}/stk-selftest-recording.$$" aws_start --slow 2 || exit 1
 check "waiters pass through pending states" py '
 ec2, elb, ec, cf = C("ec2"), C("elbv2"), C("elasticache"), C("cloudfront")
 vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -154,6 +154,15 @@ ec2.meta.events.register("before-call.ec2.DescribeInstances", lambda **k: calls.
 ec2.get_waiter("instance_running").wait(InstanceIds=[i2], WaiterConfig={"Delay": 0.05, "MaxAttempts": 10})
 assert len(calls) == 3, calls
 '
+check "the recorder counts every request, ours included" py '
+base = os.environ["MOTO_URL"] + "/moto-api/recorder/"
+urllib.request.urlopen(urllib.request.Request(base + "reset-recording", method="POST", data=b"")).read()
+urllib.request.urlopen(urllib.request.Request(base + "start-recording", method="POST", data=b"")).read()
+C("ec2").describe_vpcs(); C("cloudfront").list_cache_policies(); C("elasticache").describe_cache_parameter_groups()
+lines = urllib.request.urlopen(base + "download-recording").read().decode().splitlines()
+assert len(lines) == 3, lines
+'
+rm -f "${TMPDIR:-/tmp}/stk-selftest-recording.$$"
 aws_stop
 
 echo "== SigV4 enforced (--auth)"
