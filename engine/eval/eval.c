@@ -1095,13 +1095,16 @@ static stk_value *convert_operand(stk_value *v, stk_type *want, const char *side
     return c;
 }
 
-static stk_value *eval_binary(const stk_expr *e, const stk_eval_scope *s, stk_diags *d)
+/* One binary operation whose left operand is already evaluated: lv (taken
+   over) with its diagnostics ld (emptied); the result's diagnostics go to d. */
+static stk_value *binary_with_lhs(const stk_expr *e, stk_value *lv, stk_diags *ld_in,
+                                  const stk_eval_scope *s, stk_diags *d)
 {
     stk_op op = e->u.binary.op;
     stk_type *pt = op_param_type(op);
     stk_type *rt = op_result_type(op);
     stk_diags ld = STK_DIAGS_INIT, rd = STK_DIAGS_INIT, cd = STK_DIAGS_INIT;
-    stk_value *lv = ev(e->u.binary.lhs, s, &ld);
+    stk_diags_append(&ld, ld_in);
     stk_value *rv = ev(e->u.binary.rhs, s, &rd);
     stk_value *l = convert_operand(lv, pt, "left", e->u.binary.lhs, &cd);
     stk_value *r = convert_operand(rv, pt, "right", e->u.binary.rhs, &cd);
@@ -1197,6 +1200,40 @@ done:
     stk_diags_free(&rd);
     stk_diags_free(&cd);
     return res;
+}
+
+/* A chain a + b - c ... is a left-deep tree as long as the source: walk its
+   left spine iteratively so a long chain costs no stack. */
+static stk_value *eval_binary(const stk_expr *e, const stk_eval_scope *s, stk_diags *d)
+{
+    const stk_expr *small[32];
+    const stk_expr **spine = small;
+    size_t n = 0, cap = 32;
+    const stk_expr *cur = e;
+    while (cur->kind == STK_EX_BINARY) {
+        if (n == cap) {
+            cap *= 2;
+            if (spine == small) {
+                spine = stk_xmalloc(cap * sizeof *spine);
+                memcpy(spine, small, sizeof small);
+            } else {
+                spine = stk_xrealloc(spine, cap * sizeof *spine);
+            }
+        }
+        spine[n++] = cur;
+        cur = cur->u.binary.lhs;
+    }
+    stk_diags ld = STK_DIAGS_INIT;
+    stk_value *v = ev(cur, s, &ld);
+    while (n-- > 0) {
+        stk_diags out = STK_DIAGS_INIT;
+        v = binary_with_lhs(spine[n], v, &ld, s, &out);
+        stk_diags_free(&ld);
+        ld = out;
+    }
+    stk_diags_append(d, &ld);
+    if (spine != small) free(spine);
+    return v;
 }
 
 static stk_value *eval_unary(const stk_expr *e, const stk_eval_scope *s, stk_diags *d)
@@ -1813,9 +1850,30 @@ out:
 /* ------------------------------------------------------------------ */
 /* the dispatcher                                                      */
 
+/* Nesting the parser cannot bound (a ? b : c ? d : ..., !!!!x, splat and
+   for bodies) is limited here so that a hostile input cannot exhaust the
+   stack; chains of binary operators do not count (see eval_binary). */
+enum { MAX_DEPTH = 1000 };
+static _Thread_local int tl_depth;
+
+static stk_value *ev_node(const stk_expr *e, const stk_eval_scope *s, stk_diags *d);
+
 static stk_value *ev(const stk_expr *e, const stk_eval_scope *s, stk_diags *d)
 {
     if (!e) return dyn_unknown();
+    if (tl_depth >= MAX_DEPTH) {
+        stk_diags_error(d, &e->range, "Expression too deeply nested",
+                        "This expression nests more than %d levels deep; split it into locals.", MAX_DEPTH);
+        return dyn_unknown();
+    }
+    tl_depth++;
+    stk_value *v = ev_node(e, s, d);
+    tl_depth--;
+    return v;
+}
+
+static stk_value *ev_node(const stk_expr *e, const stk_eval_scope *s, stk_diags *d)
+{
     switch (e->kind) {
     case STK_EX_LITERAL:
         return e->u.literal ? stk_value_ref(e->u.literal) : stk_value_null(NULL);

@@ -122,9 +122,22 @@ static void traversal(const stk_expr *e, const local_names *l, stk_refs *out)
     if (chain != chain_small) free(chain);
 }
 
+/* Nesting deeper than this is not walked (the evaluator refuses it too). */
+enum { MAX_DEPTH = 1000 };
+static _Thread_local int tl_depth;
+
+static void collect_node(const stk_expr *e, const local_names *l, stk_refs *out);
+
 static void collect(const stk_expr *e, const local_names *l, stk_refs *out)
 {
-    if (!e) return;
+    if (!e || tl_depth >= MAX_DEPTH) return;
+    tl_depth++;
+    collect_node(e, l, out);
+    tl_depth--;
+}
+
+static void collect_node(const stk_expr *e, const local_names *l, stk_refs *out)
+{
     switch (e->kind) {
     case STK_EX_LITERAL:
     case STK_EX_SPLAT_ITEM:
@@ -163,10 +176,20 @@ static void collect(const stk_expr *e, const local_names *l, stk_refs *out)
     case STK_EX_CALL:
         for (size_t i = 0; i < e->u.call.nargs; i++) collect(e->u.call.args[i], l, out);
         break;
-    case STK_EX_BINARY:
-        collect(e->u.binary.lhs, l, out);
-        collect(e->u.binary.rhs, l, out);
+    case STK_EX_BINARY: {
+        /* a long chain a + b + c ... is a left-deep tree: walk its spine
+           without recursion, then the right operands in source order */
+        size_t n = 0;
+        const stk_expr *cur = e;
+        while (cur->kind == STK_EX_BINARY) { n++; cur = cur->u.binary.lhs; }
+        const stk_expr **spine = stk_xmalloc(n * sizeof *spine);
+        size_t k = n;
+        for (cur = e; cur->kind == STK_EX_BINARY; cur = cur->u.binary.lhs) spine[--k] = cur;
+        collect(cur, l, out);
+        for (size_t i = 0; i < n; i++) collect(spine[i]->u.binary.rhs, l, out);
+        free(spine);
         break;
+    }
     case STK_EX_UNARY:
         collect(e->u.unary.operand, l, out);
         break;

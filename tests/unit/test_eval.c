@@ -303,6 +303,42 @@ static void test_bindings_shadow_resolver(void)
     stk_diags_free(&d);
 }
 
+static void test_long_chains(void)
+{
+    /* a 20,000-term sum is a left-deep tree: neither the reference walk nor
+       the evaluator may recurse once per term */
+    size_t terms = 20000;
+    stk_strbuf b = STK_STRBUF_INIT;
+    for (size_t i = 0; i < terms; i++) stk_strbuf_puts(&b, i ? " + var.x" : "var.x");
+    stk_hcl_expr_file *f = parse(stk_strbuf_cstr(&b));
+    CHECK(f->expr != NULL);
+    if (f->expr) {
+        stk_refs r = STK_REFS_INIT;
+        stk_refs_collect(f->expr, &r);
+        CHECK_INT(r.len, terms);
+        if (r.len == terms) CHECK_INT(r.items[terms - 1].root_range.start.col, (int)(terms - 1) * 8 + 1);
+        stk_refs_free(&r);
+        stk_diags d = STK_DIAGS_INIT;
+        const char *names[] = {"var"};
+        char *k[] = {"x"};
+        stk_value *xv[] = {stk_value_int(2)};
+        stk_value *var = stk_value_object(k, xv, 1);
+        stk_value *bv[] = {var};
+        stk_eval_scope s = {0};
+        s.bind_names = names;
+        s.bind_values = bv;
+        s.nbind = 1;
+        stk_value *v = stk_eval_expr(f->expr, &s, &d);
+        CHECK(!stk_diags_has_errors(&d));
+        CHECK(v->is_int && v->u.num.i == (int64_t)terms * 2);
+        stk_value_unref(v);
+        stk_value_unref(var);
+        stk_diags_free(&d);
+    }
+    stk_hcl_expr_file_free(f);
+    stk_strbuf_free(&b);
+}
+
 /* --- stk console, end to end ----------------------------------------- */
 
 /* The stk binary: $STK_BIN, else ../stk next to this test program. */
@@ -398,6 +434,7 @@ int main(void)
     STK_RUN(test_eval_as);
     STK_RUN(test_template_string);
     STK_RUN(test_bindings_shadow_resolver);
+    STK_RUN(test_long_chains);
     STK_RUN(test_console);
     return stk_test_report();
 }
