@@ -20,6 +20,7 @@ struct stk_remote {
     const stk_backend_config *cfg;   /* borrowed */
     stk_aws_client *client;
     stk_crypt_key *key;              /* NULL: no client-side encryption */
+    int key_missing;                 /* a passphrase is expected but was not given */
     char *workspace, *state_key;
 };
 
@@ -36,12 +37,6 @@ int stk_remote_new(const stk_backend_config *c, const char *workspace, stk_remot
     } else if (c->encryption_key_file) {
         key = stk_crypt_key_from_file(c->encryption_key_file, d);
         if (!key) return -1;
-    } else if (c->passphrase_expected) {
-        stk_diags_error(d, NULL, "Missing state encryption passphrase",
-                        "The backend encrypts state snapshots with a passphrase, which stk never stores. Set "
-                        "STK_BACKEND_ENCRYPTION_PASSPHRASE, or keep encryption_passphrase in the backend block "
-                        "(from a variable), or run `stk init` again.");
-        return -1;
     }
     stk_aws_client *client = stk_aws_client_new(&ac, d);
     if (!client) {
@@ -52,6 +47,7 @@ int stk_remote_new(const stk_backend_config *c, const char *workspace, stk_remot
     r->cfg = c;
     r->client = client;
     r->key = key;
+    r->key_missing = !key && c->passphrase_expected;   /* an error only when a snapshot is written or read */
     r->workspace = stk_xstrdup(workspace ? workspace : "default");
     r->state_key = stk_backend_state_key(c, r->workspace);
     *out = r;
@@ -74,6 +70,23 @@ stk_aws_client *stk_remote_client(stk_remote *r) { return r->client; }
 const stk_backend_config *stk_remote_config(const stk_remote *r) { return r->cfg; }
 
 /* ---- helpers --------------------------------------------------------------- */
+
+static int need_key(stk_remote *r, stk_diags *d);
+
+int stk_remote_ready(stk_remote *r, stk_diags *d)
+{
+    return need_key(r, d);
+}
+
+static int need_key(stk_remote *r, stk_diags *d)
+{
+    if (!r->key_missing) return 0;
+    stk_diags_error(d, NULL, "Missing state encryption passphrase",
+                    "The backend encrypts state snapshots with a passphrase, which stk never stores. Set "
+                    "STK_BACKEND_ENCRYPTION_PASSPHRASE, or keep encryption_passphrase in the backend block "
+                    "(from a variable), or run `stk init` again.");
+    return -1;
+}
 
 static char *hex(const unsigned char *b, size_t n)
 {
@@ -300,7 +313,7 @@ int stk_remote_upload(stk_remote *r, const char *snapshot_path, int64_t serial, 
 {
     unsigned char *plain = NULL, *body = NULL;
     size_t plen = 0, blen = 0;
-    if (read_all(snapshot_path, &plain, &plen, d)) return -1;
+    if (need_key(r, d) || read_all(snapshot_path, &plain, &plen, d)) return -1;
     /* the state digest of the snapshot at its serial */
     char *state_sha = NULL;
     {
@@ -403,6 +416,7 @@ int stk_remote_download(stk_remote *r, const char *bucket, const char *key, cons
                         const char *dest_path, stk_remote_snapshot *info, stk_diags *d)
 {
     memset(info, 0, sizeof *info);
+    if (need_key(r, d)) return -1;
     int own = !bucket && !key && !version_id;
     if (!bucket) bucket = r->cfg->bucket;
     if (!key) key = r->state_key;

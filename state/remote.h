@@ -50,6 +50,11 @@ typedef struct stk_remote stk_remote;
    key (encryption_passphrase / encryption_key_file). */
 int stk_remote_new(const stk_backend_config *c, const char *workspace, stk_remote **out, stk_diags *d);
 void stk_remote_free(stk_remote *r);
+/* Can snapshots be written and read?  -1 (with the reason) when the
+   backend encrypts with a passphrase that was not given: commands that
+   change state check this before changing anything; read-only ones need
+   not. */
+int stk_remote_ready(stk_remote *r, stk_diags *d);
 const char *stk_remote_bucket(const stk_remote *r);
 const char *stk_remote_state_key(const stk_remote *r);
 stk_aws_client *stk_remote_client(stk_remote *r);

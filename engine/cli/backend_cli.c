@@ -52,6 +52,10 @@ int stk_backend_session_opts(const char *dir, stk_session_opts *o, stk_backend_s
         stk_backend_session_free(bs);
         return -1;
     }
+    if (!o->no_lock && stk_remote_ready(bs->remote, d)) {
+        stk_backend_session_free(bs);
+        return -1;
+    }
     if (!o->no_lock) {
         char *db = stk_xasprintf("%s/.stk/%s.db", dir, bs->workspace);
         o->lock = stk_remote_session_lock(bs->remote, db);

@@ -11,7 +11,8 @@
 #   HAS_CONDITIONAL_PUT    1 when the S3 server honours If-None-Match: *
 #
 # State-changing commands used: `stk state import-tfstate` (before init),
-# `stk backend restore` (a new serial, uploaded) and the hidden
+# `stk state rm`, `stk state restore --from` / `stk backend restore` (a new
+# serial, uploaded) and the hidden
 # `stk backend hold-lock SECONDS`, which takes the state lock exactly as a
 # state-changing command does (remote lock + digest check) and sleeps, so a
 # lock can be held, contended for and killed with SIGKILL.
@@ -132,20 +133,39 @@ backend_cases() {
     run "$B" init
     check_contains "second init: up to date" "is up to date with the backend (serial 42)" "$OUT"
 
-    echo "== [$SERVER_NAME] a state change from B makes A's copy stale"
-    run "$B" backend restore --from "s3://$BUCKET/platform/terraform.tfstate"
-    check_eq "restore (a state change) succeeds" 0 "$RC"
-    check_contains "restore makes serial 43" "as serial 43" "$OUT"
+    echo "== [$SERVER_NAME] a state change from B is uploaded and makes A's copy stale"
+    ver1=$(s3api s3api head-object --bucket $BUCKET --key platform/terraform.tfstate --query VersionId --output text 2>/dev/null)
+    run "$B" state rm aws_instance.web
+    check_eq "state rm (a state change) in B succeeds" 0 "$RC"
     out=$(s3api s3api head-object --bucket $BUCKET --key platform/terraform.tfstate 2>&1)
     check_contains "the change was uploaded (stk-serial 43)" '"stk-serial": "43"' "$out"
-    run "$A" backend hold-lock 1
-    check_eq "stale local copy refused" 1 "$RC"
+    run "$A" state rm aws_db_instance.main
+    check_eq "a state change from the stale copy in A is refused" 1 "$RC"
     check_contains "stale copy: clear message" "Local state is stale" "$OUT"
     check_contains "stale copy: serials named" "serial 42 but the backend" "$OUT"
+    check_contains "stale copy: nothing was changed in A" "aws_db_instance.main" "$(cd "$A" && "$STK" state list 2>&1)"
     run "$A" init
     check_contains "init in A pulls serial 43" "serial 43" "$OUT"
-    run "$A" backend hold-lock 1
-    check_eq "after init, A may change state again" 0 "$RC"
+    out=$(cd "$A" && "$STK" state list 2>&1)
+    check "A sees B's change after init" sh -c "! printf '%s' '$out' | grep -q aws_instance.web"
+    run "$A" state rm aws_db_instance.main
+    check_eq "after init, A changes state again" 0 "$RC"
+    check_contains "and uploads serial 44" '"stk-serial": "44"' \
+        "$(s3api s3api head-object --bucket $BUCKET --key platform/terraform.tfstate 2>&1)"
+    if [ "$HAS_BUCKET_SETTINGS" = 1 ] && [ -n "$ver1" ] && [ "$ver1" != None ]; then
+        run "$A" state restore --from "s3://$BUCKET/platform/terraform.tfstate" --version-id "$ver1"
+        check_eq "state restore --from --version-id (serial 42's object) succeeds" 0 "$RC"
+        check_contains "restored as a new serial 45" "as serial 45" "$OUT"
+        check_contains "the restored state is back" "aws_instance.web" "$(cd "$A" && "$STK" state list 2>&1)"
+        check_contains "restore uploaded serial 45" '"stk-serial": "45"' \
+            "$(s3api s3api head-object --bucket $BUCKET --key platform/terraform.tfstate 2>&1)"
+    else
+        run "$A" backend restore --from "s3://$BUCKET/platform/terraform.tfstate"
+        check_eq "backend restore --from (latest) succeeds" 0 "$RC"
+        check_contains "restored as a new serial 45" "as serial 45" "$OUT"
+    fi
+    run "$B" init
+    check_contains "B pulls serial 45" "serial 45" "$OUT"
 
     echo "== [$SERVER_NAME] a foreign local copy is detected"
     C=$(mk_dir c "dynamodb_table = \"$TABLE\"")
@@ -208,6 +228,19 @@ backend_cases() {
     run "$B" backend hold-lock 1
     check_eq "after force-unlock the lock can be taken" 0 "$RC"
 
+    echo "== [$SERVER_NAME] workspaces use <workspace_key_prefix>/<name>/<key>"
+    local etag0
+    etag0=$(s3api s3api head-object --bucket $BUCKET --key platform/terraform.tfstate --query ETag --output text 2>&1)
+    run "$A" workspace new staging
+    check_eq "workspace new staging" 0 "$RC"
+    OUT=$(cd "$A" && STK_WORKSPACE=staging "$STK" state import-tfstate -force "$FIXTURE" 2>&1); RC=$?
+    check_eq "a state change in workspace staging succeeds" 0 "$RC"
+    out=$(s3api s3api head-object --bucket $BUCKET --key "env:/staging/platform/terraform.tfstate" 2>&1)
+    check_contains "uploaded to env:/staging/platform/terraform.tfstate" '"stk-serial": "42"' "$out"
+    out=$(s3api s3api head-object --bucket $BUCKET --key platform/terraform.tfstate --query ETag --output text 2>&1)
+    check_eq "the default workspace's object is untouched" "$etag0" "$out"
+    run "$A" workspace select default
+
     echo "== [$SERVER_NAME] client-side encryption (passphrase)"
     E=$(mk_dir e "dynamodb_table = \"$TABLE\"" 'encryption_passphrase = var.pass')
     sed -i 's#platform/terraform.tfstate#secret/terraform.tfstate#' "$E/main.tf"
@@ -231,8 +264,10 @@ backend_cases() {
     OUT=$(cd "$F" && TF_VAR_pass='correct horse battery staple' "$STK" backend restore \
           --from "s3://$BUCKET/secret/terraform.tfstate" 2>&1); RC=$?
     check_eq "a later command re-reads the passphrase from the block" 0 "$RC"
-    OUT=$(cd "$F" && "$STK" backend hold-lock 1 2>&1); RC=$?
-    check_contains "without the passphrase a later command says what is missing" "STK_BACKEND_ENCRYPTION_PASSPHRASE" "$OUT"
+    OUT=$(cd "$F" && "$STK" state rm aws_instance.web 2>&1); RC=$?
+    check_eq "without the passphrase a state change is refused" 1 "$RC"
+    check_contains "and says what is missing" "STK_BACKEND_ENCRYPTION_PASSPHRASE" "$OUT"
+    check_contains "before changing anything" "aws_instance.web" "$(cd "$F" && "$STK" state list 2>&1)"
 
     echo "== [$SERVER_NAME] client-side encryption (key file) and -backend-config layers"
     G=$(mk_dir g "dynamodb_table = \"$TABLE\"")
