@@ -58,7 +58,8 @@ void stk_refs_collect(const stk_expr *e, stk_refs *out);
 void stk_refs_free(stk_refs *r);
 
 /* The name of the first `n` steps as Terraform writes it: "var.a",
-   "aws_subnet.public[0].id", "data.aws_ami.x", `each.value["k"]`.
+   "aws_subnet.public[0].id", "data.aws_ami.x", `each.value["k"]`; a
+   dynamic index prints as "[...]" and ends the name.
    n larger than the step count means all steps.  Caller frees. */
 char *stk_ref_to_string(const stk_ref *r, size_t n);
 
