@@ -13,13 +13,20 @@
  *      trees, which the config owns).
  *   2. stk_config_set_vars() (variables.c): the root module's input values
  *      with Terraform's precedence.
- *   3. stk_config_build_graph() (graph.c here): one node per configuration
+ *   3. stk_config_build_graph() (deps.c): one node per configuration
  *      object of every module, edges from the references of every
  *      expression (engine/eval/refs.h) and depends_on; reports references to
- *      undeclared objects and cycles.
- *   4. stk_config_evaluate() (evaluate.c): walks that graph in topological
- *      order and evaluates every object of every module instance, with
- *      unknown values allowed (see stk_eval_opts).
+ *      undeclared objects (stk_graph_toposort reports cycles).
+ *   4. stk_config_evaluate() (evaluate.c): builds that graph, walks it in
+ *      topological order and evaluates every object of every module
+ *      instance, with unknown values allowed (see stk_eval_opts).
+ *   5. stk_evaluation_instance_graph() (instances.c): the graph of resource
+ *      instances the apply walker of a later issue runs.
+ *
+ * file() and templatefile() resolve relative paths against the root
+ * directory, as `terraform -chdir=DIR` does: path.module is the module
+ * directory relative to it ("modules/net"), so the usual
+ * file("${path.module}/user_data.sh") reads the module's own file.
  *
  * Ownership: a stk_config owns everything reachable from it (its arena
  * holds the parse trees, the decoded blocks and their strings; types and
