@@ -49,4 +49,10 @@ void stk_backend_session_free(stk_backend_session *bs);
 int stk_backend_unlock_target(const char *dir, const char *workspace, stk_backend_session *bs, stk_lock **lock,
                               stk_diags *d);
 
+/* `stk state restore --from s3://BUCKET/KEY [--version-id V] [-force]
+   [-lock=false] [-lock-timeout=DUR]` (cmd_backend.c; also `stk backend
+   restore`): argv[0] is the subcommand name, usage_name the command as
+   the user typed it ("state restore"), for messages. */
+int stk_backend_restore_cmd(int argc, char **argv, const char *usage_name);
+
 #endif

@@ -291,7 +291,6 @@ static char *command_line(int argc, char **argv)
 }
 
 /* `stk backend restore --from s3://bucket/key [--version-id V]` */
-int stk_backend_restore_cmd(int argc, char **argv, const char *usage_name);
 int stk_backend_restore_cmd(int argc, char **argv, const char *usage_name)
 {
     const char *from = NULL, *version = NULL;
