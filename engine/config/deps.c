@@ -309,6 +309,7 @@ const char *stk_config_node_shape(int kind)
 
 static stk_graph *build(stk_config *c, stk_diags *d, int display)
 {
+    size_t dstart = d->len;
     builder b = {c, stk_graph_new(), d};
     char buf[1024];
     /* nodes */
@@ -419,6 +420,7 @@ static stk_graph *build(stk_config *c, stk_diags *d, int display)
             depend_list(&b, n, &ctx, o->depends_on, o->ndepends_on);
         }
     }
+    stk_cfg_dedup_diags(d, dstart);   /* a module directory called twice */
     return b.g;
 }
 
