@@ -244,9 +244,16 @@ static stk_value *resolve(void *ud, const stk_ref *ref, size_t *consumed, stk_di
 /* ------------------------------------------------------------------ */
 /* reading and evaluating                                              */
 
-/* A parse error that more input could fix: keep reading. */
-static int incomplete(const stk_diags *d)
+/* A parse error that more input could fix: keep reading.  That is an
+   error about something left open, or any error found at the very end of
+   the input (past its last non-blank byte). */
+static int incomplete(const stk_diags *d, const char *src, size_t len)
 {
+    while (len && (src[len - 1] == ' ' || src[len - 1] == '\t' || src[len - 1] == '\n' || src[len - 1] == '\r'))
+        len--;
+    for (size_t i = 0; i < d->len; i++) {
+        if (d->items[i].severity == STK_DIAG_ERROR && d->items[i].subject.start.byte >= len) return 1;
+    }
     for (size_t i = 0; i < d->len; i++) {
         const char *s = d->items[i].summary;
         if (d->items[i].severity != STK_DIAG_ERROR) continue;
@@ -402,7 +409,7 @@ int cmd_console(int argc, char **argv)
         /* does what we have parse, or could more lines complete it? */
         stk_diags pd = STK_DIAGS_INIT;
         stk_hcl_expr_file *f = stk_hcl_expr_file_parse("<console-input>", pending.s, pending.len, 0, &pd);
-        int more = stk_diags_has_errors(&pd) && incomplete(&pd);
+        int more = stk_diags_has_errors(&pd) && incomplete(&pd, pending.s, pending.len);
         stk_hcl_expr_file_free(f);
         stk_diags_free(&pd);
         if (more && !feof(stdin)) continue;
