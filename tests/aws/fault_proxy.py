@@ -392,8 +392,12 @@ def main(argv=None):
     while not stop.wait(0.5):
         if args_parent_gone(a.parent_pid):
             break
-    srv.shutdown()
     srv.faults.write_stats_file()
+    if srv.log not in (None, sys.stderr):
+        srv.log.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # handler threads may sit in keep-alive reads: do not wait for them
 
 
 if __name__ == "__main__":

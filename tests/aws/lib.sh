@@ -128,7 +128,7 @@ aws_proxy_restart() {
 _aws_alive() { # pid: running (an exited child not yet reaped is not)
     local st
     [ -r "/proc/$1/stat" ] || return 1
-    read -r _ _ st _ <"/proc/$1/stat" || return 1
+    { read -r _ _ st _ <"/proc/$1/stat"; } 2>/dev/null || return 1  # it may end meanwhile
     [ "$st" != Z ]
 }
 

@@ -32,15 +32,13 @@ oai=$(awscli cloudfront create-cloud-front-origin-access-identity \
       --cloud-front-origin-access-identity-config CallerReference=ref-1,Comment=frontend \
       --query CloudFrontOriginAccessIdentity.Id --output text 2>&1)
 check_contains "awscli: create OAI returns an id" "E" "$oai"
-out=$(awscli cloudfront get-cloud-front-origin-access-identity --id "$oai" \
-      --query CloudFrontOriginAccessIdentity.CloudFrontOriginAccessIdentityConfig.Comment --output text 2>&1)
-check_eq "awscli: get OAI reads back its comment" "frontend" "$out"
 check "our CloudFront handlers: OAI and cache policy API (boto3)" py '
 cf = C("cloudfront")
 lst = cf.list_cloud_front_origin_access_identities()["CloudFrontOriginAccessIdentityList"]
 assert lst["Quantity"] == 1, lst
 oai = lst["Items"][0]["Id"]
 got = cf.get_cloud_front_origin_access_identity(Id=oai)
+assert got["CloudFrontOriginAccessIdentity"]["CloudFrontOriginAccessIdentityConfig"]["Comment"] == "frontend", got
 try:
     cf.delete_cloud_front_origin_access_identity(Id=oai, IfMatch="WRONG"); raise AssertionError("deleted with a wrong ETag")
 except ClientError as e:
@@ -97,10 +95,11 @@ try:
 except ClientError as e:
     assert e.response["Error"]["Code"] == "NotImplemented" and e.response["ResponseMetadata"]["HTTPStatusCode"] == 501, e.response
 '
-vpc=$(awscli ec2 create-vpc --cidr-block 10.9.0.0/16 --query Vpc.VpcId --output text 2>&1)
-check_contains "awscli: create a VPC" "vpc-" "$vpc"
-awscli cloudfront create-cloud-front-origin-access-identity \
-    --cloud-front-origin-access-identity-config CallerReference=ref-2,Comment=x >/dev/null 2>&1
+vpc=$(py '
+C("cloudfront").create_cloud_front_origin_access_identity(CloudFrontOriginAccessIdentityConfig={"CallerReference": "ref-2", "Comment": "x"})
+print(C("ec2").create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"])
+' 2>&1)
+check_contains "a VPC and an OAI to be reset" "vpc-" "$vpc"
 check "aws_reset" aws_reset
 out=$(awscli ec2 describe-vpcs --vpc-ids "$vpc" 2>&1)
 check_contains "awscli: reset removed the VPC" "InvalidVpcID.NotFound" "$out"
