@@ -892,6 +892,7 @@ static stk_value *eval_for(const stk_expr *e, const stk_eval_scope *s, stk_diags
 
 static stk_value *eval_each(const stk_expr *each, const stk_eval_scope *s, stk_value *item, stk_diags *d)
 {
+    if (!each) return stk_value_ref(item);   /* `x[*]` with nothing after the star */
     stk_eval_scope child = {0};
     child.parent = s;
     child.splat_item = item;
