@@ -1,0 +1,7 @@
+locals {
+  x = trimspace(<<EOT
+  hello
+EOT
+  )
+  yy = 2
+}

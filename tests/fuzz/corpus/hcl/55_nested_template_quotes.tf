@@ -1,0 +1,5 @@
+locals {
+  a = "${ f( "a" , "b" ) }"
+  b = "x-${ join( ",", [ for s in var.l : "${s}!" ] ) }-y"
+  c = "%{ for i, s in var.l }${ i }:${ s } %{ endfor }"
+}
