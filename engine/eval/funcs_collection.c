@@ -520,7 +520,9 @@ static stk_value *to_set(stk_value *v, stk_type *elem, int arg, char **err, int 
 {
     if (v->is_null) return stk_fn_fail(err, err_arg, arg, "argument must not be null");
     char *e = NULL;
-    stk_value *s = stk_value_convert(v, stk_type_set(stk_type_ref(elem)), &e);
+    stk_type *st = stk_type_set(stk_type_ref(elem));
+    stk_value *s = stk_value_convert(v, st, &e);
+    stk_type_unref(st);
     if (!s) { stk_fn_fail(err, err_arg, arg, "%s", e); free(e); }
     return s;
 }
@@ -533,12 +535,17 @@ static stk_type *sets_elem(stk_value **args, size_t nargs, char **err, int *err_
     for (size_t i = 0; i < nargs; i++) {
         stk_value *a = args[i];
         if (!stk_fn_is_seq(a)) {
+            for (size_t q = 0; q < m; q++) stk_type_unref(types[q]);
             free(types);
             return stk_fn_fail(err, err_arg, (int)i, "a set of any single type is required"), NULL;
         }
         if (a->type->kind == STK_TY_TUPLE) {
             stk_value *l = to_list(a, (int)i, err, err_arg);
-            if (!l) { free(types); return NULL; }
+            if (!l) {
+                for (size_t q = 0; q < m; q++) stk_type_unref(types[q]);
+                free(types);
+                return NULL;
+            }
             if (l->type->elem->kind != STK_TY_DYNAMIC) types[m++] = stk_type_ref(l->type->elem);
             stk_value_unref(l);
         } else if (a->type->elem->kind != STK_TY_DYNAMIC || a->u.coll.n) {

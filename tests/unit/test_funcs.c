@@ -736,6 +736,49 @@ static void test_rsadecrypt(void)
     EVP_PKEY_free(pk);
 }
 
+/* Every function against argument shapes it does not expect (seeded, bounded):
+   each call must give a value or an error message, never crash or leak. */
+static void test_shapes(void)
+{
+    const char *pool[] = {
+        "null", "\"\"", "\"abc\"", "\"10.0.0.0/16\"", "\"2018-01-02T23:12:01Z\"", "\"%s %d %v\"", "0", "-1", "3",
+        "2.5", "1e300", "true", "[]", "[1,\"a\"]", "[[1],[2,3]]", "{}", "{\"a\":1,\"b\":[\"x\"]}",
+        "list:[\"x\",\"y\"]", "set:[3,1]", "map:{\"k\":\"v\"}", "unk:", "unk:\"s\"", "[\"<unk>\",1]",
+        "sens:\"secret\"", "\"/(a+)/\"", "\"~/x\"", "\"hello.txt\"", "\"**/*\"", "-9223372036854775808",
+        "set:[[1],[2]]", "map:{\"a\":[1],\"b\":[2,3]}", "{\"a\":{\"b\":null}}", "[{\"a\":1},{\"b\":2}]",
+        "[null]", "sens:[1,2]", "unk:[1]", "unk:{\"a\":1}", "\"a\\nb\"", "\"\\u00e9\\u0301\"", "\"{\\\"x\\\":[1]}\"",
+        "\"x: [1, {y: 2}]\"", "1024", "\"fd00::/8\"", "\"SGVsbG8=\"",
+    };
+    size_t np = sizeof pool / sizeof *pool, nf;
+    const stk_func *const *all = stk_func_all(&nf);
+    unsigned seed = 12345;
+    int calls = 0, bad = 0;
+    for (size_t f = 0; f < nf; f++) {
+        if (!strcmp(all[f]->name, "uuid") || !strcmp(all[f]->name, "timestamp")) continue;
+        for (int round = 0; round < 80; round++) {
+            size_t n = (size_t)(all[f]->min_args + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 3);
+            if (all[f]->max_args >= 0 && n > (size_t)all[f]->max_args) n = (size_t)all[f]->max_args;
+            if (n > 6) n = 6;
+            stk_value *args[6];
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                args[i] = arg_value(pool[(seed >> 16) % np]);
+            }
+            char *err = NULL;
+            stk_value *r = call(all[f]->name, args, n, &err);
+            calls++;
+            if (!r && !err) { bad++; fprintf(stderr, "%s: no value and no error\n", all[f]->name); }
+            if (r && err) { bad++; fprintf(stderr, "%s: a value and an error\n", all[f]->name); }
+            if (r) { char *s = stk_value_to_hcl(r); free(s); }
+            stk_value_unref(r);
+            free(err);
+            for (size_t i = 0; i < n; i++) stk_value_unref(args[i]);
+        }
+    }
+    CHECK(calls > 1000);
+    CHECK(bad == 0);
+}
+
 static void test_impure(void)
 {
     char *err = NULL;
@@ -807,6 +850,7 @@ int main(void)
     run_table();
     STK_RUN(test_gzip);
     STK_RUN(test_rsadecrypt);
+    STK_RUN(test_shapes);
     STK_RUN(test_impure);
     STK_RUN(test_marks_and_signatures);
     cleanup_files();
