@@ -466,41 +466,54 @@ def cloudfront_error_body(e, request_id):
 
 
 # ---------------------------------------------------------------------------
-# Slow mode: rewrite the state of the first N describes of each resource id.
+# Slow mode: resources pass through their transitional states.
 #
-# Each entry: (service, operation) -> (kind, id regex, state regex, pending text).
-# A response is cut at each id match; the state tag that follows an id (before
-# the next id) belongs to that resource.  Verified against moto's output order
-# (instanceId precedes instanceState, natGatewayId precedes state, ...).
+# SLOW_RULES: (service, operation) -> rules (kind, id regex, state regex,
+# transitional text, mode).  A response is cut at each id match; the state
+# tag that follows an id (before the next id) belongs to that resource
+# (checked against moto's output order: instanceId precedes instanceState,
+# natGatewayId precedes state, ...).  Modes:
+#   "describe"  the first N describes of each (kind, id) show the transitional
+#               state, then moto's real one;
+#   "answer"    a create/delete answer shows it, without using one of the N;
+#   "restart"   an update: its answer shows it and the next N describes too.
+# Kinds ending in "-del" count the deletion phase separately.
+
+_INST_ID = r"<instanceId>([^<]+)</instanceId>"
+_NAT_ID = r"<natGatewayId>([^<]+)</natGatewayId>"
+_DIST_ID = r"<Distribution(?:\s[^>]*)?>\s*<Id>([^<]+)</Id>"
+_RUNNING = (r"<instanceState>\s*<code>16</code>\s*<name>running</name>\s*</instanceState>",
+            "<instanceState><code>0</code><name>pending</name></instanceState>")
+_TERMINATED = (r"<instanceState>\s*<code>48</code>\s*<name>terminated</name>\s*</instanceState>",
+               "<instanceState><code>32</code><name>shutting-down</name></instanceState>")
 
 SLOW_RULES = {
-    ("ec2", "DescribeInstances"): (
-        "instance", r"<instanceId>([^<]+)</instanceId>",
-        r"<instanceState>\s*<code>16</code>\s*<name>running</name>\s*</instanceState>",
-        "<instanceState><code>0</code><name>pending</name></instanceState>"),
-    # a create answer is pending too, without using up one of the N describes
-    ("ec2", "CreateNatGateway"): (
-        "natgateway", r"<natGatewayId>([^<]+)</natGatewayId>",
-        r"<state>available</state>", "<state>pending</state>", False),
-    ("ec2", "DescribeNatGateways"): (
-        "natgateway", r"<natGatewayId>([^<]+)</natGatewayId>",
-        r"<state>available</state>", "<state>pending</state>"),
-    ("elasticloadbalancing", "DescribeLoadBalancers"): (
-        "loadbalancer", r"<LoadBalancerArn>([^<]+)</LoadBalancerArn>",
-        r"<State>\s*<Code>active</Code>", "<State><Code>provisioning</Code>"),
-    ("elasticache", "DescribeCacheClusters"): (
-        "cachecluster", r"<CacheClusterId>([^<]+)</CacheClusterId>",
-        r"<CacheClusterStatus>available</CacheClusterStatus>",
-        "<CacheClusterStatus>creating</CacheClusterStatus>"),
-    ("elasticache", "DescribeReplicationGroups"): (
-        "replicationgroup", r"<ReplicationGroupId>([^<]+)</ReplicationGroupId>",
-        r"<Status>available</Status>", "<Status>creating</Status>"),
-    ("cloudfront", "GetDistribution"): (
-        "distribution", r"<Distribution(?:\s[^>]*)?>\s*<Id>([^<]+)</Id>",
-        r"<Status>Deployed</Status>", "<Status>InProgress</Status>"),
-    ("cloudfront", "ListDistributions"): (
-        "distribution", r"<DistributionSummary>\s*<Id>([^<]+)</Id>",
-        r"<Status>Deployed</Status>", "<Status>InProgress</Status>"),
+    ("ec2", "DescribeInstances"): [
+        ("instance", _INST_ID) + _RUNNING + ("describe",),
+        ("instance-del", _INST_ID) + _TERMINATED + ("describe",)],
+    ("ec2", "CreateNatGateway"): [
+        ("natgateway", _NAT_ID, r"<state>available</state>", "<state>pending</state>", "answer")],
+    ("ec2", "DescribeNatGateways"): [
+        ("natgateway", _NAT_ID, r"<state>available</state>", "<state>pending</state>", "describe"),
+        ("natgateway-del", _NAT_ID, r"<state>deleted</state>", "<state>deleting</state>", "describe")],
+    ("elasticloadbalancing", "DescribeLoadBalancers"): [
+        ("loadbalancer", r"<LoadBalancerArn>([^<]+)</LoadBalancerArn>",
+         r"<State>\s*<Code>active</Code>", "<State><Code>provisioning</Code>", "describe")],
+    ("elasticache", "DescribeCacheClusters"): [
+        ("cachecluster", r"<CacheClusterId>([^<]+)</CacheClusterId>",
+         r"<CacheClusterStatus>available</CacheClusterStatus>",
+         "<CacheClusterStatus>creating</CacheClusterStatus>", "describe")],
+    ("elasticache", "DescribeReplicationGroups"): [
+        ("replicationgroup", r"<ReplicationGroupId>([^<]+)</ReplicationGroupId>",
+         r"<Status>available</Status>", "<Status>creating</Status>", "describe")],
+    ("cloudfront", "GetDistribution"): [
+        ("distribution", _DIST_ID, r"<Status>Deployed</Status>", "<Status>InProgress</Status>", "describe")],
+    ("cloudfront", "ListDistributions"): [
+        ("distribution", r"<DistributionSummary>\s*<Id>([^<]+)</Id>",
+         r"<Status>Deployed</Status>", "<Status>InProgress</Status>", "describe")],
+    # an updated distribution (e.g. disabled before deletion) deploys again
+    ("cloudfront", "UpdateDistribution"): [
+        ("distribution", _DIST_ID, r"<Status>Deployed</Status>", "<Status>InProgress</Status>", "restart")],
 }
 
 
@@ -515,29 +528,31 @@ class SlowStates:
             self.seen = {}
 
     def rewrite(self, service, op, account, region, body):
-        rule = SLOW_RULES.get((service, op))
-        if not rule or self.n <= 0:
+        rules = SLOW_RULES.get((service, op))
+        if not rules or self.n <= 0:
             return body
-        kind, id_re, state_re, pending = rule[:4]
-        counts = rule[4] if len(rule) > 4 else True
         text = body.decode("utf-8", "replace")
-        ids = list(re.finditer(id_re, text))
-        if not ids:
-            return body
-        out = [text[:ids[0].start()]]
-        with self.lock:
-            for i, m in enumerate(ids):
-                end = ids[i + 1].start() if i + 1 < len(ids) else len(text)
-                seg = text[m.start():end]
-                key = (account, region, kind, m.group(1))
-                count = self.seen.get(key, 0)
-                if re.search(state_re, seg):
-                    if counts:
-                        self.seen[key] = count + 1
-                    if count < self.n:
-                        seg = re.sub(state_re, pending, seg, count=1)
-                out.append(seg)
-        return "".join(out).encode("utf-8")
+        for kind, id_re, state_re, pending, mode in rules:
+            ids = list(re.finditer(id_re, text))
+            if not ids:
+                continue
+            out = [text[:ids[0].start()]]
+            with self.lock:
+                for i, m in enumerate(ids):
+                    end = ids[i + 1].start() if i + 1 < len(ids) else len(text)
+                    seg = text[m.start():end]
+                    key = (account, region, kind, m.group(1))
+                    if mode == "restart":
+                        self.seen[key] = 0
+                    if re.search(state_re, seg):
+                        count = self.seen.get(key, 0)
+                        if mode == "describe":
+                            self.seen[key] = count + 1
+                        if mode != "describe" or count < self.n:
+                            seg = re.sub(state_re, pending, seg, count=1)
+                    out.append(seg)
+            text = "".join(out)
+        return text.encode("utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -743,6 +758,9 @@ class StkLayer:
                 return "GetDistribution"
             if re.match(r"^%s/distribution/?$" % CF_PREFIX, path):
                 return "ListDistributions"
+        if service == "cloudfront" and environ.get("REQUEST_METHOD") == "PUT":
+            if re.match(r"^%s/distribution/[^/]+/config/?$" % CF_PREFIX, path):
+                return "UpdateDistribution"
         return None
 
     @staticmethod

@@ -116,7 +116,7 @@ check_fails "aws_stop killed the launcher" kill -0 "$moto_pid"
 
 echo "== slow mode (--slow 2), with moto's request recorder on"
 MOTO_ENABLE_RECORDING=true MOTO_RECORDER_FILEPATH="${TMPDIR:-/tmp}/stk-selftest-recording.$$" aws_start --slow 2 || exit 1
-check "waiters pass through pending states" py '
+check "waiters pass through pending states (create, update, delete)" py '
 ec2, elb, ec, cf = C("ec2"), C("elbv2"), C("elasticache"), C("cloudfront")
 vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
 sn = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.%d.0/24" % i, AvailabilityZone="eu-north-1" + z)["Subnet"]["SubnetId"]
@@ -152,6 +152,20 @@ calls = []
 ec2.meta.events.register("before-call.ec2.DescribeInstances", lambda **k: calls.append(1))
 ec2.get_waiter("instance_running").wait(InstanceIds=[i2], WaiterConfig={"Delay": 0.05, "MaxAttempts": 10})
 assert len(calls) == 3, calls
+# deletions and updates pass through their transitional states too
+ec2.delete_nat_gateway(NatGatewayId=nat)
+ec2.terminate_instances(InstanceIds=[inst])
+cfg = cf.get_distribution_config(Id=d)
+cfg["DistributionConfig"]["Enabled"] = False
+upd = cf.update_distribution(Id=d, IfMatch=cfg["ETag"], DistributionConfig=cfg["DistributionConfig"])
+seen = {"nat": [], "inst": [], "cf": [upd["Distribution"]["Status"]]}
+for _ in range(3):
+    seen["nat"].append(ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"][0]["State"])
+    seen["inst"].append(ec2.describe_instances(InstanceIds=[inst])["Reservations"][0]["Instances"][0]["State"]["Name"])
+    seen["cf"].append(cf.get_distribution(Id=d)["Distribution"]["Status"])
+want = {"nat": ["deleting", "deleting", "deleted"], "inst": ["shutting-down", "shutting-down", "terminated"],
+        "cf": ["InProgress", "InProgress", "InProgress", "Deployed"]}
+assert seen == want, (seen, want)
 '
 check "the recorder counts every request, ours included" py '
 base = os.environ["MOTO_URL"] + "/moto-api/recorder/"
