@@ -149,7 +149,7 @@ stk_type *stk_type_unify(stk_type **types, size_t n);
 
 /* --- rendering --- */
 char *stk_value_to_hcl(const stk_value *v);      /* as `terraform console` prints; sensitive -> (sensitive value) */
-char *stk_number_to_string(const stk_value *v);  /* "1", "1.5", "1e+21" as Terraform */
+char *stk_number_to_string(const stk_value *v);  /* "1", "1.5", 1e21 -> "1000000000000000000000" (see below) */
 /* JSON: unknown -> error (returns NULL), null -> json null; sensitive marks dropped. */
 json_t *stk_value_to_json(const stk_value *v);
 /* From JSON: objects -> object, arrays -> tuple, numbers exact. */
@@ -174,7 +174,9 @@ char *stk_type_friendly_constraint(const stk_type *t);
  *   numbers   integers plainly; other numbers as the shortest decimal that
  *             round-trips, never with an exponent (Go's big.Float
  *             Text('f', -1), which Terraform uses): 1.5, 0.30000000000000004,
- *             1e21 -> 1000000000000000000000.  stk_number_to_string,
+ *             1e21 -> 1000000000000000000000; integral values below 1e21
+             print exactly (9223372036854775807 + 1 -> 9223372036854775808).
+             stk_number_to_string,
  *             tostring(), interpolation and jsonencode use the same text.
  *   tuple     [\n  1,\n  2,\n]      (empty: [])
  *   list/set  tolist([...]) / toset([...]) around the tuple form
