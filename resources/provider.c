@@ -151,3 +151,68 @@ stk_type *stk_schema_type(const stk_schema *s)
     free(types);
     return t;
 }
+
+/* ---- provider factories, extra types and the per-call context ---- */
+
+#define MAX_FACTORIES 16
+static const stk_provider_factory *factories[MAX_FACTORIES];
+static size_t nfactories;
+
+void stk_provider_factory_register(const stk_provider_factory *f)
+{
+    for (size_t i = 0; i < nfactories; i++)
+        if (strcmp(factories[i]->name, f->name) == 0) {
+            factories[i] = f;
+            return;
+        }
+    if (nfactories < MAX_FACTORIES) factories[nfactories++] = f;
+}
+
+const stk_provider_factory *stk_provider_factory_lookup(const char *name)
+{
+    for (size_t i = 0; name && i < nfactories; i++)
+        if (strcmp(factories[i]->name, name) == 0) return factories[i];
+    return NULL;
+}
+
+int stk_provider_configure(const char *provider_name, stk_value *config, stk_provider_instance **out,
+                           stk_diags *d)
+{
+    const stk_provider_factory *f = stk_provider_factory_lookup(provider_name);
+    *out = NULL;
+    if (!f) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Provider not available",
+                      "The provider \"%s\" is not available in this build of stk: no provider factory is "
+                      "registered for it, so its resources cannot be read, created, updated or deleted.",
+                      provider_name);
+        return -1;
+    }
+    return f->configure(provider_name, config, out, d);
+}
+
+void stk_provider_instance_free(const char *provider_name, stk_provider_instance *p)
+{
+    const stk_provider_factory *f = stk_provider_factory_lookup(provider_name);
+    if (p && f && f->free) f->free(p);
+}
+
+static _Thread_local const stk_call_ctx *call_ctx;
+
+const stk_call_ctx *stk_call_ctx_current(void) { return call_ctx; }
+void stk_call_ctx_set(const stk_call_ctx *c) { call_ctx = c; }
+
+static const stk_resource_type *const *extra_types;
+static size_t nextra_types;
+
+void stk_resource_types_register_extra(const stk_resource_type *const *types, size_t n)
+{
+    extra_types = types;
+    nextra_types = n;
+}
+
+const stk_resource_type *stk_resource_type_lookup_extra(stk_resource_kind kind, const char *name)
+{
+    for (size_t i = 0; name && i < nextra_types; i++)
+        if (extra_types[i]->kind == kind && strcmp(extra_types[i]->name, name) == 0) return extra_types[i];
+    return NULL;
+}

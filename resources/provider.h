@@ -38,8 +38,19 @@ enum {
     STK_ATTR_COMPUTED  = 1 << 2,   /* set by the provider (unknown until apply when not configured) */
     STK_ATTR_SENSITIVE = 1 << 3,   /* masked in plans and output */
     STK_ATTR_FORCE_NEW = 1 << 4,   /* a change replaces the object */
-    STK_ATTR_DEPRECATED = 1 << 5   /* accepted with a warning */
+    STK_ATTR_DEPRECATED = 1 << 5,  /* accepted with a warning */
+    /* normalisers used when the plan compares configuration with state, so
+       that equivalent spellings never show as a diff (plans/diff.c): */
+    STK_ATTR_JSON      = 1 << 6,   /* a JSON document: compared by meaning (key order, spacing) */
+    STK_ATTR_CIDR      = 1 << 7,   /* an IP address / CIDR: compared in canonical form (case, zeros) */
+    STK_ATTR_CASE_INSENSITIVE = 1 << 8  /* compared ignoring ASCII case */
 };
+
+/* An attribute's own normaliser (additive: NULL for most attributes).
+   Returns a NEW reference to the canonical form of v (v borrowed; never
+   called with null or unknown values).  Two values are equal for the plan
+   when their canonical forms are equal. */
+typedef struct stk_value *(*stk_attr_normalize_fn)(struct stk_value *v);
 
 typedef struct {
     const char *name;
@@ -48,6 +59,7 @@ typedef struct {
     unsigned flags;            /* STK_ATTR_* */
     const char *default_json;  /* default value as JSON text when unset, or NULL */
     const char *description;   /* may be NULL */
+    stk_attr_normalize_fn normalize;  /* may be NULL (see STK_ATTR_JSON / CIDR / CASE_INSENSITIVE) */
 } stk_schema_attr;
 
 typedef enum {
@@ -104,7 +116,87 @@ struct stk_resource_type {
     stk_resource_delete_fn del;
     stk_resource_import_fn import;
     stk_data_read_fn read_data;    /* data sources */
+
+    /* Crash recovery (state/journal.h), both optional, added with the
+       plan/apply engine:
+       journal_info: what the intent row records before a create so the
+         object can be found again after a crash: a malloc'd JSON object
+         text such as {"token":"...","name":"web-sg","tags":{...}}, or NULL
+         (the engine then records only the address).  The token is also
+         what the type sends as the API's idempotency token: read it in
+         create from stk_call_ctx_current()->token.
+       recover: look the object up from that info (`info_json` is the
+         intent's whole info object: the engine adds "id" for updates and
+         deletes); *state = the object (new ref) or NULL when it does not
+         exist; returns 0, or -1 with diagnostics (the intent stays
+         pending). */
+    char *(*journal_info)(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                          const char *token);
+    int (*recover)(stk_provider_instance *p, const stk_resource_type *t, const char *info_json,
+                   stk_value **state, stk_diags *d);
 };
+
+/* ---- provider instances (added with the plan/apply engine) ----
+ *
+ * The engine obtains one stk_provider_instance per configured provider
+ * block (`provider "aws" { region = ... }`, each alias its own) through a
+ * registry of factories keyed by the provider's local name.  Each provider
+ * family registers its factory once at start-up, before any command runs
+ * (resources/aws registers "aws" from its own code; the test provider
+ * registers "stktest" when STK_TEST_PROVIDER=1).  No weak symbols: a
+ * provider without a registered factory is reported as "not available in
+ * this build" the first time an operation needs it.  The engine configures
+ * an instance lazily, on the first CRUD call that needs it, so commands
+ * that touch nothing (a plan with -refresh=false and no data sources) never
+ * configure one.
+ *
+ *   configure(name, config, &out, d): `config` is the evaluated provider
+ *     block as an object (attributes and nested blocks, generic: blocks
+ *     are tuples of objects), or an empty object when the configuration
+ *     has no block for the provider; the alias is not part of it.  Returns
+ *     0 and *out, or -1 with diagnostics.
+ *   free(p): releases an instance.
+ * Instances are shared by the apply walker's threads: CRUD functions must
+ * be thread safe for one instance. */
+typedef struct stk_provider_factory {
+    const char *name;   /* provider local name: "aws", "stktest" */
+    int (*configure)(const char *name, stk_value *config, stk_provider_instance **out, stk_diags *d);
+    void (*free)(stk_provider_instance *p);
+} stk_provider_factory;
+
+/* Register a factory (the pointer is kept; a second one for a name
+   replaces the first).  Not thread safe: call at start-up. */
+void stk_provider_factory_register(const stk_provider_factory *f);
+const stk_provider_factory *stk_provider_factory_lookup(const char *name);
+/* Configure through the registered factory; -1 with "Provider not
+   available" when none is registered. */
+int stk_provider_configure(const char *provider_name, stk_value *config, stk_provider_instance **out,
+                           stk_diags *d);
+void stk_provider_instance_free(const char *provider_name, stk_provider_instance *p);
+
+/* ---- the per-call context (added with the plan/apply engine) ----
+ * Before each CRUD call the engine sets a thread-local context the type
+ * may read (NULL outside engine calls, e.g. in unit tests of a type):
+ *   timeouts: the resource's `timeouts` block in seconds (0: not set, use
+ *     the type's default), for waiters;
+ *   token: the idempotency token recorded in the journal intent (create);
+ *   cancelled: becomes non-zero on the second Ctrl-C: waiters should stop
+ *     polling and return an error ("interrupted").
+ *   address: the instance address, for messages. */
+typedef struct {
+    double timeout_create, timeout_read, timeout_update, timeout_delete;
+    const char *token;
+    const char *address;
+    volatile int *cancelled;
+} stk_call_ctx;
+const stk_call_ctx *stk_call_ctx_current(void);
+void stk_call_ctx_set(const stk_call_ctx *c);   /* engine only; NULL clears */
+
+/* Extra resource types outside the built-in registry (the test provider,
+   resources/test).  stk_resource_type_lookup falls back to them.  `types`
+   is kept (static storage).  Not thread safe: call at start-up. */
+void stk_resource_types_register_extra(const stk_resource_type *const *types, size_t n);
+const stk_resource_type *stk_resource_type_lookup_extra(stk_resource_kind kind, const char *name);
 
 /* Registry (resources/aws/types.c): the types stk knows, by kind and name.
    Returns NULL for an unknown type. */

@@ -119,7 +119,8 @@ const stk_resource_type *stk_resource_type_lookup(stk_resource_kind kind, const 
     stk_resource_type key = {0};
     key.name = name;
     key.kind = kind;
-    return bsearch(&key, types, NTYPES, sizeof types[0], cmp_key);
+    const stk_resource_type *t = bsearch(&key, types, NTYPES, sizeof types[0], cmp_key);
+    return t ? t : stk_resource_type_lookup_extra(kind, name);   /* the test provider (resources/test) */
 }
 
 const stk_resource_type *const *stk_resource_types_all(size_t *n)
