@@ -1,0 +1,503 @@
+/* aws/common.c - the helpers every AWS resource file uses (common.h):
+ * value getters, state building, tags, not-found detection, retries,
+ * per-call context, waiters, ARNs, filters, import by id.
+ */
+#include "aws/common.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <errno.h>
+#include "util/strbuf.h"
+
+/* ---- reading values ---- */
+
+stk_value *stk_aws_get(stk_value *obj, const char *name)
+{
+    if (!obj || obj->is_null || obj->is_unknown) return NULL;
+    stk_type_kind k = stk_value_kind(obj);
+    if (k != STK_TY_OBJECT && k != STK_TY_MAP) return NULL;
+    stk_value *v = stk_value_get(obj, name);
+    if (!v || v->is_null || v->is_unknown) return NULL;
+    return v;
+}
+
+int stk_aws_is_unknown(stk_value *obj, const char *name)
+{
+    if (!obj || obj->is_null) return 0;
+    if (obj->is_unknown) return 1;
+    stk_type_kind k = stk_value_kind(obj);
+    if (k != STK_TY_OBJECT && k != STK_TY_MAP) return 0;
+    stk_value *v = stk_value_get(obj, name);
+    return v && v->is_unknown;
+}
+
+const char *stk_aws_get_str(stk_value *obj, const char *name)
+{
+    stk_value *v = stk_aws_get(obj, name);
+    return v && stk_value_kind(v) == STK_TY_STRING ? stk_value_str(v) : NULL;
+}
+
+int stk_aws_get_bool(stk_value *obj, const char *name, int dflt)
+{
+    stk_value *v = stk_aws_get(obj, name);
+    if (!v) return dflt;
+    if (stk_value_kind(v) == STK_TY_BOOL) return v->u.b;
+    if (stk_value_kind(v) == STK_TY_STRING) return !strcmp(stk_value_str(v), "true");
+    return dflt;
+}
+
+long long stk_aws_get_int(stk_value *obj, const char *name, long long dflt)
+{
+    stk_value *v = stk_aws_get(obj, name);
+    if (!v) return dflt;
+    if (stk_value_kind(v) == STK_TY_NUMBER) return v->is_int ? (long long)v->u.num.i : (long long)v->u.num.d;
+    if (stk_value_kind(v) == STK_TY_STRING) {
+        char *end;
+        long long r = strtoll(stk_value_str(v), &end, 10);
+        return *end ? dflt : r;
+    }
+    return dflt;
+}
+
+size_t stk_aws_get_count(stk_value *obj, const char *name)
+{
+    stk_value *v = stk_aws_get(obj, name);
+    if (!v) return 0;
+    stk_type_kind k = stk_value_kind(v);
+    if (k == STK_TY_LIST || k == STK_TY_SET || k == STK_TY_TUPLE) return v->u.coll.n;
+    if (k == STK_TY_OBJECT) return 1;   /* a single nested block */
+    return 0;
+}
+
+stk_value *stk_aws_get_elem(stk_value *obj, const char *name, size_t i)
+{
+    stk_value *v = stk_aws_get(obj, name);
+    if (!v) return NULL;
+    stk_type_kind k = stk_value_kind(v);
+    if (k == STK_TY_OBJECT) return i == 0 ? v : NULL;
+    if (k != STK_TY_LIST && k != STK_TY_SET && k != STK_TY_TUPLE) return NULL;
+    return i < v->u.coll.n ? v->u.coll.items[i] : NULL;
+}
+
+json_t *stk_aws_value_to_json(stk_value *v)
+{
+    if (!v || v->is_null || v->is_unknown) return json_null();
+    switch (stk_value_kind(v)) {
+    case STK_TY_STRING: return json_stringn(v->u.str.s, v->u.str.len);
+    case STK_TY_NUMBER: return v->is_int ? json_integer((json_int_t)v->u.num.i) : json_real(v->u.num.d);
+    case STK_TY_BOOL: return json_boolean(v->u.b);
+    case STK_TY_LIST: case STK_TY_SET: case STK_TY_TUPLE: {
+        json_t *a = json_array();
+        for (size_t i = 0; i < v->u.coll.n; i++) json_array_append_new(a, stk_aws_value_to_json(v->u.coll.items[i]));
+        return a;
+    }
+    case STK_TY_MAP: case STK_TY_OBJECT: {
+        json_t *o = json_object();
+        for (size_t i = 0; i < v->u.coll.n; i++) {
+            if (v->u.coll.items[i]->is_unknown) continue;
+            json_object_set_new(o, v->u.coll.keys[i], stk_aws_value_to_json(v->u.coll.items[i]));
+        }
+        return o;
+    }
+    default:
+        return json_null();
+    }
+}
+
+json_t *stk_aws_get_json(stk_value *obj, const char *name)
+{
+    stk_value *v = stk_aws_get(obj, name);
+    return v ? stk_aws_value_to_json(v) : NULL;
+}
+
+json_t *stk_aws_get_strings(stk_value *obj, const char *name)
+{
+    json_t *a = json_array();
+    stk_value *v = stk_aws_get(obj, name);
+    if (!v) return a;
+    stk_type_kind k = stk_value_kind(v);
+    if (k != STK_TY_LIST && k != STK_TY_SET && k != STK_TY_TUPLE) return a;
+    for (size_t i = 0; i < v->u.coll.n; i++) {
+        stk_value *e = v->u.coll.items[i];
+        if (!e->is_null && !e->is_unknown && stk_value_kind(e) == STK_TY_STRING)
+            json_array_append_new(a, json_string(stk_value_str(e)));
+    }
+    return a;
+}
+
+/* ---- building state ---- */
+
+stk_value *stk_aws_state_build(const stk_resource_type *t, json_t *attrs, stk_diags *d)
+{
+    if (!t->schema) {
+        json_decref(attrs);
+        stk_diags_error(d, NULL, "Internal error", "resource type %s has no schema", t->name);
+        return NULL;
+    }
+    stk_type *ty = stk_schema_type(t->schema);
+    char *err = NULL;
+    stk_value *v = stk_value_from_json_typed(attrs, ty, &err);
+    stk_type_unref(ty);
+    json_decref(attrs);
+    if (!v) {
+        stk_diags_error(d, NULL, "Unexpected value from AWS", "%s: %s", t->name, err ? err : "conversion failed");
+        free(err);
+    }
+    return v;
+}
+
+json_t *stk_aws_state_start(stk_value *v)
+{
+    json_t *j = stk_aws_value_to_json(v);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        j = json_object();
+    }
+    return j;
+}
+
+void stk_aws_jset_str(json_t *o, const char *key, const char *s)
+{
+    json_object_set_new(o, key, s ? json_string(s) : json_null());
+}
+
+void stk_aws_jset(json_t *o, const char *key, json_t *v)
+{
+    json_object_set(o, key, v ? v : json_null());
+}
+
+/* ---- tags ---- */
+
+json_t *stk_aws_tags_get(stk_value *obj, const char *name)
+{
+    json_t *m = json_object();
+    stk_value *v = stk_aws_get(obj, name);
+    if (!v) return m;
+    stk_type_kind k = stk_value_kind(v);
+    if (k != STK_TY_MAP && k != STK_TY_OBJECT) return m;
+    for (size_t i = 0; i < v->u.coll.n; i++) {
+        stk_value *e = v->u.coll.items[i];
+        if (e->is_null || e->is_unknown || stk_value_kind(e) != STK_TY_STRING) continue;
+        json_object_set_new(m, v->u.coll.keys[i], json_string(stk_value_str(e)));
+    }
+    return m;
+}
+
+json_t *stk_aws_tags_merge(json_t *default_tags, json_t *tags)
+{
+    json_t *m = json_object();
+    if (json_is_object(default_tags)) json_object_update(m, default_tags);
+    if (json_is_object(tags)) json_object_update(m, tags);
+    return m;
+}
+
+json_t *stk_aws_tags_all(stk_provider_instance *p, stk_value *planned)
+{
+    json_t *t = stk_aws_tags_get(planned, "tags");
+    json_t *m = stk_aws_tags_merge(p ? p->default_tags : NULL, t);
+    json_decref(t);
+    return m;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+json_t *stk_aws_tags_to_list(json_t *map)
+{
+    json_t *l = json_array();
+    if (!json_is_object(map)) return l;
+    size_t n = json_object_size(map), i = 0;
+    const char **keys = stk_xcalloc(n + 1, sizeof *keys);
+    const char *k;
+    json_t *v;
+    json_object_foreach(map, k, v) keys[i++] = k;
+    qsort(keys, n, sizeof *keys, cmp_str);
+    for (i = 0; i < n; i++) {
+        json_t *val = json_object_get(map, keys[i]);
+        json_array_append_new(l, json_pack("{s:s,s:s}", "Key", keys[i], "Value",
+                                           json_is_string(val) ? json_string_value(val) : ""));
+    }
+    free(keys);
+    return l;
+}
+
+json_t *stk_aws_tags_from_list(json_t *list)
+{
+    json_t *m = json_object();
+    size_t i;
+    json_t *e;
+    if (!json_is_array(list)) return m;
+    json_array_foreach(list, i, e) {
+        json_t *k = json_object_get(e, "Key");
+        json_t *v = json_object_get(e, "Value");
+        if (!k) k = json_object_get(e, "key");
+        if (!v) v = json_object_get(e, "value");
+        if (!json_is_string(k)) continue;
+        if (!strncmp(json_string_value(k), "aws:", 4)) continue;
+        json_object_set_new(m, json_string_value(k), json_string(json_is_string(v) ? json_string_value(v) : ""));
+    }
+    return m;
+}
+
+json_t *stk_aws_ec2_tag_specs(const char *resource_type, json_t *tags_all)
+{
+    if (!json_is_object(tags_all) || json_object_size(tags_all) == 0) return NULL;
+    return json_pack("[{s:s,s:o}]", "ResourceType", resource_type, "Tags", stk_aws_tags_to_list(tags_all));
+}
+
+void stk_aws_tags_diff(json_t *old_map, json_t *new_map, json_t **removed, json_t **changed)
+{
+    *removed = json_object();
+    *changed = json_object();
+    const char *k;
+    json_t *v;
+    if (json_is_object(old_map))
+        json_object_foreach(old_map, k, v) if (!json_object_get(new_map, k)) json_object_set(*removed, k, v);
+    if (json_is_object(new_map))
+        json_object_foreach(new_map, k, v) {
+            json_t *o = json_object_get(old_map, k);
+            if (!o || !json_equal(o, v)) json_object_set(*changed, k, v);
+        }
+}
+
+int stk_aws_ec2_update_tags(stk_provider_instance *p, const char *id, json_t *old_map, json_t *new_map,
+                            stk_diags *d)
+{
+    json_t *removed, *changed;
+    stk_aws_tags_diff(old_map, new_map, &removed, &changed);
+    int rc = 0;
+    if (json_object_size(removed)) {
+        json_t *keys = json_array();
+        const char *k;
+        json_t *v;
+        json_object_foreach(removed, k, v) json_array_append_new(keys, json_pack("{s:s}", "Key", k));
+        json_t *params = json_pack("{s:[s],s:o}", "Resources", id, "Tags", keys), *res = NULL;
+        rc = stk_aws_call(p->client, "ec2", "DeleteTags", params, &res, d);
+        json_decref(params);
+        json_decref(res);
+    }
+    if (rc == 0 && json_object_size(changed)) {
+        json_t *params = json_pack("{s:[s],s:o}", "Resources", id, "Tags", stk_aws_tags_to_list(changed)), *res = NULL;
+        rc = stk_aws_call(p->client, "ec2", "CreateTags", params, &res, d);
+        json_decref(params);
+        json_decref(res);
+    }
+    json_decref(removed);
+    json_decref(changed);
+    return rc;
+}
+
+void stk_aws_state_set_tags(json_t *state, stk_provider_instance *p, json_t *api_tags, stk_value *cfg)
+{
+    json_t *all = json_is_object(api_tags) ? json_deep_copy(api_tags) : json_object();
+    json_t *configured = stk_aws_tags_get(cfg, "tags");
+    int cfg_has_tags = stk_aws_get(cfg, "tags") != NULL;
+    json_t *tags = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(all, k, v) {
+        json_t *dv = p ? json_object_get(p->default_tags, k) : NULL;
+        if (dv && json_equal(dv, v) && !json_object_get(configured, k)) continue;
+        json_object_set(tags, k, v);
+    }
+    if (!cfg_has_tags && json_object_size(tags) == 0) {
+        json_decref(tags);
+        tags = json_null();
+    }
+    json_object_set_new(state, "tags", tags);
+    json_object_set_new(state, "tags_all", all);
+    json_decref(configured);
+}
+
+/* ---- calls ---- */
+
+int stk_aws_is_not_found(const stk_aws_error *e)
+{
+    if (!e || !e->code) return 0;
+    if (strstr(e->code, "NotFound")) return 1;
+    if (!strncmp(e->code, "NoSuch", 6)) return 1;
+    return 0;
+}
+
+int stk_aws_call_nf(stk_provider_instance *p, const char *service, const char *op, json_t *params,
+                    json_t **result, stk_diags *d)
+{
+    stk_aws_error err = {0};
+    stk_diags tmp = STK_DIAGS_INIT;
+    *result = NULL;
+    int rc = stk_aws_call_ex(p->client, service, op, params, NULL, result, &err, &tmp);
+    if (rc != 0 && stk_aws_is_not_found(&err)) {
+        stk_diags_free(&tmp);
+        stk_aws_error_clear(&err);
+        return 1;
+    }
+    stk_diags_append(d, &tmp);
+    stk_diags_free(&tmp);
+    stk_aws_error_clear(&err);
+    return rc == 0 ? 0 : -1;
+}
+
+static double delay_scale(void)
+{
+    const char *s = getenv("STK_WAITER_DELAY_SCALE");
+    if (!s || !*s) return 1.0;
+    double f = strtod(s, NULL);
+    return f > 0 ? f : 1.0;
+}
+
+int stk_aws_sleep(double seconds)
+{
+    const stk_call_ctx *c = stk_call_ctx_current();
+    double left = seconds * delay_scale();
+    while (left > 0) {
+        if (c && c->cancelled && *c->cancelled) return -1;
+        double step = left > 0.2 ? 0.2 : left;
+        struct timespec ts = {(time_t)step, (long)((step - (time_t)step) * 1e9)};
+        while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+        left -= step;
+    }
+    if (c && c->cancelled && *c->cancelled) return -1;
+    return 0;
+}
+
+static int matches(const stk_aws_error *e, const char *const *retry_on)
+{
+    if (!e->code || !retry_on) return 0;
+    for (size_t i = 0; retry_on[i]; i++) {
+        const char *colon = strchr(retry_on[i], ':');
+        size_t clen = colon ? (size_t)(colon - retry_on[i]) : strlen(retry_on[i]);
+        if (strlen(e->code) != clen || strncmp(e->code, retry_on[i], clen)) continue;
+        if (!colon) return 1;
+        if (e->message && strstr(e->message, colon + 1)) return 1;
+    }
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int stk_aws_call_retry(stk_provider_instance *p, const char *service, const char *op, json_t *params,
+                       json_t **result, const char *const *retry_on, double seconds, stk_diags *d)
+{
+    double start = now_seconds(), scale = delay_scale();
+    double delays[] = {1, 2, 5};
+    for (int attempt = 0;; attempt++) {
+        stk_aws_error err = {0};
+        stk_diags tmp = STK_DIAGS_INIT;
+        *result = NULL;
+        int rc = stk_aws_call_ex(p->client, service, op, params, NULL, result, &err, &tmp);
+        if (rc == 0) {
+            stk_diags_free(&tmp);
+            stk_aws_error_clear(&err);
+            return 0;
+        }
+        double delay = delays[attempt < 2 ? attempt : 2];
+        int retry = matches(&err, retry_on) && (now_seconds() - start + delay * scale) <= seconds * scale;
+        if (!retry) {
+            int nf = stk_aws_is_not_found(&err) && !matches(&err, retry_on);
+            if (!nf) stk_diags_append(d, &tmp);
+            stk_diags_free(&tmp);
+            stk_aws_error_clear(&err);
+            return nf ? 1 : -1;
+        }
+        stk_diags_free(&tmp);
+        stk_aws_error_clear(&err);
+        if (stk_aws_sleep(delay) != 0) {
+            stk_diags_error(d, NULL, "Interrupted", "%s %s: stopped while waiting to retry", service, op);
+            return -1;
+        }
+    }
+}
+
+/* ---- per-call context ---- */
+
+const char *stk_aws_idempotency_token(void)
+{
+    const stk_call_ctx *c = stk_call_ctx_current();
+    return c && c->token && *c->token ? c->token : NULL;
+}
+
+double stk_aws_timeout(char which, double dflt)
+{
+    const stk_call_ctx *c = stk_call_ctx_current();
+    if (!c) return dflt;
+    double v = which == 'c' ? c->timeout_create : which == 'r' ? c->timeout_read
+             : which == 'u' ? c->timeout_update : which == 'd' ? c->timeout_delete : 0;
+    return v > 0 ? v : dflt;
+}
+
+int stk_aws_wait_for(stk_provider_instance *p, const char *service, const char *waiter, json_t *params,
+                     char which, double dflt_seconds, stk_diags *d)
+{
+    return stk_aws_wait(p->client, service, waiter, params, stk_aws_timeout(which, dflt_seconds), d);
+}
+
+char *stk_aws_journal_info_default(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                                   const char *token)
+{
+    json_t *o = json_object();
+    if (token) json_object_set_new(o, "token", json_string(token));
+    json_object_set_new(o, "tags", stk_aws_tags_all(p, planned));
+    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    (void)t;
+    return s;
+}
+
+/* ---- identifiers ---- */
+
+char *stk_aws_arn(stk_provider_instance *p, const char *service, const char *region, const char *resource,
+                  stk_diags *d)
+{
+    const char *acc = stk_aws_account_id(p, d);
+    if (!acc) return NULL;
+    return stk_xasprintf("arn:%s:%s:%s:%s:%s", p->partition, service, region ? region : p->region, acc, resource);
+}
+
+const char *stk_aws_region(stk_provider_instance *p) { return p->region; }
+
+/* ---- data sources, import ---- */
+
+json_t *stk_aws_ec2_filters(stk_value *cfg, const char *block)
+{
+    json_t *out = json_array();
+    size_t n = stk_aws_get_count(cfg, block);
+    for (size_t i = 0; i < n; i++) {
+        stk_value *f = stk_aws_get_elem(cfg, block, i);
+        const char *name = stk_aws_get_str(f, "name");
+        if (!name) continue;
+        json_array_append_new(out, json_pack("{s:s,s:o}", "Name", name, "Values", stk_aws_get_strings(f, "values")));
+    }
+    return out;
+}
+
+int stk_aws_import_by_id(stk_provider_instance *p, const stk_resource_type *t, const char *id, stk_value **state,
+                         stk_diags *d)
+{
+    *state = NULL;
+    stk_value *seed = stk_aws_state_build(t, json_pack("{s:s}", "id", id), d);
+    if (!seed) return -1;
+    stk_value *st = NULL;
+    int rc = t->read(p, t, seed, &st, d);
+    stk_value_unref(seed);
+    if (rc != 0) return -1;
+    if (!st) {
+        stk_diags_error(d, NULL, "Cannot import non-existent remote object",
+                        "While attempting to import an existing object to %s, the provider detected "
+                        "that no object exists with the given id \"%s\".", t->name, id);
+        return -1;
+    }
+    *state = st;
+    return 0;
+}
+
+int stk_aws_require_state(const stk_resource_type *t, const char *id, stk_value *st, stk_diags *d)
+{
+    if (st) return 0;
+    stk_diags_error(d, NULL, "Object not found after creation",
+                    "%s %s was created but AWS does not find it when reading it back.", t->name, id ? id : "");
+    return -1;
+}

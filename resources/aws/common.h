@@ -1,0 +1,177 @@
+/* aws/common.h - what every AWS resource file needs, written once:
+ * reading attributes out of stk_values, building state objects, tags with
+ * the provider's default_tags (tags_all), "not found" detection, retries
+ * for eventual consistency, idempotency tokens and timeouts from the
+ * per-call context, waiters, ARNs, filters, import by id.
+ *
+ * Pattern of a resource file (ec2_vpc.c is the reference):
+ *   create: read arguments with stk_aws_get_*; call AWS; read the object
+ *           back and build the state with stk_aws_state_build();
+ *   read:   look up by id; not found -> *new_state = NULL (0 returned);
+ *   update: per attribute group, call the API that changes it; tags with
+ *           stk_aws_ec2_update_tags() (EC2) or the service's own calls;
+ *   delete: call; treat not found as done; wait where AWS needs it.
+ *
+ * Ownership: getters return borrowed pointers into the stk_value (valid
+ * while it lives); json_t results are new references unless marked
+ * "borrowed"; char * results are malloc'd.  Every function is thread safe.
+ */
+#ifndef STK_AWS_COMMON_H
+#define STK_AWS_COMMON_H
+#include <jansson.h>
+#include "provider.h"
+#include "aws/aws_provider.h"
+#include "aws/protocol/call.h"
+
+/* ---- schema helpers ---- */
+
+/* The two tag attributes every taggable type has, as terraform-provider-aws
+   declares them: tags (optional map) and tags_all (computed: default_tags
+   merged with tags). */
+#define STK_AWS_TAGS_ATTRS                                                                      \
+    {"tags", "map(string)", STK_ATTR_OPTIONAL, NULL, "tags of the object", NULL},               \
+    {"tags_all", "map(string)", STK_ATTR_OPTIONAL | STK_ATTR_COMPUTED, NULL,                    \
+     "tags including the provider's default_tags", NULL}
+
+#define STK_AWS_NATTRS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- reading values ---- */
+
+/* The attribute `name` of an object value when it is set: not absent, not
+   null, not unknown; else NULL.  Borrowed. */
+stk_value *stk_aws_get(stk_value *obj, const char *name);
+/* 1 when the attribute exists and is unknown (known only after apply). */
+int stk_aws_is_unknown(stk_value *obj, const char *name);
+/* A string attribute, or NULL when unset / not a string.  Borrowed. */
+const char *stk_aws_get_str(stk_value *obj, const char *name);
+/* A bool attribute, or dflt when unset. */
+int stk_aws_get_bool(stk_value *obj, const char *name, int dflt);
+/* A number attribute as an integer, or dflt when unset. */
+long long stk_aws_get_int(stk_value *obj, const char *name, long long dflt);
+/* Nested blocks / list elements of an attribute: count, and the i-th
+   element (borrowed).  0 when unset. */
+size_t stk_aws_get_count(stk_value *obj, const char *name);
+stk_value *stk_aws_get_elem(stk_value *obj, const char *name, size_t i);
+/* JSON of an attribute (new reference), or NULL when unset.  Unknown values
+   inside collections are left out (object members) or null (lists). */
+json_t *stk_aws_get_json(stk_value *obj, const char *name);
+/* A list/set of strings as a JSON array of strings (new ref; [] when unset). */
+json_t *stk_aws_get_strings(stk_value *obj, const char *name);
+
+/* JSON of a whole value, tolerating unknowns as stk_aws_get_json does and
+   dropping sensitive marks (new reference; json null for null). */
+json_t *stk_aws_value_to_json(stk_value *v);
+
+/* ---- building state ---- */
+
+/* The state object of type t from a JSON object of attribute values
+   (STOLEN): attributes missing from attrs become null; values are
+   converted to the schema's types (numbers from strings, sets sorted).
+   NULL with a diagnostic when a value does not fit its type. */
+stk_value *stk_aws_state_build(const stk_resource_type *t, json_t *attrs, stk_diags *d);
+/* A JSON object of a value's known attributes (new ref), to start a state
+   from the planned value or the prior state and overwrite what AWS says. */
+json_t *stk_aws_state_start(stk_value *v);
+/* json_object_set_new helpers that store null for NULL strings. */
+void stk_aws_jset_str(json_t *o, const char *key, const char *s);
+void stk_aws_jset(json_t *o, const char *key, json_t *v_borrowed);
+
+/* ---- tags ---- */
+
+/* The tags map of an attribute (usually "tags") as a JSON object of strings
+   (new ref; {} when unset; null-valued entries dropped). */
+json_t *stk_aws_tags_get(stk_value *obj, const char *name);
+/* default_tags merged with resource tags (resource tags override default
+   ones, as terraform-provider-aws): a new JSON object. */
+json_t *stk_aws_tags_merge(json_t *default_tags, json_t *tags);
+/* tags_all for a planned value: the provider's default_tags merged with its
+   "tags" attribute (new ref). */
+json_t *stk_aws_tags_all(stk_provider_instance *p, stk_value *planned);
+/* [{Key, Value}] (sorted by key) from a map; NULL-safe ([] for NULL). */
+json_t *stk_aws_tags_to_list(json_t *map);
+/* A map from [{Key, Value}] (also accepts "key"/"value" members);
+   tags whose key starts with "aws:" are left out, as the provider does. */
+json_t *stk_aws_tags_from_list(json_t *list);
+/* EC2 TagSpecifications for a create call: [{ResourceType, Tags}], or NULL
+   when tags_all is empty (the caller then leaves the member out). */
+json_t *stk_aws_ec2_tag_specs(const char *resource_type, json_t *tags_all);
+/* The keys to delete (in old, not in new) and the pairs to set (new or
+   changed) between two tag maps; both new refs (objects). */
+void stk_aws_tags_diff(json_t *old_map, json_t *new_map, json_t **removed, json_t **changed);
+/* Apply a tag change to an EC2 resource id: DeleteTags for removed keys,
+   CreateTags for new/changed ones (no call when nothing changed). */
+int stk_aws_ec2_update_tags(stk_provider_instance *p, const char *id, json_t *old_map, json_t *new_map,
+                            stk_diags *d);
+/* Set "tags" and "tags_all" in a state JSON from the tags AWS holds:
+   tags_all = api_tags; tags = api_tags less the default tags with equal
+   values, except keys the configuration sets itself (cfg may be the planned
+   value or the prior state).  tags is null when the configuration has no
+   tags and nothing is left. */
+void stk_aws_state_set_tags(json_t *state, stk_provider_instance *p, json_t *api_tags, stk_value *cfg);
+
+/* ---- calls ---- */
+
+/* 1 when an AWS error code means "that object does not exist": codes with
+   "NotFound" in them (InvalidVpcID.NotFound, NatGatewayNotFound,
+   ResourceNotFoundException...), "NoSuch*" (NoSuchEntity, NoSuchBucket),
+   and the few odd ones (InvalidAllocationID.NotFound is covered,
+   "InvalidGroupId.Malformed" is not). */
+int stk_aws_is_not_found(const stk_aws_error *e);
+/* Call; returns 0 (result set), 1 when AWS says not found (no diagnostic,
+   *result NULL), -1 on any other failure (diagnostic). */
+int stk_aws_call_nf(stk_provider_instance *p, const char *service, const char *op, json_t *params,
+                    json_t **result, stk_diags *d);
+/* Call, retrying for up to `seconds` while AWS answers one of `retry_on`
+   (NULL-terminated; an entry "Code" matches the code, "Code:text" also
+   needs text in the message): eventual consistency after a create
+   (InvalidGroup.NotFound, InvalidSubnetID.NotFound), DependencyViolation on
+   delete, IAM propagation ("InvalidParameterValue:Invalid IamInstanceProfile").
+   Waits 1 s, 2 s, then 5 s between tries (scaled by STK_WAITER_DELAY_SCALE).
+   Returns 0 (result set), 1 not found (only when "NotFound" is not retried:
+   see stk_aws_is_not_found; no diagnostic), -1 failure (diagnostic). */
+int stk_aws_call_retry(stk_provider_instance *p, const char *service, const char *op, json_t *params,
+                       json_t **result, const char *const *retry_on, double seconds, stk_diags *d);
+/* Sleep (scaled by STK_WAITER_DELAY_SCALE); returns -1 when the engine's
+   cancel flag is set (the caller stops with an "interrupted" error). */
+int stk_aws_sleep(double seconds);
+
+/* ---- per-call context ---- */
+
+/* The idempotency token of this create (the journal's), or NULL outside
+   the engine (then the protocol layer generates one). */
+const char *stk_aws_idempotency_token(void);
+/* The resource's `timeouts` value for 'c'reate, 'r'ead, 'u'pdate,
+   'd'elete in seconds, or dflt when not configured. */
+double stk_aws_timeout(char which, double dflt);
+/* A model waiter (waiters-2.json) with the resource's timeout. */
+int stk_aws_wait_for(stk_provider_instance *p, const char *service, const char *waiter, json_t *params,
+                     char which, double dflt_seconds, stk_diags *d);
+/* journal_info for types whose create is identified by token and tags:
+   {"token": ..., "tags": tags_all}. */
+char *stk_aws_journal_info_default(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                                   const char *token);
+
+/* ---- identifiers ---- */
+
+/* "arn:<partition>:<service>:<region>:<account>:<resource>" (region may be
+   "" for global services; account fetched lazily; NULL + diagnostic when
+   it cannot be had).  malloc'd. */
+char *stk_aws_arn(stk_provider_instance *p, const char *service, const char *region, const char *resource,
+                  stk_diags *d);
+/* The instance's region (borrowed). */
+const char *stk_aws_region(stk_provider_instance *p);
+
+/* ---- data sources, import ---- */
+
+/* EC2 Filters from `filter { name = ..., values = [...] }` blocks of a data
+   source configuration: [{Name, Values}] (new ref, [] when none). */
+json_t *stk_aws_ec2_filters(stk_value *cfg, const char *block);
+/* Import by id: read t with a state holding only the id; an object that
+   does not exist is an error ("Cannot import non-existent remote object"). */
+int stk_aws_import_by_id(stk_provider_instance *p, const stk_resource_type *t, const char *id, stk_value **state,
+                         stk_diags *d);
+/* A read-back after create that notices AWS lost the object: returns -1 with
+   "<type> <id> not found right after creation" when *st is NULL. */
+int stk_aws_require_state(const stk_resource_type *t, const char *id, stk_value *st, stk_diags *d);
+
+#endif
