@@ -9,6 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* For functions flagged STK_FUNC_UNKNOWN_OK only so that unknown ELEMENTS
+   reach them (cty checks arguments for unknown at the top level only):
+   a wholly unknown argument still makes the result unknown. */
+#define SHALLOW_UNKNOWN() do { \
+        for (size_t q_ = 0; q_ < nargs; q_++) \
+            if (args[q_]->is_unknown) return stk_value_unknown(NULL); \
+    } while (0)
+
 static const char *kind_name(const stk_value *v)
 {
     switch (v->type->kind) {
@@ -39,6 +47,7 @@ FN(length)
 
 FN(element)
 {
+    SHALLOW_UNKNOWN();
     stk_value *l = args[0];
     if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
     if (l->type->kind != STK_TY_LIST && l->type->kind != STK_TY_TUPLE) {
@@ -70,6 +79,7 @@ FN(element)
 
 FN(index)
 {
+    SHALLOW_UNKNOWN();
     stk_value *l = args[0];
     if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
     if (l->type->kind != STK_TY_LIST && l->type->kind != STK_TY_TUPLE)
@@ -77,8 +87,9 @@ FN(index)
     if (l->u.coll.n == 0) return stk_fn_fail(err, err_arg, -1, "cannot search an empty list");
     for (size_t i = 0; i < l->u.coll.n; i++) {
         stk_value *eq = stk_value_equals(l->u.coll.items[i], args[1]);
-        int t = stk_value_is_true(eq);
+        int t = stk_value_is_true(eq), unk = eq->is_unknown;
         stk_value_unref(eq);
+        if (unk) return stk_value_unknown(STK_NUMBER);
         if (t) return stk_value_int((int64_t)i);
     }
     return stk_fn_fail(err, err_arg, -1, "item not found");
@@ -86,6 +97,7 @@ FN(index)
 
 FN(lookup)
 {
+    SHALLOW_UNKNOWN();
     stk_value *m = args[0];
     if (m->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
     if (!stk_fn_is_mapping(m)) return stk_fn_fail(err, err_arg, 0, "lookup() requires a map as the first argument");
@@ -195,11 +207,12 @@ FN(coalesce)
     if (!u) return stk_fn_fail(err, err_arg, -1, "all arguments must have the same type");
     stk_value *r = NULL;
     for (size_t i = 0; i < nargs && !r; i++) {
+        if (args[i]->is_unknown) { r = stk_value_unknown(u); break; }
         if (args[i]->is_null) continue;
         char *e = NULL;
         stk_value *c = stk_value_convert(args[i], u, &e);
         if (!c) { free(e); continue; }
-        if (c->type->kind == STK_TY_STRING && c->u.str.len == 0) { stk_value_unref(c); continue; }
+        if (c->type->kind == STK_TY_STRING && !c->is_unknown && c->u.str.len == 0) { stk_value_unref(c); continue; }
         r = c;
     }
     stk_type_unref(u);
@@ -209,6 +222,7 @@ FN(coalesce)
 
 FN(coalescelist)
 {
+    SHALLOW_UNKNOWN();
     if (nargs == 0) return stk_fn_fail(err, err_arg, -1, "at least one argument is required");
     for (size_t i = 0; i < nargs; i++) {
         stk_value *a = args[i];
@@ -241,16 +255,19 @@ FN(compact)
 
 FN(contains)
 {
+    SHALLOW_UNKNOWN();
     stk_value *l = args[0];
     if (!stk_fn_is_seq(l)) return stk_fn_fail(err, err_arg, -1, "argument must be list, tuple, or set");
     if (l->is_null) return stk_fn_fail(err, err_arg, -1, "cannot search a nil list or set");
+    int unk = 0;
     for (size_t i = 0; i < l->u.coll.n; i++) {
         stk_value *eq = stk_value_equals(args[1], l->u.coll.items[i]);
         int t = stk_value_is_true(eq);
+        if (eq->is_unknown) unk = 1;
         stk_value_unref(eq);
         if (t) return stk_value_bool(1);
     }
-    return stk_value_bool(0);
+    return unk ? stk_value_unknown(STK_BOOL) : stk_value_bool(0);
 }
 
 static stk_value *to_list(stk_value *v, int arg, char **err, int *err_arg)
@@ -280,27 +297,35 @@ FN(distinct)
     return r;
 }
 
-static void flatten_into(stk_value *v, stk_value ***items, size_t *n, size_t *cap)
+/* returns 0 when an unknown sequence makes the result's length unknown */
+static int flatten_into(stk_value *v, stk_value ***items, size_t *n, size_t *cap)
 {
     for (size_t i = 0; i < v->u.coll.n; i++) {
         stk_value *e = v->u.coll.items[i];
-        if (stk_fn_is_seq(e) && !e->is_null && !e->is_unknown) {
-            flatten_into(e, items, n, cap);
+        if (stk_fn_is_seq(e) && !e->is_null) {
+            if (e->is_unknown) return 0;
+            if (!flatten_into(e, items, n, cap)) return 0;
             continue;
         }
         if (*n == *cap) *items = stk_xrealloc(*items, sizeof(stk_value *) * (*cap *= 2));
         (*items)[(*n)++] = stk_value_ref(e);
     }
+    return 1;
 }
 
 FN(flatten)
 {
+    SHALLOW_UNKNOWN();
     stk_value *l = args[0];
     if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
     if (!stk_fn_is_seq(l)) return stk_fn_fail(err, err_arg, 0, "can only flatten lists, sets and tuples");
     size_t cap = 16, n = 0;
     stk_value **items = stk_xmalloc(sizeof(stk_value *) * cap);
-    flatten_into(l, &items, &n, &cap);
+    if (!flatten_into(l, &items, &n, &cap)) {
+        stk_fn_release(items, n);
+        free(items);
+        return stk_value_unknown(NULL);
+    }
     stk_value *r = stk_value_tuple(items, n);
     free(items);
     return r;
@@ -370,6 +395,7 @@ FN(range)
 
 FN(reverse)
 {
+    SHALLOW_UNKNOWN();
     stk_value *l = args[0];
     if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
     if (!stk_fn_is_seq(l)) {
@@ -388,6 +414,7 @@ FN(reverse)
 
 FN(slice)
 {
+    SHALLOW_UNKNOWN();
     stk_value *l = args[0];
     if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
     if (l->type->kind == STK_TY_SET)
@@ -451,6 +478,7 @@ FN(sort)
 
 FN(zipmap)
 {
+    SHALLOW_UNKNOWN();
     stk_type *lt = stk_type_list(STK_STRING);
     stk_value *conv[1];
     if (stk_fn_args(args, 1, &lt, 1, 0, conv, err, err_arg)) return NULL;
@@ -467,6 +495,12 @@ FN(zipmap)
     stk_value **vals = stk_xmalloc(sizeof(stk_value *) * (n + 1));
     for (size_t i = 0; i < n; i++) {
         stk_value *k = conv[0]->u.coll.items[i];
+        if (k->is_unknown) {
+            stk_fn_release(vals, i);
+            free(keys); free(vals);
+            r = stk_value_unknown(NULL);
+            goto out;
+        }
         if (k->is_null) {
             stk_fn_release(vals, i);
             free(keys); free(vals);
@@ -485,6 +519,7 @@ out:
 
 FN(one)
 {
+    SHALLOW_UNKNOWN();
     stk_value *l = args[0];
     if (l->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
     if (!stk_fn_is_seq(l)) return stk_fn_fail(err, err_arg, 0, "must be a list, set, or tuple value");
@@ -603,6 +638,7 @@ FN(setsubtract) { (void)ctx; return set_op(args, nargs, 2, err, err_arg); }
 
 FN(setproduct)
 {
+    SHALLOW_UNKNOWN();
     if (nargs < 2) return stk_fn_fail(err, err_arg, -1, "at least two arguments are required");
     int any_set = 0;
     size_t total = 1;
@@ -643,6 +679,7 @@ FN(setproduct)
 
 FN(chunklist)
 {
+    SHALLOW_UNKNOWN();
     stk_value *l = to_list(args[0], 0, err, err_arg);
     if (!l) return NULL;
     char *e = NULL;
@@ -793,31 +830,31 @@ const stk_func stk_funcs_collection[] = {
     { "matchkeys", 3, 3, 0, fn_matchkeys, "matchkeys(values list of any, keys list of any, searchset list of any) list of any" },
     { "alltrue", 1, 1, 0, fn_alltrue, "alltrue(list list of bool) bool" },
     { "anytrue", 1, 1, 0, fn_anytrue, "anytrue(list list of bool) bool" },
-    { "chunklist", 2, 2, 0, fn_chunklist, "chunklist(list list of any, size number) list of list" },
-    { "coalesce", 0, -1, 0, fn_coalesce, "coalesce(...vals any) any" },
-    { "coalescelist", 0, -1, 0, fn_coalescelist, "coalescelist(...vals any) any" },
+    { "chunklist", 2, 2, STK_FUNC_UNKNOWN_OK, fn_chunklist, "chunklist(list list of any, size number) list of list" },
+    { "coalesce", 0, -1, STK_FUNC_UNKNOWN_OK, fn_coalesce, "coalesce(...vals any) any" },
+    { "coalescelist", 0, -1, STK_FUNC_UNKNOWN_OK, fn_coalescelist, "coalescelist(...vals any) any" },
     { "compact", 1, 1, 0, fn_compact, "compact(list list of string) list of string" },
     { "concat", 0, -1, STK_FUNC_UNKNOWN_OK, fn_concat, "concat(...seqs any) any" },
-    { "contains", 2, 2, 0, fn_contains, "contains(list any, value any) bool" },
+    { "contains", 2, 2, STK_FUNC_UNKNOWN_OK, fn_contains, "contains(list any, value any) bool" },
     { "distinct", 1, 1, 0, fn_distinct, "distinct(list list of any) list of any" },
-    { "element", 2, 2, 0, fn_element, "element(list any, index number) any" },
-    { "flatten", 1, 1, 0, fn_flatten, "flatten(list any) any" },
-    { "index", 2, 2, 0, fn_index, "index(list any, value any) number" },
+    { "element", 2, 2, STK_FUNC_UNKNOWN_OK, fn_element, "element(list any, index number) any" },
+    { "flatten", 1, 1, STK_FUNC_UNKNOWN_OK, fn_flatten, "flatten(list any) any" },
+    { "index", 2, 2, STK_FUNC_UNKNOWN_OK, fn_index, "index(list any, value any) number" },
     { "keys", 1, 1, STK_FUNC_UNKNOWN_OK, fn_keys, "keys(inputMap any) any" },
     { "length", 1, 1, STK_FUNC_UNKNOWN_OK, fn_length, "length(value any) number" },
-    { "lookup", 2, 3, 0, fn_lookup, "lookup(inputMap any, key string, default any) any" },
+    { "lookup", 2, 3, STK_FUNC_UNKNOWN_OK, fn_lookup, "lookup(inputMap any, key string, default any) any" },
     { "merge", 0, -1, STK_FUNC_UNKNOWN_OK, fn_merge, "merge(...maps any) any" },
-    { "one", 1, 1, 0, fn_one, "one(list any) any" },
+    { "one", 1, 1, STK_FUNC_UNKNOWN_OK, fn_one, "one(list any) any" },
     { "range", 1, 3, 0, fn_range, "range(start number, limit number, step number) list of number" },
-    { "reverse", 1, 1, 0, fn_reverse, "reverse(list any) any" },
+    { "reverse", 1, 1, STK_FUNC_UNKNOWN_OK, fn_reverse, "reverse(list any) any" },
     { "setintersection", 1, -1, 0, fn_setintersection, "setintersection(first_set set of any, ...other_sets set of any) set of any" },
-    { "setproduct", 0, -1, 0, fn_setproduct, "setproduct(...sets any) any" },
+    { "setproduct", 0, -1, STK_FUNC_UNKNOWN_OK, fn_setproduct, "setproduct(...sets any) any" },
     { "setsubtract", 2, 2, 0, fn_setsubtract, "setsubtract(a set of any, b set of any) set of any" },
     { "setunion", 1, -1, 0, fn_setunion, "setunion(first_set set of any, ...other_sets set of any) set of any" },
-    { "slice", 3, 3, 0, fn_slice, "slice(list any, start_index number, end_index number) any" },
+    { "slice", 3, 3, STK_FUNC_UNKNOWN_OK, fn_slice, "slice(list any, start_index number, end_index number) any" },
     { "sort", 1, 1, 0, fn_sort, "sort(list list of string) list of string" },
     { "transpose", 1, 1, 0, fn_transpose, "transpose(values map of list of string) map of list of string" },
     { "values", 1, 1, STK_FUNC_UNKNOWN_OK, fn_values, "values(mapping any) any" },
-    { "zipmap", 2, 2, 0, fn_zipmap, "zipmap(keys list of string, values any) any" },
+    { "zipmap", 2, 2, STK_FUNC_UNKNOWN_OK, fn_zipmap, "zipmap(keys list of string, values any) any" },
     { NULL, 0, 0, 0, NULL, NULL },
 };

@@ -26,6 +26,27 @@ typedef struct {
     const char *want;
 } fcase;
 
+/* "<unk>" strings inside tuples and objects stand for unknown values (consumes v) */
+static stk_value *unk_elems(stk_value *v)
+{
+    stk_type_kind k = v->type->kind;
+    if ((k != STK_TY_TUPLE && k != STK_TY_OBJECT) || v->is_null || v->is_unknown) return v;
+    size_t n = stk_value_len(v);
+    stk_value **items = malloc(sizeof(stk_value *) * (n + 1));
+    char **keys = malloc(sizeof(char *) * (n + 1));
+    for (size_t i = 0; i < n; i++) {
+        stk_value *e = stk_value_elem(v, i);
+        if (k == STK_TY_OBJECT) keys[i] = (char *)stk_value_key(v, i);
+        if (stk_value_str(e) && !strcmp(stk_value_str(e), "<unk>")) items[i] = stk_value_unknown(NULL);
+        else items[i] = unk_elems(stk_value_ref(e));
+    }
+    stk_value *r = k == STK_TY_TUPLE ? stk_value_tuple(items, n) : stk_value_object(keys, items, n);
+    stk_value_unref(v);
+    free(items);
+    free(keys);
+    return r;
+}
+
 static stk_value *arg_value(const char *s)
 {
     stk_type *t = NULL;
@@ -52,20 +73,7 @@ static stk_value *arg_value(const char *s)
         stk_value_unref(v);
         v = u;
     }
-    if (v->type->kind == STK_TY_TUPLE) {
-        /* "<unk>" elements of a tuple stand for unknown values */
-        size_t n = stk_value_len(v);
-        int any = 0;
-        stk_value **items = malloc(sizeof(stk_value *) * (n + 1));
-        for (size_t i = 0; i < n; i++) {
-            stk_value *e = stk_value_elem(v, i);
-            if (stk_value_str(e) && !strcmp(stk_value_str(e), "<unk>")) { items[i] = stk_value_unknown(NULL); any = 1; }
-            else items[i] = stk_value_ref(e);
-        }
-        if (any) { stk_value_unref(v); v = stk_value_tuple(items, n); }
-        else for (size_t i = 0; i < n; i++) stk_value_unref(items[i]);
-        free(items);
-    }
+    return unk_elems(v);
     return v;
 }
 
@@ -299,6 +307,16 @@ static const fcase cases[] = {
     { "length", { "1" }, "!argument must be a string, a collection type, or a structural type" },
     { "element", { "[\"a\",\"b\",\"c\"]", "1" }, "\"b\"" },
     { "element", { "[\"a\",\"b\",\"c\"]", "3" }, "\"a\"" },
+    { "element", { "[\"a\",\"<unk>\"]", "0" }, "\"a\"" },
+    { "element", { "unk:[1]", "0" }, "(known after apply)" },
+    { "flatten", { "[[\"a\"],[\"<unk>\"]]" }, "[\n  \"a\",\n  (known after apply),\n]" },
+    { "flatten", { "[[\"a\"],\"<unk>\"]" }, "[\n  \"a\",\n  (known after apply),\n]" },
+    { "contains", { "[\"<unk>\",\"a\"]", "\"a\"" }, "true" },
+    { "contains", { "[\"<unk>\",\"a\"]", "\"b\"" }, "(known after apply)" },
+    { "lookup", { "{\"a\":\"x\",\"b\":\"<unk>\"}", "\"a\"" }, "\"x\"" },
+    { "coalesce", { "\"a\"", "unk:\"s\"" }, "\"a\"" },
+    { "coalesce", { "unk:\"s\"", "\"a\"" }, "(known after apply)" },
+    { "zipmap", { "[\"<unk>\"]", "[1]" }, "(known after apply)" },
     { "element", { "[]", "0" }, "!cannot use element function with an empty list" },
     { "element", { "[\"a\"]", "-1" }, "!negative index" },
     { "index", { "[\"a\",\"b\",\"c\"]", "\"b\"" }, "1" },
