@@ -7,6 +7,7 @@
 #include "test.h"
 #include "util/strbuf.h"
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -339,6 +340,62 @@ static void test_long_chains(void)
     stk_strbuf_free(&b);
 }
 
+/* --- several threads evaluating one shared tree ------------------------ */
+
+typedef struct {
+    const stk_expr *e;
+    int64_t want;
+    int ok;
+} thread_job;
+
+static void *eval_thread(void *arg)
+{
+    thread_job *job = arg;
+    job->ok = 1;
+    for (int i = 0; i < 300 && job->ok; i++) {
+        stk_func_ctx fctx = {0};
+        char *k[] = {"n"};
+        stk_value *vals[] = {stk_value_int(job->want)};
+        stk_value *var = stk_value_object(k, vals, 1);
+        const char *names[] = {"var"};
+        stk_value *bv[] = {var};
+        stk_eval_scope s = {0};
+        s.bind_names = names;
+        s.bind_values = bv;
+        s.nbind = 1;
+        s.funcs = &fctx;
+        stk_diags d = STK_DIAGS_INIT;
+        stk_value *v = stk_eval_expr(job->e, &s, &d);
+        /* sum(...) of [for ...] over range(n) is n*(n-1)/2; try() of a missing
+           attribute falls back to 0 */
+        if (stk_diags_has_errors(&d) || !v->is_int || v->u.num.i != job->want * (job->want - 1) / 2)
+            job->ok = 0;
+        stk_value_unref(v);
+        stk_value_unref(var);
+        stk_diags_free(&d);
+    }
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    stk_hcl_expr_file *f = parse("sum(concat([0], [for i in range(var.n) : i + try(var.missing, 0)]))");
+    CHECK(f->expr != NULL);
+    if (!f->expr) { stk_hcl_expr_file_free(f); return; }
+    pthread_t th[4];
+    thread_job jobs[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i].e = f->expr;
+        jobs[i].want = 10 + i;
+        pthread_create(&th[i], NULL, eval_thread, &jobs[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CHECK(jobs[i].ok);
+    }
+    stk_hcl_expr_file_free(f);
+}
+
 /* --- stk console, end to end ----------------------------------------- */
 
 /* The stk binary: $STK_BIN, else ../stk next to this test program. */
@@ -435,6 +492,7 @@ int main(void)
     STK_RUN(test_template_string);
     STK_RUN(test_bindings_shadow_resolver);
     STK_RUN(test_long_chains);
+    STK_RUN(test_threads);
     STK_RUN(test_console);
     return stk_test_report();
 }
