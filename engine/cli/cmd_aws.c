@@ -10,13 +10,15 @@
 #include "aws/protocol/model.h"
 #include "util/strbuf.h"
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void aws_usage(FILE *f)
 {
     fprintf(f,
-            "Usage: stk aws call [-paginate] [-body=FILE] [-out=FILE] [-repeat=N] [-stats] [-dry-run]\n"
+            "Usage: stk aws call [-paginate] [-body=FILE] [-out=FILE] [-repeat=N] [-parallel=N]\n"
+            "                    [-stats] [-dry-run]\n"
             "                    SERVICE OPERATION [PARAMS]\n"
             "       stk aws wait [-timeout=SECONDS] SERVICE WAITER [PARAMS]\n"
             "       stk aws parse [-status=N] [-header=NAME:VALUE]... SERVICE OPERATION FILE\n"
@@ -41,6 +43,7 @@ static void aws_usage(FILE *f)
             "  -out=FILE        Write a blob payload of the response (S3 GetObject) to FILE\n"
             "  -repeat=N        Make the call N times (load and fault testing); prints the\n"
             "                   last result, fails when any call failed\n"
+            "  -parallel=N      Spread the repeated calls over N threads sharing one client\n"
             "  -stats           Print \"calls N, failed N, attempts N, retries N\" on stderr\n"
             "  -dry-run         Print the request the call would send (unsigned; the\n"
             "                   client adds Host, X-Amz-Date, Authorization) and stop\n"
@@ -127,11 +130,51 @@ static int finish(stk_diags *d, int rc)
     return rc;
 }
 
+/* -parallel: worker threads sharing one client take call numbers from a
+   counter until -repeat calls are made. */
+typedef struct {
+    stk_aws_client *c;
+    const char *service, *operation;
+    json_t *params;
+    long repeat, next, failures, attempts;
+    pthread_mutex_t lock;
+    stk_diags diags;
+    json_t *result;
+} parallel_run;
+
+static void *parallel_worker(void *arg)
+{
+    parallel_run *run = arg;
+    for (;;) {
+        pthread_mutex_lock(&run->lock);
+        long n = run->next < run->repeat ? run->next++ : -1;
+        pthread_mutex_unlock(&run->lock);
+        if (n < 0) break;
+        stk_aws_call_opts opts;
+        memset(&opts, 0, sizeof opts);
+        stk_diags d = STK_DIAGS_INIT;
+        json_t *result = NULL;
+        int one = stk_aws_call_ex(run->c, run->service, run->operation, run->params, &opts, &result, NULL, &d);
+        pthread_mutex_lock(&run->lock);
+        run->attempts += opts.attempts;
+        if (one != 0) run->failures++;
+        stk_diags_append(&run->diags, &d);
+        if (result && !run->result) {
+            run->result = result;
+            result = NULL;
+        }
+        pthread_mutex_unlock(&run->lock);
+        json_decref(result);
+        stk_diags_free(&d);
+    }
+    return NULL;
+}
+
 static int aws_call_cmd(int argc, char **argv)
 {
     int paginate = 0, stats = 0, dry_run = 0;
-    long repeat = 1;
-    const char *body_file = NULL, *out_file = NULL, *repeat_s = NULL;
+    long repeat = 1, parallel = 1;
+    const char *body_file = NULL, *out_file = NULL, *repeat_s = NULL, *parallel_s = NULL;
     const char *pos[3] = {0};
     int npos = 0;
     for (int i = 1; i < argc; i++) {
@@ -142,7 +185,13 @@ static int aws_call_cmd(int argc, char **argv)
         if (stk_cli_flag(argv[i], "paginate")) paginate = 1;
         else if (stk_cli_flag(argv[i], "stats")) stats = 1;
         else if (stk_cli_flag(argv[i], "dry-run")) dry_run = 1;
-        else if (stk_cli_opt(argc, argv, &i, "repeat", &repeat_s)) {
+        else if (stk_cli_opt(argc, argv, &i, "parallel", &parallel_s)) {
+            parallel = strtol(parallel_s, NULL, 10);
+            if (parallel < 1 || parallel > 256) {
+                fprintf(stderr, "Error: -parallel needs a count from 1 to 256\n");
+                return STK_EXIT_ERROR;
+            }
+        } else if (stk_cli_opt(argc, argv, &i, "repeat", &repeat_s)) {
             repeat = strtol(repeat_s, NULL, 10);
             if (repeat < 1) {
                 fprintf(stderr, "Error: -repeat needs a positive count\n");
@@ -200,7 +249,35 @@ static int aws_call_cmd(int argc, char **argv)
     size_t out_len = 0;
     int rc = 0;
     long failures = 0, attempts = 0;
-    for (long n = 0; n < repeat; n++) {
+    if (parallel > 1 && (paginate || body_file || out_file)) {
+        fprintf(stderr, "Error: -parallel works with plain calls (no -paginate, -body, -out)\n");
+        parallel = 1;
+        repeat = 0;
+        rc = -1;
+    }
+    if (parallel > 1) {
+        parallel_run run;
+        memset(&run, 0, sizeof run);
+        run.c = c;
+        run.service = pos[0];
+        run.operation = pos[1];
+        run.params = params;
+        run.repeat = repeat;
+        pthread_mutex_init(&run.lock, NULL);
+        pthread_t th[256];
+        long started = 0;
+        for (; started < parallel; started++)
+            if (pthread_create(&th[started], NULL, parallel_worker, &run) != 0) break;
+        for (long t = 0; t < started; t++) pthread_join(th[t], NULL);
+        pthread_mutex_destroy(&run.lock);
+        failures = run.failures;
+        attempts = run.attempts;
+        result = run.result;
+        stk_diags_append(&d, &run.diags);
+        if (failures || run.next < repeat) rc = -1;
+        repeat = run.next;
+    }
+    for (long n = 0; parallel == 1 && n < repeat; n++) {
         json_decref(result);
         result = NULL;
         free(out);

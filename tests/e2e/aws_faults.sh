@@ -2,7 +2,8 @@
 # aws_faults.sh - the retry loop of stk_aws_call under injected faults: 200
 # calls over four protocols through tests/aws/fault_proxy.py (seeded; 10%
 # 500/503 answers and 10% throttling) must all succeed, and the retry counts
-# are reported (`stk aws call -repeat=N -stats`).
+# are reported (`stk aws call -repeat=N -stats`); then 120 calls on 8 threads
+# sharing one client.
 #
 # Usage: tests/e2e/aws_faults.sh [path/to/stk]   (default: $STK_BIN, else build/stk)
 # Prints "N passed, N failed"; exits 1 when anything failed.
@@ -42,4 +43,14 @@ echo "     proxy: $stats"
 echo "     retries made by stk over the 200 calls: $total_retries; faults injected: ${faults:-?}"
 check "faults were injected" test "${faults:-0}" -gt 10
 check_eq "one retry per injected fault" "${faults:-?}" "$total_retries"
+
+# the same with 8 threads sharing one client (the apply walker's situation)
+aws_proxy_reset
+out=$("$STK" aws call -repeat=120 -parallel=8 -stats ec2 DescribeSubnets '{}' 2>&1 >/dev/null)
+rc=$?
+stats=$(printf '%s\n' "$out" | grep -E '^calls ' | tail -1)
+echo "     parallel: $stats"
+check_eq "120 calls on 8 threads succeed" "0 calls 120, failed 0" "$rc $(printf '%s' "$stats" | cut -d, -f1-2)"
+pfaults=$(aws_proxy_stats | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["faults"].values()))' 2>/dev/null)
+check_eq "parallel: one retry per injected fault" "${pfaults:-?}" "$(printf '%s' "$stats" | sed -n 's/.*retries \([0-9]*\).*/\1/p')"
 report
