@@ -82,6 +82,12 @@ static void fmt_ip(stk_strbuf *b, u128 a, int bits)
         stk_strbuf_printf(b, "%u.%u.%u.%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255);
         return;
     }
+    if ((a >> 32) == 0xFFFF) {
+        /* Go prints an IPv4-mapped IPv6 address in dotted IPv4 form */
+        uint32_t v = (uint32_t)a;
+        stk_strbuf_printf(b, "%u.%u.%u.%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255);
+        return;
+    }
     unsigned char by[16];
     for (int i = 15; i >= 0; i--) { by[i] = (unsigned char)(a & 255); a >>= 8; }
     char s[INET6_ADDRSTRLEN];
