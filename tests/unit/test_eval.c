@@ -402,7 +402,7 @@ static void test_threads(void)
 static char *stk_bin(void)
 {
     const char *env = getenv("STK_BIN");
-    if (env && *env) return stk_xstrdup(env);
+    if (env && *env) return access(env, X_OK) == 0 ? stk_xstrdup(env) : NULL;
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) return NULL;
