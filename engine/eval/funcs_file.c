@@ -208,6 +208,46 @@ out:
     return r;
 }
 
+/* templatestring(template, vars): a template held in a string value,
+   rendered like templatefile (Terraform 1.9).  The evaluator is expected to
+   refuse a literal template as the first argument, as Terraform does. */
+FN(templatestring)
+{
+    stk_value *c[1];
+    if (stk_fn_args(args, 1, T_S, 1, 0, c, err, err_arg)) return NULL;
+    stk_value *vars = args[1], *r = NULL;
+    if (vars->is_null || !stk_fn_is_mapping(vars)) {
+        stk_fn_fail(err, err_arg, 1, "invalid vars value: must be a map");
+        goto out;
+    }
+    for (size_t i = 0; i < vars->u.coll.n; i++)
+        if (!valid_ident(vars->u.coll.keys[i])) {
+            stk_fn_fail(err, err_arg, 1, "invalid template variable name \"%s\": must start with a letter, "
+                                         "followed by zero or more letters, digits, and underscores",
+                        vars->u.coll.keys[i]);
+            goto out;
+        }
+    if (!ctx || !ctx->render_template) {
+        stk_fn_fail(err, err_arg, -1, "templatestring is not available here: no template renderer was configured");
+        goto out;
+    }
+    if (tpl_depth > 0) {
+        stk_fn_fail(err, err_arg, -1, "cannot recursively call templatestring from inside another template function");
+        goto out;
+    }
+    {
+        char *e = NULL;
+        tpl_depth++;
+        r = ctx->render_template(ctx->ud, "<templatestring>", c[0]->u.str.s, c[0]->u.str.len, vars, &e);
+        tpl_depth--;
+        if (!r) stk_fn_fail(err, err_arg, 0, "%s", e ? e : "failed to render template");
+        free(e);
+    }
+out:
+    stk_fn_release(c, 1);
+    return r;
+}
+
 FN(abspath)
 {
     stk_value *c[1];
@@ -423,5 +463,6 @@ const stk_func stk_funcs_file[] = {
     { "filesha512", 1, 1, 0, fn_filesha512, "filesha512(path string) string" },
     { "pathexpand", 1, 1, 0, fn_pathexpand, "pathexpand(path string) string" },
     { "templatefile", 2, 2, 0, fn_templatefile, "templatefile(path string, vars any) string" },
+    { "templatestring", 2, 2, 0, fn_templatestring, "templatestring(template string, vars any) string" },
     { NULL, 0, 0, 0, NULL, NULL },
 };

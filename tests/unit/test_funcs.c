@@ -588,6 +588,9 @@ static const fcase cases[] = {
     { "templatefile", { "\"subdir\"", "{}" }, "!is a directory" },
     { "templatefile", { "\"Hello ${name}\"", "{}" }, "!looks like template content rather than a file name" },
     { "templatefile", { "\"tpl.tmpl\"", "[1]" }, "!invalid vars value: must be a map" },
+    { "templatestring", { "\"Hi ${name}\"", "{\"name\":\"you\"}" }, "\"Hi you\"" },
+    { "templatestring", { "\"Hi ${name}\"", "\"x\"" }, "!invalid vars value: must be a map" },
+    { "templatestring", { "\"Hi ${who}\"", "{}" }, "!vars map does not contain key \"who\"" },
     { "templatefile", { "\"tpl.tmpl\"", "{\"bad name\":1}" }, "!invalid template variable name" },
     { "templatefile", { "\"nest.tmpl\"", "{\"name\":\"x\",\"n\":1}" }, "!cannot recursively call templatefile from inside templatefile call" },
 };
