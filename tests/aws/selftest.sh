@@ -6,6 +6,7 @@
 # seed while boto3's retries get through.  Prints "N passed, N failed".
 #
 #   bash tests/aws/selftest.sh
+#   STK_AWS_SELFTEST_FULL=1 bash tests/aws/selftest.sh   # + probe_ops.py, plain and --auth
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
@@ -299,6 +300,12 @@ for svc, (op, code, status) in want.items():
         assert got == (code, status), (svc, got)
 '
 aws_stop
+
+if [ "${STK_AWS_SELFTEST_FULL:-0}" = 1 ]; then
+    echo "== every StartTech operation, plain and with SigV4 enforced (STK_AWS_SELFTEST_FULL=1)"
+    check "probe_ops.py: no gap" "$PY" "$HERE/probe_ops.py"
+    check "probe_ops.py --auth: no gap" "$PY" "$HERE/probe_ops.py" --auth
+fi
 
 echo "($(( $(date +%s) - T0 ))s)"
 report
