@@ -3,7 +3,8 @@
 # calls over four protocols through tests/aws/fault_proxy.py (seeded; 10%
 # 500/503 answers and 10% throttling) must all succeed, and the retry counts
 # are reported (`stk aws call -repeat=N -stats`); then 120 calls on 8 threads
-# sharing one client.
+# sharing one client; then answers dropped after moto acted, to check which
+# calls are retried.
 #
 # Usage: tests/e2e/aws_faults.sh [path/to/stk]   (default: $STK_BIN, else build/stk)
 # Prints "N passed, N failed"; exits 1 when anything failed.
@@ -53,4 +54,18 @@ echo "     parallel: $stats"
 check_eq "120 calls on 8 threads succeed" "0 calls 120, failed 0" "$rc $(printf '%s' "$stats" | cut -d, -f1-2)"
 pfaults=$(aws_proxy_stats | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["faults"].values()))' 2>/dev/null)
 check_eq "parallel: one retry per injected fault" "${pfaults:-?}" "$(printf '%s' "$stats" | sed -n 's/.*retries \([0-9]*\).*/\1/p')"
+# Answers lost after AWS acted (--drop-after-rate 1): a create without an
+# idempotency token must not be retried (a retry would make a second VPC);
+# a read is retried until attempts run out; a create with a ClientToken is
+# retried with the same token.
+aws_proxy_restart "--seed 7 --drop-after-rate 1.0 --log none" || { report; exit 1; }
+before=$(AWS_ENDPOINT_URL=$MOTO_URL "$STK" aws call ec2 DescribeVpcs '{}' | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["Vpcs"]))')
+out=$("$STK" aws call -stats ec2 CreateVpc '{"CidrBlock":"10.77.0.0/16"}' 2>&1 >/dev/null)
+check_contains "CreateVpc with a lost answer: one attempt only" "attempts 1," "$out"
+after=$(AWS_ENDPOINT_URL=$MOTO_URL "$STK" aws call ec2 DescribeVpcs '{}' | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["Vpcs"]))')
+check_eq "exactly one VPC was made" "$((before + 1))" "$after"
+out=$("$STK" aws call -stats ec2 DescribeVpcs '{}' 2>&1 >/dev/null)
+check_contains "DescribeVpcs with lost answers: retried" "attempts 5," "$out"
+out=$(STK_LOG=debug "$STK" aws call -stats ec2 CreateLaunchTemplate '{"LaunchTemplateName":"lt-drop","LaunchTemplateData":{"InstanceType":"t3.micro"}}' 2>&1 >/dev/null)
+check_contains "CreateLaunchTemplate (ClientToken) retried" "attempts 5," "$out"
 report
