@@ -336,6 +336,22 @@ int stk_aws_call_nf(stk_provider_instance *p, const char *service, const char *o
     return rc == 0 ? 0 : -1;
 }
 
+int stk_aws_ec2_describe_one(stk_provider_instance *p, const char *op, const char *id_param, const char *id,
+                             const char *list_key, json_t **obj, stk_diags *d)
+{
+    *obj = NULL;
+    json_t *params = json_pack("{s:[s]}", id_param, id), *res = NULL;
+    int rc = stk_aws_call_nf(p, "ec2", op, params, &res, d);
+    json_decref(params);
+    if (rc != 0) return rc;
+    json_t *e = json_array_get(json_object_get(res, list_key), 0);
+    if (e) *obj = json_incref(e);
+    json_decref(res);
+    return e ? 0 : 1;
+}
+
+const char *stk_aws_jstr(json_t *o, const char *key) { return json_string_value(json_object_get(o, key)); }
+
 static double delay_scale(void)
 {
     const char *s = getenv("STK_WAITER_DELAY_SCALE");

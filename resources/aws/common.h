@@ -22,6 +22,7 @@
 #include "provider.h"
 #include "aws/aws_provider.h"
 #include "aws/protocol/call.h"
+#include "util/strbuf.h"
 
 /* ---- schema helpers ---- */
 
@@ -131,6 +132,14 @@ int stk_aws_call_nf(stk_provider_instance *p, const char *service, const char *o
    see stk_aws_is_not_found; no diagnostic), -1 failure (diagnostic). */
 int stk_aws_call_retry(stk_provider_instance *p, const char *service, const char *op, json_t *params,
                        json_t **result, const char *const *retry_on, double seconds, stk_diags *d);
+/* EC2 describe of one object by id: `op` (DescribeVpcs) with
+   {id_param: [id]} (VpcIds), the first element of result[list_key] (Vpcs)
+   as *obj (new ref).  Returns 0 found, 1 not found (NotFound error or an
+   empty list), -1 failure. */
+int stk_aws_ec2_describe_one(stk_provider_instance *p, const char *op, const char *id_param, const char *id,
+                             const char *list_key, json_t **obj, stk_diags *d);
+/* A string member of a JSON object, or NULL (borrowed). */
+const char *stk_aws_jstr(json_t *o, const char *key);
 /* Sleep (scaled by STK_WAITER_DELAY_SCALE); returns -1 when the engine's
    cancel flag is set (the caller stops with an "interrupted" error). */
 int stk_aws_sleep(double seconds);

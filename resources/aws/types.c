@@ -9,6 +9,7 @@
  * here at its descriptor.
  */
 #include "provider.h"
+#include "aws/aws_types.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,12 +35,16 @@ static const stk_schema_attr random_id_attrs[] = {
 };
 static const stk_schema random_id_schema = {random_id_attrs, 8, NULL, 0};
 
-#define M(n, p) {n, p, STK_RESOURCE_MANAGED, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
-#define MS(n, p, s) {n, p, STK_RESOURCE_MANAGED, s, NULL, NULL, NULL, NULL, NULL, NULL}
-#define D(n, p) {n, p, STK_RESOURCE_DATA, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+/* Entries not written yet are descriptors made here (file-scope compound
+   literals: static storage); a type with a CRUD file points at the
+   descriptor that file defines (declared in aws/aws_types.h): replace its
+   M()/D() line with &stk_<name>_type / &stk_data_<name>_type, in place. */
+#define M(n, p) &(const stk_resource_type){n, p, STK_RESOURCE_MANAGED, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define MS(n, p, s) &(const stk_resource_type){n, p, STK_RESOURCE_MANAGED, s, NULL, NULL, NULL, NULL, NULL, NULL}
+#define D(n, p) &(const stk_resource_type){n, p, STK_RESOURCE_DATA, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 
 /* sorted by kind (managed first), then name: lookups are binary searches */
-static const stk_resource_type types[] = {
+static const stk_resource_type *const types[] = {
     M("aws_autoscaling_group", "aws"),
     M("aws_autoscaling_policy", "aws"),
     M("aws_cloudfront_distribution", "aws"),
@@ -85,7 +90,7 @@ static const stk_resource_type types[] = {
     M("aws_sns_topic", "aws"),
     M("aws_sns_topic_subscription", "aws"),
     M("aws_subnet", "aws"),
-    M("aws_vpc", "aws"),
+    &stk_aws_vpc_type,
     M("aws_vpc_security_group_egress_rule", "aws"),
     M("aws_vpc_security_group_ingress_rule", "aws"),
     M("null_resource", "null"),
@@ -109,7 +114,7 @@ static const stk_resource_type types[] = {
 
 static int cmp_key(const void *key, const void *elem)
 {
-    const stk_resource_type *k = key, *e = elem;
+    const stk_resource_type *k = key, *e = *(const stk_resource_type *const *)elem;
     if (k->kind != e->kind) return k->kind < e->kind ? -1 : 1;
     return strcmp(k->name, e->name);
 }
@@ -119,17 +124,14 @@ const stk_resource_type *stk_resource_type_lookup(stk_resource_kind kind, const 
     stk_resource_type key = {0};
     key.name = name;
     key.kind = kind;
-    const stk_resource_type *t = bsearch(&key, types, NTYPES, sizeof types[0], cmp_key);
-    return t ? t : stk_resource_type_lookup_extra(kind, name);   /* the test provider (resources/test) */
+    const stk_resource_type *const *t = bsearch(&key, types, NTYPES, sizeof types[0], cmp_key);
+    return t ? *t : stk_resource_type_lookup_extra(kind, name);   /* the test provider (resources/test) */
 }
 
 const stk_resource_type *const *stk_resource_types_all(size_t *n)
 {
-    static const stk_resource_type *all[NTYPES + 1];
-    if (!all[0])
-        for (size_t i = 0; i < NTYPES; i++) all[i] = &types[i];
     *n = NTYPES;
-    return all;
+    return types;
 }
 
 const char *stk_provider_source(const char *local_name)

@@ -1,0 +1,12 @@
+/* aws/aws_types.h - the resource type descriptors defined by the files of
+ * resources/aws (one per type or close family), for the registry in
+ * types.c.  Managed types are stk_<name>_type, data sources
+ * stk_data_<name>_type.  Add one line per type when its file lands. */
+#ifndef STK_AWS_TYPES_H
+#define STK_AWS_TYPES_H
+#include "provider.h"
+
+/* networking (ec2_*.c) */
+extern const stk_resource_type stk_aws_vpc_type;
+
+#endif
