@@ -40,6 +40,8 @@ FN(length)
     if (k != STK_TY_STRING && k != STK_TY_LIST && k != STK_TY_SET && k != STK_TY_MAP &&
         k != STK_TY_OBJECT && k != STK_TY_TUPLE && k != STK_TY_DYNAMIC)
         return stk_fn_fail(err, err_arg, 0, "argument must be a string, a collection type, or a structural type");
+    /* tuples and objects have their length in their type, known or not */
+    if (k == STK_TY_TUPLE || k == STK_TY_OBJECT) return stk_value_int((int64_t)v->type->n);
     if (v->is_unknown) return stk_value_unknown(STK_NUMBER);
     if (k == STK_TY_SET && !stk_value_is_known_deep(v)) return stk_value_unknown(STK_NUMBER);
     return stk_value_int((int64_t)stk_value_len(v));
@@ -337,10 +339,13 @@ FN(keys)
     if (m->is_null) return stk_fn_fail(err, err_arg, 0, "argument must not be null");
     if (!stk_fn_is_mapping(m) && m->type->kind != STK_TY_DYNAMIC)
         return stk_fn_fail(err, err_arg, 0, "must have map or object type");
-    if (m->is_unknown) return stk_value_unknown(m->type->kind == STK_TY_MAP ? stk_type_list(STK_STRING) : STK_DYNAMIC);
-    size_t n = m->u.coll.n;
+    if (m->is_unknown && m->type->kind != STK_TY_OBJECT)
+        return stk_value_unknown(m->type->kind == STK_TY_MAP ? stk_type_list(STK_STRING) : STK_DYNAMIC);
+    /* an object's keys are in its type, known or not */
+    size_t n = m->type->kind == STK_TY_OBJECT ? m->type->n : m->u.coll.n;
     stk_value **items = stk_xmalloc(sizeof(stk_value *) * (n + 1));
-    for (size_t i = 0; i < n; i++) items[i] = stk_value_string(m->u.coll.keys[i]);
+    for (size_t i = 0; i < n; i++)
+        items[i] = stk_value_string(m->type->kind == STK_TY_OBJECT ? m->type->names[i] : m->u.coll.keys[i]);
     stk_value *r = m->type->kind == STK_TY_MAP ? stk_value_list(STK_STRING, items, n) : stk_value_tuple(items, n);
     free(items);
     return r;
