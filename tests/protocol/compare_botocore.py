@@ -8,7 +8,8 @@ bodies byte for byte, JSON bodies as JSON, XML bodies canonicalised).
 
 Usage: compare_botocore.py STK [SERVICE...]
 Prints one FAIL line per difference and "N passed, N failed".
-Needs the machine's python3 with botocore (the one the models came from).
+Needs python3 with botocore; its serializers run on stk's committed models
+(botocore.model.ServiceModel), so any recent botocore version will do.
 """
 import json
 import os
@@ -19,6 +20,7 @@ import xml.etree.ElementTree as ET
 
 import botocore.session
 from botocore import serialize
+from botocore.model import ServiceModel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODELS = os.path.join(ROOT, "resources", "aws", "models")
@@ -82,8 +84,20 @@ class Gen:
         return None
 
 
+_models = {}
+
+
+def service_model(svc):
+    """botocore's ServiceModel over stk's committed trimmed model, so the
+    comparison does not depend on the installed botocore's version."""
+    if svc not in _models:
+        with open(os.path.join(MODELS, svc + ".json")) as f:
+            _models[svc] = ServiceModel(json.load(f), service_name=BOTO_NAMES.get(svc, svc))
+    return _models[svc]
+
+
 def botocore_request(session, svc, op, params, proto):
-    model = session.get_service_model(BOTO_NAMES.get(svc, svc))
+    model = service_model(svc)
     sz = serialize.create_serializer(proto, include_validation=False)
     r = sz.serialize_to_request(json.loads(json.dumps(params)), model.operation_model(op))
     return r
