@@ -757,12 +757,19 @@ static int state_restore(int argc, char **argv)
 {
     lock_opts lo = {0};
     const char *serial_s = NULL;
+    /* --from s3://BUCKET/KEY [--version-id V]: a snapshot of the S3 backend (cmd_backend.c) */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--from") == 0 || strcmp(argv[i], "-from") == 0 || strncmp(argv[i], "--from=", 7) == 0 ||
+            strncmp(argv[i], "-from=", 6) == 0)
+            return stk_backend_restore_cmd(argc, argv, "state restore");
     for (int i = 1; i < argc; i++) {
         if (stk_cli_is_help(argv[i])) {
-            printf("Usage: stk state restore -serial=N\n\n"
+            printf("Usage: stk state restore -serial=N\n"
+                   "       stk state restore --from s3://BUCKET/KEY [--version-id V]\n\n"
                    "  Make the state as it was at serial N the current state again. The\n"
                    "  restore is itself a change: it gets a new serial, and the state it\n"
-                   "  replaces stays in the history.\n\n"
+                   "  replaces stays in the history. With --from, the state comes from a\n"
+                   "  snapshot in S3 (`stk state restore --from x -help` for details).\n\n"
                    "Options:\n"
                    "  -serial=N            The serial to restore (see `stk state history`)\n"
                    "  -lock=false          Don't hold the state lock (dangerous)\n"
