@@ -577,7 +577,7 @@ static stk_type *sets_elem(stk_value **args, size_t nargs, char **err, int *err_
         if (!stk_fn_is_seq(a)) {
             for (size_t q = 0; q < m; q++) stk_type_unref(types[q]);
             free(types);
-            return stk_fn_fail(err, err_arg, (int)i, "a set of any single type is required"), NULL;
+            return stk_fn_fail(err, err_arg, (int)i, "set of any single type required"), NULL;
         }
         if (a->type->kind == STK_TY_TUPLE) {
             stk_value *l = to_list(a, (int)i, err, err_arg);
