@@ -311,6 +311,10 @@ typedef struct {
                                     when NULL) */
     stk_instance_value_fn instance_value;
     void *instance_ud;
+    /* Called with every provider block's evaluated body (a generic object,
+       borrowed for the call) in each module instance: the plan/apply
+       engine configures provider instances from it.  May be NULL. */
+    void (*provider_value)(void *ud, const stk_module_instance *mi, const stk_provider_config *p, stk_value *v);
 } stk_eval_opts;
 
 struct stk_resource_instance {

@@ -917,6 +917,7 @@ static void eval_provider(walker *w, stk_module *m, stk_provider_config *p)
         stk_eval_scope s;
         scope_init(&s, &x);
         stk_value *v = eval_body(&x, &s, p->body, 0, NULL, w->d);
+        if (w->ev->opts.provider_value) w->ev->opts.provider_value(w->ev->opts.instance_ud, l->items[k], p, v);
         stk_value_unref(v);
     }
 }
