@@ -18,23 +18,11 @@ PY=${PYTHON:-python3}
 
 TMP=$(mktemp -d)
 passed=0 failed=0
-cleanup() { [ -n "${MOTO_PID:-}" ] && kill "$MOTO_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
-
-"$PY" "$ROOT/tests/aws/moto_launcher.py" --auth --slow 2 --creds-file "$TMP/creds.json" --port-file "$TMP/port" \
-    --quiet >"$TMP/moto.log" 2>&1 &
-MOTO_PID=$!
-for _ in $(seq 1 120); do [ -s "$TMP/port" ] && [ -s "$TMP/creds.json" ] && break; sleep 0.5; done
-if [ ! -s "$TMP/port" ]; then
-    echo "aws_call.sh: moto did not start:" >&2; cat "$TMP/moto.log" >&2; exit 2
-fi
-PORT=$(tr -d '\n' <"$TMP/port")
-URL=http://127.0.0.1:$PORT
-export AWS_ENDPOINT_URL=$URL AWS_REGION=eu-north-1 AWS_DEFAULT_REGION=eu-north-1
-export AWS_ACCESS_KEY_ID=$("$PY" -c 'import json,sys;print(json.load(open(sys.argv[1]))["aws_access_key_id"])' "$TMP/creds.json")
-export AWS_SECRET_ACCESS_KEY=$("$PY" -c 'import json,sys;print(json.load(open(sys.argv[1]))["aws_secret_access_key"])' "$TMP/creds.json")
+. "$ROOT/tests/aws/lib.sh"
+trap 'aws_stop; rm -rf "$TMP"' EXIT
+aws_start --auth --slow 2 || { echo "0 passed, 1 failed"; exit 1; }
+URL=$AWS_ENDPOINT_URL
 unset AWS_PROFILE AWS_SESSION_TOKEN
-export AWS_CONFIG_FILE=$TMP/none AWS_SHARED_CREDENTIALS_FILE=$TMP/none AWS_PAGER=""
 export STK_WAITER_DELAY_SCALE=0.01
 
 ok()   { passed=$((passed + 1)); echo "ok   $1"; }
