@@ -17,8 +17,6 @@ typedef struct {
     int kind;
     const char *marker;     /* FR_HEREDOC */
     size_t mlen;
-    stk_hcl_token *open;    /* the opening token (for unterminated errors) */
-    size_t open_idx;
     int multiline_reported; /* FR_QUOTE */
 } frame;
 
@@ -41,7 +39,6 @@ static void push_frame(lexer *L, int kind)
     }
     memset(&L->fr[L->nfr], 0, sizeof L->fr[0]);
     L->fr[L->nfr].kind = kind;
-    L->fr[L->nfr].open_idx = L->out->n ? L->out->n - 1 : 0;
     L->nfr++;
 }
 

@@ -524,7 +524,8 @@ static stk_expr *parse_term(parser *P)
     }
 }
 
-/* a traversal step on `obj`: '.' IDENT | '.' NUMBER | '[' expr ']'; index_ok allows the bracket form */
+/* step -> '.' IDENT | '.' NUMBER | '[' expr ']'   (applied to obj; index_ok allows the bracket form;
+   *done is set, obj returned, when the next tokens are no step) */
 static stk_expr *parse_step(parser *P, stk_expr *obj, int index_ok, int *done)
 {
     stk_hcl_token *t = peek(P);
@@ -895,7 +896,8 @@ static void flush_heredoc(tlist *l)
     }
 }
 
-/* Parse one %{...} directive after its opener; returns 0 on error. */
+/* directive -> 'if' expr | 'else' | 'endif' | 'for' IDENT (',' IDENT)? 'in' expr | 'endfor'
+   (after its %{ opener; appends one item to l; 0 on error) */
 static int parse_directive(parser *P, stk_hcl_token *open, tlist *l)
 {
     stk_hcl_token *kw = next(P);
@@ -944,8 +946,9 @@ static int parse_directive(parser *P, stk_hcl_token *open, tlist *l)
     return 1;
 }
 
-/* Collect the items of a template up to (not including) a token of kind
-   `closer`.  Returns 0 on error (reported). */
+/* titems -> (QLIT | SLIT | TINTERP expr TEND | TCONTROL directive TEND)*
+   Collects the items of a template up to (not including) a token of kind
+   `closer`, applying ~ strip markers.  Returns 0 on error (reported). */
 static int collect_template(parser *P, int closer, int quoted, tlist *l)
 {
     int trim_next = 0;

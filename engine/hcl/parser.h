@@ -23,6 +23,21 @@
  *    parse one expression on its own (stk console, tests): free it with
  *    stk_hcl_expr_file_free.
  * The source need not be NUL-terminated and is copied; the caller keeps it.
+ *
+ * Tree shapes worth knowing (see ast.h for the node kinds):
+ *  - "abc" (no interpolation) is a STK_EX_LITERAL string; "${x}" alone is a
+ *    STK_EX_TEMPLATE_WRAP (value passed through unconverted); a template file
+ *    (stk_hcl_parse_template) is always a TEMPLATE or a literal, so its
+ *    result is a string.
+ *  - a minus sign right before a number literal is folded into one negative
+ *    literal (-1); HCL builds a negation of 1, the value is the same.
+ *  - an object key written as a bare identifier is a STK_EX_VARIABLE node
+ *    whose name is the key; (expr) keys are PAREN nodes and are evaluated.
+ *  - a.*.b is SPLAT{source a, each GETATTR(SPLAT_ITEM, b)}; after `.*` only
+ *    .attr / .0 steps belong to `each`, after `[*]` also [index] steps.
+ *  - HCL's precedence, tested against HashiCorp's parser: || < && < == !=
+ *    < comparisons < + - < * / %; unary ! and - bind tighter; ?: lowest
+ *    and right-associative; binary operators are left-associative.
  */
 #ifndef STK_HCL_PARSER_H
 #define STK_HCL_PARSER_H
