@@ -29,6 +29,8 @@ static void json_str(stk_strbuf *b, const char *s, size_t n)
         case '\n': stk_strbuf_puts(b, "\\n"); break;
         case '\r': stk_strbuf_puts(b, "\\r"); break;
         case '\t': stk_strbuf_puts(b, "\\t"); break;
+        case '\b': stk_strbuf_puts(b, "\\b"); break;     /* Go 1.22+ encoding/json */
+        case '\f': stk_strbuf_puts(b, "\\f"); break;
         case '<': stk_strbuf_puts(b, "\\u003c"); break;
         case '>': stk_strbuf_puts(b, "\\u003e"); break;
         case '&': stk_strbuf_puts(b, "\\u0026"); break;
@@ -38,6 +40,12 @@ static void json_str(stk_strbuf *b, const char *s, size_t n)
                      ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
                 stk_strbuf_printf(b, "\\u202%c", (unsigned char)s[i + 2] == 0xA8 ? '8' : '9');
                 i += 2;
+            } else if (c >= 0x80) {
+                /* invalid UTF-8 becomes U+FFFD, as Go's encoder writes it */
+                uint32_t cp;
+                size_t l = stk_utf8_decode(s + i, n - i, &cp);
+                if (l == 0) stk_strbuf_puts(b, "\\ufffd");
+                else { stk_strbuf_add(b, s + i, l); i += l - 1; }
             } else stk_strbuf_putc(b, (char)c);
         }
     }

@@ -151,6 +151,7 @@ static const fcase cases[] = {
     /* --- encoding --- */
     { "jsonencode", { "{\"b\":[1,2.5,\"<x>\"],\"a\":null}" }, "\"{\\\"a\\\":null,\\\"b\\\":[1,2.5,\\\"\\\\u003cx\\\\u003e\\\"]}\"" },
     { "jsonencode", { "\"a&b\"" }, "\"\\\"a\\\\u0026b\\\"\"" },
+    { "jsonencode", { "\"\\b\\f\\u0001\\u00e9\"" }, "\"\\\"\\\\b\\\\f\\\\u0001\u00e9\\\"\"" },
     { "jsonencode", { "unk:\"x\"" }, "(known after apply)" },
     { "jsonencode", { "1", "2" }, "!wrong number of arguments" },
     { "jsondecode", { "\"{\\\"a\\\":[1,true,null],\\\"n\\\":9007199254740993}\"" },
