@@ -850,7 +850,7 @@ const stk_func stk_funcs_collection[] = {
     { "lookup", 2, 3, STK_FUNC_UNKNOWN_OK, fn_lookup, "lookup(inputMap any, key string, default any) any" },
     { "merge", 0, -1, STK_FUNC_UNKNOWN_OK, fn_merge, "merge(...maps any) any" },
     { "one", 1, 1, STK_FUNC_UNKNOWN_OK, fn_one, "one(list any) any" },
-    { "range", 1, 3, 0, fn_range, "range(start number, limit number, step number) list of number" },
+    { "range", 1, 3, 0, fn_range, "range(...params number) list of number" },
     { "reverse", 1, 1, STK_FUNC_UNKNOWN_OK, fn_reverse, "reverse(list any) any" },
     { "setintersection", 1, -1, 0, fn_setintersection, "setintersection(first_set set of any, ...other_sets set of any) set of any" },
     { "setproduct", 0, -1, STK_FUNC_UNKNOWN_OK, fn_setproduct, "setproduct(...sets any) any" },
@@ -859,7 +859,7 @@ const stk_func stk_funcs_collection[] = {
     { "slice", 3, 3, STK_FUNC_UNKNOWN_OK, fn_slice, "slice(list any, start_index number, end_index number) any" },
     { "sort", 1, 1, 0, fn_sort, "sort(list list of string) list of string" },
     { "transpose", 1, 1, 0, fn_transpose, "transpose(values map of list of string) map of list of string" },
-    { "values", 1, 1, STK_FUNC_UNKNOWN_OK, fn_values, "values(mapping any) any" },
+    { "values", 1, 1, STK_FUNC_UNKNOWN_OK, fn_values, "values(values any) any" },
     { "zipmap", 2, 2, STK_FUNC_UNKNOWN_OK, fn_zipmap, "zipmap(keys list of string, values any) any" },
     { NULL, 0, 0, 0, NULL, NULL },
 };
