@@ -210,6 +210,8 @@ static void query_parse_responses(void)
     CHECK_INT(pt_parse("iam", "CreateRole", "iam_create_role.xml", NULL, 200, NULL, &r, &e), 0);
     CHECK_STR(pt_str(r, "Role.RoleName"), "app");
     CHECK(pt_str(r, "Role.Arn") && strstr(pt_str(r, "Role.Arn"), ":role/app"));
+    /* IAM's URL-encoded policy documents come back as the JSON text */
+    CHECK_STR(pt_str(r, "Role.AssumeRolePolicyDocument"), "{\"Version\":\"2012-10-17\",\"Statement\":[]}");
     json_decref(r);
 
     CHECK_INT(pt_parse("elbv2", "DescribeLoadBalancers", "elbv2_error.xml", NULL, 400, NULL, &r, &e), 1);

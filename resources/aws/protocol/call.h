@@ -20,6 +20,7 @@
  *                     is the body itself when it is valid UTF-8, otherwise
  *                     base64 with "<Member>Encoding": "base64" beside it; use
  *                     stk_aws_call_ex's raw body fields for binary payloads;
+ *   IAM policy documents (URL-encoded on the wire) -> their JSON text;
  *   results carry "ResponseMetadata": {"RequestId", "HTTPStatusCode"}.
  *
  * Ownership: params are borrowed (never modified); *result is a new

@@ -5,6 +5,7 @@
  * request bodies from JSON following an input shape (libxml2 escapes). */
 #include "aws/protocol/proto.h"
 #include <libxml/parser.h>
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,23 @@ char *stk_aws_xml_text(xmlNodePtr n)
     char *r = stk_xstrdup(t ? (const char *)t : "");
     xmlFree(t);
     return r;
+}
+
+/* IAM returns policy documents URL-encoded (RFC 3986); results carry the
+   JSON text itself, as the AWS CLI and Terraform show it. */
+static void url_decode_in_place(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
+            char hex[3] = {r[1], r[2], 0};
+            *w++ = (char)strtol(hex, NULL, 16);
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = 0;
 }
 
 static const char *list_member_name(json_t *lshape, const char *dflt)
@@ -97,6 +115,7 @@ json_t *stk_aws_xml_to_json(const stk_aws_model *m, xmlNodePtr node, json_t *sha
         return obj;
     }
     char *text = stk_aws_xml_text(node);
+    if (shape && shape == stk_aws_model_shape(m, "policyDocumentType")) url_decode_in_place(text);
     json_t *v = stk_aws_scalar_from_text(shape, text);
     free(text);
     return v;
