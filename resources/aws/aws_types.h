@@ -8,5 +8,9 @@
 
 /* networking (ec2_*.c) */
 extern const stk_resource_type stk_aws_vpc_type;
+extern const stk_resource_type stk_aws_subnet_type;
+extern const stk_resource_type stk_aws_internet_gateway_type;
+extern const stk_resource_type stk_aws_eip_type;
+extern const stk_resource_type stk_aws_nat_gateway_type;
 
 #endif

@@ -350,6 +350,43 @@ int stk_aws_ec2_describe_one(stk_provider_instance *p, const char *op, const cha
     return e ? 0 : 1;
 }
 
+int stk_aws_ec2_describe_new(stk_provider_instance *p, const char *op, const char *id_param, const char *id,
+                             const char *list_key, double seconds, json_t **obj, stk_diags *d)
+{
+    double delays[] = {0.5, 1, 2, 5}, waited = 0;
+    for (int i = 0;; i++) {
+        int rc = stk_aws_ec2_describe_one(p, op, id_param, id, list_key, obj, d);
+        if (rc != 1) return rc;
+        double dl = delays[i < 3 ? i : 3];
+        if (waited + dl > seconds) return 1;
+        if (stk_aws_sleep(dl) != 0) {
+            stk_diags_error(d, NULL, "Interrupted", "ec2 %s: stopped while waiting for %s", op, id);
+            return -1;
+        }
+        waited += dl;
+    }
+}
+
+int stk_aws_partial_state(const stk_resource_type *t, stk_value *planned, const char *id, stk_value **new_state,
+                          stk_diags *d)
+{
+    if (*new_state || !id) return -1;
+    json_t *st = stk_aws_state_start(planned);
+    stk_aws_jset_str(st, "id", id);
+    *new_state = stk_aws_state_build(t, st, d);
+    return -1;
+}
+
+int stk_aws_ec2_update_tags_planned(stk_provider_instance *p, const char *id, stk_value *prior, stk_value *planned,
+                                    stk_diags *d)
+{
+    json_t *old_tags = stk_aws_tags_get(prior, "tags_all"), *new_tags = stk_aws_tags_all(p, planned);
+    int rc = stk_aws_ec2_update_tags(p, id, old_tags, new_tags, d);
+    json_decref(old_tags);
+    json_decref(new_tags);
+    return rc;
+}
+
 const char *stk_aws_jstr(json_t *o, const char *key) { return json_string_value(json_object_get(o, key)); }
 
 static double delay_scale(void)

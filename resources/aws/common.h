@@ -138,6 +138,19 @@ int stk_aws_call_retry(stk_provider_instance *p, const char *service, const char
    empty list), -1 failure. */
 int stk_aws_ec2_describe_one(stk_provider_instance *p, const char *op, const char *id_param, const char *id,
                              const char *list_key, json_t **obj, stk_diags *d);
+/* The same right after a create: a NotFound answer or an empty list is
+   retried for up to `seconds` (AWS's eventual consistency). */
+int stk_aws_ec2_describe_new(stk_provider_instance *p, const char *op, const char *id_param, const char *id,
+                             const char *list_key, double seconds, json_t **obj, stk_diags *d);
+/* A state JSON's id or a new one when the create failed half way: sets
+   *new_state to a state holding the planned values and `id`, so the engine
+   records (and can later delete) what was made.  Returns -1. */
+int stk_aws_partial_state(const stk_resource_type *t, stk_value *planned, const char *id, stk_value **new_state,
+                          stk_diags *d);
+/* Tag update shared by the EC2 types: tags_all of prior vs the planned
+   tags merged with default_tags. */
+int stk_aws_ec2_update_tags_planned(stk_provider_instance *p, const char *id, stk_value *prior, stk_value *planned,
+                                    stk_diags *d);
 /* A string member of a JSON object, or NULL (borrowed). */
 const char *stk_aws_jstr(json_t *o, const char *key);
 /* Sleep (scaled by STK_WAITER_DELAY_SCALE); returns -1 when the engine's
