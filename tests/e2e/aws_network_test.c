@@ -175,6 +175,152 @@ out:
     stk_value_unref(st2);
 }
 
+/* generic check: create, awscli sees it, tag update, read equal, import, delete, read NULL */
+typedef int (*cli_check_fn)(const char *id, const char *name_tag);
+
+static stk_value *lifecycle(const stk_resource_type *t, const char *create_json, const char *update_json,
+                            cli_check_fn check, int keep)
+{
+    stk_value *pl = V(t, "%s", create_json), *st = NULL, *st2 = NULL, *st3 = NULL;
+    CHECK(pl != NULL);
+    if (!pl) return NULL;
+    CHECK_INT(create(t, pl, &st), 0);
+    stk_value_unref(pl);
+    if (!st) return NULL;
+    char *id = strdup(S(st, "id") ? S(st, "id") : "");
+    CHECK(*id);
+    json_t *ta = stk_aws_get_json(st, "tags_all");
+    CHECK_STR(stk_aws_jstr(ta, "Env"), "e2e");   /* default tags merged */
+    json_decref(ta);
+    CHECK(check(id, "one"));
+    stk_value *pl2 = V(t, "%s", update_json);
+    CHECK_INT(update(t, st, pl2, &st2), 0);
+    stk_value_unref(pl2);
+    CHECK(check(id, "two"));
+    if (st2) {
+        CHECK_INT(readv(t, st2, &st3), 0);
+        CHECK(st3 && stk_value_raw_equal(st2, st3));
+        if (st3 && !stk_value_raw_equal(st2, st3)) {
+            char *a = stk_value_to_hcl(st2), *b = stk_value_to_hcl(st3);
+            fprintf(stderr, "after update:\n%s\nread:\n%s\n", a, b);
+            free(a);
+            free(b);
+        }
+        stk_value_unref(st3);
+        st3 = NULL;
+    }
+    if (t->import) {
+        CHECK_INT(import(t, id, &st3), 0);
+        CHECK(st3 && !strcmp(S(st3, "id"), id));
+        stk_value_unref(st3);
+        st3 = NULL;
+    }
+    stk_value_unref(st);
+    if (keep) {
+        free(id);
+        return st2;
+    }
+    CHECK_INT(del(t, st2), 0);
+    stk_value *after = (stk_value *)1;
+    CHECK_INT(readv(t, st2, &after), 0);
+    CHECK(after == NULL);
+    stk_value_unref(st2);
+    free(id);
+    return NULL;
+}
+
+static const char *name_of(json_t *o) { return tag(o, "Name"); }
+
+static char net_vpc[64], net_subnet[64], net_eip[64];
+
+static int check_subnet(const char *id, const char *name)
+{
+    json_t *o = awscli("ec2 describe-subnets --subnet-ids %s", id);
+    json_t *s = json_array_get(json_object_get(o, "Subnets"), 0);
+    int ok = s && !strcmp(stk_aws_jstr(s, "CidrBlock"), "10.2.1.0/24") && !strcmp(stk_aws_jstr(s, "AvailabilityZone"), "eu-north-1a") &&
+             name_of(s) && !strcmp(name_of(s), name) && tag(s, "Env");
+    if (ok && !strcmp(name, "two")) ok = json_is_true(json_object_get(s, "MapPublicIpOnLaunch"));
+    json_decref(o);
+    return ok;
+}
+
+static int check_igw(const char *id, const char *name)
+{
+    json_t *o = awscli("ec2 describe-internet-gateways --internet-gateway-ids %s", id);
+    json_t *g = json_array_get(json_object_get(o, "InternetGateways"), 0);
+    int ok = g && name_of(g) && !strcmp(name_of(g), name) &&
+             !strcmp(stk_aws_jstr(json_array_get(json_object_get(g, "Attachments"), 0), "VpcId") ?: "", net_vpc);
+    json_decref(o);
+    return ok;
+}
+
+static int check_eip(const char *id, const char *name)
+{
+    json_t *o = awscli("ec2 describe-addresses --allocation-ids %s", id);
+    json_t *a = json_array_get(json_object_get(o, "Addresses"), 0);
+    int ok = a && name_of(a) && !strcmp(name_of(a), name) && stk_aws_jstr(a, "PublicIp");
+    json_decref(o);
+    return ok;
+}
+
+static int check_nat(const char *id, const char *name)
+{
+    json_t *o = awscli("ec2 describe-nat-gateways --nat-gateway-ids %s", id);
+    json_t *g = json_array_get(json_object_get(o, "NatGateways"), 0);
+    int ok = g && name_of(g) && !strcmp(name_of(g), name) && !strcmp(stk_aws_jstr(g, "SubnetId"), net_subnet) &&
+             !strcmp(stk_aws_jstr(g, "State"), "available") &&
+             !strcmp(stk_aws_jstr(json_array_get(json_object_get(g, "NatGatewayAddresses"), 0), "AllocationId") ?: "", net_eip);
+    json_decref(o);
+    return ok;
+}
+
+static stk_value *keep_vpc, *keep_subnet, *keep_igw, *keep_eip;
+
+static void test_subnet_igw_eip_nat(void)
+{
+    stk_value *pl = V(&stk_aws_vpc_type, "{\"cidr_block\":\"10.2.0.0/16\"}");
+    CHECK_INT(create(&stk_aws_vpc_type, pl, &keep_vpc), 0);
+    stk_value_unref(pl);
+    if (!keep_vpc) return;
+    snprintf(net_vpc, sizeof net_vpc, "%s", S(keep_vpc, "id"));
+    char a[512], b[512];
+    snprintf(a, sizeof a, "{\"vpc_id\":\"%s\",\"cidr_block\":\"10.2.1.0/24\",\"availability_zone\":\"eu-north-1a\",\"tags\":{\"Name\":\"one\"}}", net_vpc);
+    snprintf(b, sizeof b, "{\"vpc_id\":\"%s\",\"cidr_block\":\"10.2.1.0/24\",\"availability_zone\":\"eu-north-1a\",\"map_public_ip_on_launch\":true,\"tags\":{\"Name\":\"two\"}}", net_vpc);
+    keep_subnet = lifecycle(&stk_aws_subnet_type, a, b, check_subnet, 1);
+    if (!keep_subnet) return;
+    snprintf(net_subnet, sizeof net_subnet, "%s", S(keep_subnet, "id"));
+    CHECK_STR(S(keep_subnet, "availability_zone_id") ? "set" : NULL, "set");
+    CHECK(S(keep_subnet, "arn") && strstr(S(keep_subnet, "arn"), ":subnet/subnet-"));
+    snprintf(a, sizeof a, "{\"vpc_id\":\"%s\",\"tags\":{\"Name\":\"one\"}}", net_vpc);
+    snprintf(b, sizeof b, "{\"vpc_id\":\"%s\",\"tags\":{\"Name\":\"two\"}}", net_vpc);
+    keep_igw = lifecycle(&stk_aws_internet_gateway_type, a, b, check_igw, 1);
+    keep_eip = lifecycle(&stk_aws_eip_type, "{\"domain\":\"vpc\",\"tags\":{\"Name\":\"one\"}}",
+                         "{\"domain\":\"vpc\",\"tags\":{\"Name\":\"two\"}}", check_eip, 1);
+    if (!keep_eip) return;
+    snprintf(net_eip, sizeof net_eip, "%s", S(keep_eip, "id"));
+    CHECK(S(keep_eip, "public_ip") && S(keep_eip, "public_dns") && strstr(S(keep_eip, "public_dns"), ".eu-north-1.compute.amazonaws.com"));
+    snprintf(a, sizeof a, "{\"subnet_id\":\"%s\",\"allocation_id\":\"%s\",\"connectivity_type\":\"public\",\"tags\":{\"Name\":\"one\"}}", net_subnet, net_eip);
+    snprintf(b, sizeof b, "{\"subnet_id\":\"%s\",\"allocation_id\":\"%s\",\"connectivity_type\":\"public\",\"tags\":{\"Name\":\"two\"}}", net_subnet, net_eip);
+    stk_value *nat = lifecycle(&stk_aws_nat_gateway_type, a, b, check_nat, 0);
+    CHECK(nat == NULL);
+}
+
+static void test_network_teardown(void)
+{
+    /* reverse order; each delete then reads as gone */
+    const stk_resource_type *ts[] = {&stk_aws_eip_type, &stk_aws_internet_gateway_type, &stk_aws_subnet_type, &stk_aws_vpc_type};
+    stk_value **vs[] = {&keep_eip, &keep_igw, &keep_subnet, &keep_vpc};
+    for (int i = 0; i < 4; i++) {
+        if (!*vs[i]) continue;
+        CHECK_INT(del(ts[i], *vs[i]), 0);
+        stk_value *after = (stk_value *)1;
+        CHECK_INT(readv(ts[i], *vs[i], &after), 0);
+        CHECK(after == NULL);
+        stk_value_unref(*vs[i]);
+        *vs[i] = NULL;
+    }
+}
+
 static void test_vpc_delete(void)
 {
     const stk_resource_type *t = &stk_aws_vpc_type;
@@ -206,6 +352,8 @@ int main(void)
     }
     STK_RUN(test_vpc);
     STK_RUN(test_vpc_delete);
+    STK_RUN(test_subnet_igw_eip_nat);
+    STK_RUN(test_network_teardown);
     stk_aws_provider_free(P);
     stk_diags_free(&d);
     return stk_test_report();
