@@ -1,0 +1,447 @@
+/* planfile.c - Terraform's plan JSON (format_version 1.2: variables,
+ * planned_values, resource_drift, resource_changes, output_changes,
+ * prior_state, configuration), the state "values" JSON for `stk show`,
+ * configuration digests and saved plan files.
+ *
+ * A plan file is one JSON document (mode 0600):
+ *   {"stk_plan_format": 1, "config_digest": "...", "lineage": "...",
+ *    "serial": N, "variables": {...}, "options": {...},
+ *    "prior": [refreshed prior objects], "plan": <the plan JSON>}
+ * Sensitive variables are left out (they are read again from the usual
+ * sources at apply time); `stk apply FILE` re-plans from "prior" with the
+ * same options and refuses the file when the state or the configuration
+ * moved on since (plans/ + engine/cli/cmd_apply.c). */
+#include "plans/plan_priv.h"
+#define STK_MODE_MANAGED STK_ADDR_MODE_MANAGED
+#define STK_MODE_DATA STK_ADDR_MODE_DATA
+#include "state/store.h"
+#undef STK_MODE_MANAGED
+#undef STK_MODE_DATA
+#include "config/config.h"
+#include "util/strbuf.h"
+#include "stk_version.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *stk_config_digest(const stk_config *c)
+{
+    EVP_MD_CTX *m = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(m, EVP_sha256(), NULL);
+    for (size_t i = 0; c && i < c->nmodules; i++) {
+        stk_module *mod = c->modules[i];
+        for (size_t k = 0; k < mod->nfiles; k++) {
+            stk_hcl_file *f = mod->files[k];
+            EVP_DigestUpdate(m, f->filename, strlen(f->filename) + 1);
+            EVP_DigestUpdate(m, f->src, f->len);
+        }
+    }
+    for (size_t i = 0; c && i < c->root->nvariables; i++)
+        if (c->var_values && c->var_values[i] && !c->root->variables[i]->sensitive) {
+            stk_value *u = stk_value_unmark_deep(stk_value_ref(c->var_values[i]), NULL);
+            json_t *j = stk_value_to_json(u);
+            stk_value_unref(u);
+            char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS) : NULL;
+            if (s) EVP_DigestUpdate(m, s, strlen(s));
+            free(s);
+            json_decref(j);
+        }
+    unsigned char h[32];
+    unsigned int hl = 0;
+    EVP_DigestFinal_ex(m, h, &hl);
+    EVP_MD_CTX_free(m);
+    char *out = stk_xmalloc(65);
+    for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", h[i]);
+    return out;
+}
+
+json_t *stk_plan_value_json(const stk_value *v, json_t **unknown, json_t **sensitive)
+{
+    json_t *uk = NULL, *sv = NULL, *out;
+    if (!v) {
+        out = json_null();
+        uk = json_false();
+        sv = json_false();
+    } else if (v->is_unknown) {
+        out = json_null();
+        uk = json_true();
+        sv = (v->marks & STK_MARK_SENSITIVE) ? json_true() : json_false();
+    } else if (v->is_null) {
+        out = json_null();
+        uk = json_false();
+        sv = (v->marks & STK_MARK_SENSITIVE) ? json_true() : json_false();
+    } else {
+        stk_type_kind k = stk_value_kind(v);
+        if (k == STK_TY_OBJECT || k == STK_TY_MAP) {
+            out = json_object();
+            uk = json_object();
+            sv = json_object();
+            for (size_t i = 0; i < stk_value_len(v); i++) {
+                json_t *cu = NULL, *cs = NULL;
+                json_object_set_new(out, stk_value_key(v, i), stk_plan_value_json(stk_value_elem(v, i), &cu, &cs));
+                if (json_is_true(cu) || (json_is_object(cu) && json_object_size(cu)) || (json_is_array(cu) && json_array_size(cu)))
+                    json_object_set_new(uk, stk_value_key(v, i), cu);
+                else
+                    json_decref(cu);
+                if (json_is_true(cs) || (json_is_object(cs) && json_object_size(cs)) || (json_is_array(cs) && json_array_size(cs)))
+                    json_object_set_new(sv, stk_value_key(v, i), cs);
+                else
+                    json_decref(cs);
+            }
+        } else if (k == STK_TY_LIST || k == STK_TY_SET || k == STK_TY_TUPLE) {
+            out = json_array();
+            uk = json_array();
+            sv = json_array();
+            int any_u = 0, any_s = 0;
+            for (size_t i = 0; i < stk_value_len(v); i++) {
+                json_t *cu = NULL, *cs = NULL;
+                json_array_append_new(out, stk_plan_value_json(stk_value_elem(v, i), &cu, &cs));
+                any_u |= !json_is_false(cu) && !(json_is_object(cu) && !json_object_size(cu));
+                any_s |= !json_is_false(cs) && !(json_is_object(cs) && !json_object_size(cs));
+                json_array_append_new(uk, cu);
+                json_array_append_new(sv, cs);
+            }
+            if (!any_u) {
+                json_decref(uk);
+                uk = json_array();
+            }
+            if (!any_s) {
+                json_decref(sv);
+                sv = json_array();
+            }
+        } else {
+            stk_value *u = stk_value_unmark_deep(stk_value_ref((stk_value *)v), NULL);
+            out = stk_value_to_json(u);
+            stk_value_unref(u);
+            if (!out) out = json_null();
+            uk = json_false();
+            sv = json_false();
+        }
+        if (v->marks & STK_MARK_SENSITIVE) {
+            json_decref(sv);
+            sv = json_true();
+        }
+    }
+    if (unknown) *unknown = uk;
+    else json_decref(uk);
+    if (sensitive) *sensitive = sv;
+    else json_decref(sv);
+    return out;
+}
+
+static json_t *obj_or_empty(json_t *j)
+{
+    if (json_is_object(j) || json_is_array(j)) return j;
+    json_decref(j);
+    return json_object();
+}
+
+static json_t *actions_json(stk_plan_action a)
+{
+    switch (a) {
+    case STK_PLAN_CREATE: return json_pack("[s]", "create");
+    case STK_PLAN_UPDATE: return json_pack("[s]", "update");
+    case STK_PLAN_DELETE: return json_pack("[s]", "delete");
+    case STK_PLAN_REPLACE: return json_pack("[s,s]", "delete", "create");
+    case STK_PLAN_REPLACE_CBD: return json_pack("[s,s]", "create", "delete");
+    case STK_PLAN_READ: return json_pack("[s]", "read");
+    default: return json_pack("[s]", "no-op");
+    }
+}
+
+static json_t *index_json(const stk_value *k)
+{
+    if (!k) return NULL;
+    return stk_value_to_json(k);
+}
+
+static json_t *change_json(const stk_change *ch, int drift)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "address", json_string(ch->addr));
+    if (ch->module_addr && ch->module_addr[0]) json_object_set_new(o, "module_address", json_string(ch->module_addr));
+    json_object_set_new(o, "mode", json_string(ch->data ? "data" : "managed"));
+    json_object_set_new(o, "type", json_string(ch->type));
+    json_object_set_new(o, "name", json_string(ch->name));
+    json_t *ix = index_json(ch->index);
+    if (ix) json_object_set_new(o, "index", ix);
+    if (ch->deposed) json_object_set_new(o, "deposed", json_string(ch->deposed));
+    json_object_set_new(o, "provider_name", json_string(ch->provider_addr && strchr(ch->provider_addr, '"')
+                                                            ? ch->provider_addr : ""));
+    /* provider_name is the source address: registry.terraform.io/hashicorp/aws */
+    if (ch->provider_addr) {
+        const char *q = strchr(ch->provider_addr, '"');
+        const char *e = q ? strchr(q + 1, '"') : NULL;
+        if (q && e) json_object_set_new(o, "provider_name", json_stringn(q + 1, (size_t)(e - q - 1)));
+    }
+    json_t *c = json_object();
+    json_object_set_new(c, "actions", drift ? json_pack("[s]", ch->after ? "update" : "delete") : actions_json(ch->action));
+    json_t *bs = NULL, *as = NULL, *au = NULL;
+    json_object_set_new(c, "before", stk_plan_value_json(ch->before, NULL, &bs));
+    json_object_set_new(c, "after", stk_plan_value_json(ch->after, &au, &as));
+    json_object_set_new(c, "after_unknown", obj_or_empty(au));
+    json_object_set_new(c, "before_sensitive", ch->before ? obj_or_empty(bs) : (json_decref(bs), json_false()));
+    json_object_set_new(c, "after_sensitive", ch->after ? obj_or_empty(as) : (json_decref(as), json_false()));
+    if (ch->nreplace_paths) {
+        json_t *rp = json_array();
+        for (size_t i = 0; i < ch->nreplace_paths; i++) json_array_append_new(rp, json_pack("[s]", ch->replace_paths[i]));
+        json_object_set_new(c, "replace_paths", rp);
+    }
+    json_object_set_new(o, "change", c);
+    if (ch->reason && !drift) json_object_set_new(o, "action_reason", json_string(ch->reason));
+    return o;
+}
+
+/* a "values" module tree: {"resources": [...], "child_modules": [...]} */
+typedef struct {
+    char *addr;
+    json_t *obj;
+} mod_slot;
+
+static json_t *module_for(json_t *root, mod_slot **slots, size_t *n, const char *maddr)
+{
+    if (!maddr || !maddr[0]) return root;
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp((*slots)[i].addr, maddr)) return (*slots)[i].obj;
+    json_t *m = json_pack("{s:s,s:[]}", "address", maddr, "resources");
+    json_t *cm = json_object_get(root, "child_modules");
+    if (!cm) {
+        cm = json_array();
+        json_object_set_new(root, "child_modules", cm);
+    }
+    json_array_append_new(cm, m);
+    *slots = stk_xrealloc(*slots, (*n + 1) * sizeof **slots);
+    (*slots)[*n].addr = stk_xstrdup(maddr);
+    (*slots)[(*n)++].obj = m;
+    return m;
+}
+
+static json_t *resource_values(const char *addr, const char *maddr, int data, const char *type, const char *name,
+                               json_t *index, const char *provider, const stk_value *v)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "address", json_string(addr));
+    json_object_set_new(o, "mode", json_string(data ? "data" : "managed"));
+    json_object_set_new(o, "type", json_string(type));
+    json_object_set_new(o, "name", json_string(name));
+    if (index) json_object_set_new(o, "index", index);
+    json_object_set_new(o, "provider_name", json_string(provider));
+    json_object_set_new(o, "schema_version", json_integer(0));
+    json_t *sv = NULL;
+    json_object_set_new(o, "values", stk_plan_value_json(v, NULL, &sv));
+    json_object_set_new(o, "sensitive_values", obj_or_empty(sv));
+    (void)maddr;
+    return o;
+}
+
+static char *provider_source(const char *paddr)
+{
+    const char *q = paddr ? strchr(paddr, '"') : NULL;
+    const char *e = q ? strchr(q + 1, '"') : NULL;
+    return q && e ? stk_xstrndup(q + 1, (size_t)(e - q - 1)) : stk_xstrdup(paddr ? paddr : "");
+}
+
+json_t *stk_plan_to_json(const stk_plan *p, const stk_config *c)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "format_version", json_string("1.2"));
+    json_object_set_new(root, "terraform_version", json_string(STK_VERSION));
+    json_object_set_new(root, "variables", json_deep_copy(p->variables ? p->variables : json_object()));
+    /* planned_values */
+    json_t *pv_root = json_pack("{s:[]}", "resources");
+    mod_slot *slots = NULL;
+    size_t nslots = 0;
+    for (size_t i = 0; i < p->nchanges; i++) {
+        stk_change *ch = p->changes[i];
+        if (ch->action == STK_PLAN_DELETE || ch->deposed || !ch->after) continue;
+        json_t *m = module_for(pv_root, &slots, &nslots, ch->module_addr);
+        char *ps = provider_source(ch->provider_addr);
+        json_t *r = resource_values(ch->addr, ch->module_addr, ch->data, ch->type, ch->name, index_json(ch->index), ps,
+                                    ch->after);
+        free(ps);
+        json_array_append_new(json_object_get(m, "resources"), r);
+    }
+    for (size_t i = 0; i < nslots; i++) free(slots[i].addr);
+    free(slots);
+    json_t *pv_out = json_object();
+    json_t *oc = json_object();
+    for (size_t i = 0; i < p->noutputs; i++) {
+        stk_output_change *o = &p->outputs[i];
+        json_t *bs = NULL, *as = NULL, *au = NULL;
+        json_t *after = stk_plan_value_json(o->after, &au, &as);
+        json_t *before = stk_plan_value_json(o->before, NULL, &bs);
+        if (o->after)
+            json_object_set_new(pv_out, o->name, json_pack("{s:b,s:O}", "sensitive", o->sensitive, "value", after));
+        stk_plan_action a = !o->before && o->after ? STK_PLAN_CREATE : o->before && !o->after ? STK_PLAN_DELETE
+                            : o->before && o->after && !stk_value_raw_equal(o->before, o->after) ? STK_PLAN_UPDATE
+                            : STK_PLAN_NOOP;
+        json_object_set_new(oc, o->name,
+                            json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "actions", actions_json(a), "before", before, "after",
+                                      after, "after_unknown", au, "before_sensitive",
+                                      o->sensitive ? (json_decref(bs), json_true()) : bs, "after_sensitive",
+                                      o->sensitive ? (json_decref(as), json_true()) : as));
+    }
+    json_object_set_new(root, "planned_values", json_pack("{s:o,s:o}", "outputs", pv_out, "root_module", pv_root));
+    json_t *drift = json_array();
+    for (size_t i = 0; i < p->ndrift; i++) json_array_append_new(drift, change_json(p->drift[i], 1));
+    json_object_set_new(root, "resource_drift", drift);
+    json_t *rc = json_array();
+    for (size_t i = 0; i < p->nchanges; i++) json_array_append_new(rc, change_json(p->changes[i], 0));
+    json_object_set_new(root, "resource_changes", rc);
+    json_object_set_new(root, "output_changes", oc);
+    /* prior_state */
+    json_t *ps_root = json_pack("{s:[]}", "resources");
+    slots = NULL;
+    nslots = 0;
+    for (size_t i = 0; i < p->nchanges; i++) {
+        stk_change *ch = p->changes[i];
+        if (!ch->before || ch->deposed) continue;
+        json_t *m = module_for(ps_root, &slots, &nslots, ch->module_addr);
+        char *ps = provider_source(ch->provider_addr);
+        json_array_append_new(json_object_get(m, "resources"),
+                              resource_values(ch->addr, ch->module_addr, ch->data, ch->type, ch->name,
+                                              index_json(ch->index), ps, ch->before));
+        free(ps);
+    }
+    for (size_t i = 0; i < nslots; i++) free(slots[i].addr);
+    free(slots);
+    json_object_set_new(root, "prior_state",
+                        json_pack("{s:s,s:s,s:{s:{},s:o}}", "format_version", "1.0", "terraform_version", STK_VERSION,
+                                  "values", "outputs", "root_module", ps_root));
+    /* configuration: provider configs and the root module's resources */
+    json_t *conf = json_object();
+    json_t *pc = json_object();
+    json_t *cres = json_array();
+    json_t *calls = json_object();
+    if (c) {
+        for (size_t i = 0; i < c->root->nproviders; i++) {
+            stk_provider_config *pr = c->root->providers[i];
+            char *key = pr->alias ? stk_xasprintf("%s.%s", pr->name, pr->alias) : stk_xstrdup(pr->name);
+            json_t *po = json_pack("{s:s,s:s}", "name", pr->name, "full_name",
+                                   stk_provider_source(pr->name) ? stk_provider_source(pr->name) : pr->name);
+            if (pr->alias) json_object_set_new(po, "alias", json_string(pr->alias));
+            json_object_set_new(pc, key, po);
+            free(key);
+        }
+        for (size_t i = 0; i < c->root->nresources; i++) {
+            stk_resource *r = c->root->resources[i];
+            json_t *ro = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{},s:i}", "address", r->addr, "mode",
+                                   r->mode == STK_MODE_DATA ? "data" : "managed", "type", r->type, "name", r->name,
+                                   "provider_config_key", r->provider, "expressions", "schema_version", 0);
+            json_array_append_new(cres, ro);
+        }
+        for (size_t i = 0; i < c->root->ncalls; i++) {
+            stk_module_call *mc = c->root->calls[i];
+            json_object_set_new(calls, mc->name, json_pack("{s:s,s:{}}", "source", mc->source ? mc->source : "", "module", "resources"));
+        }
+    }
+    json_object_set_new(conf, "provider_config", pc);
+    json_object_set_new(conf, "root_module", json_pack("{s:o,s:o}", "resources", cres, "module_calls", calls));
+    json_object_set_new(root, "configuration", conf);
+    json_object_set_new(root, "errored", json_boolean(p->errored));
+    return root;
+}
+
+json_t *stk_state_values_json(stk_state *st, stk_diags *d)
+{
+    stk_state_instance_list l = {0};
+    json_t *root = json_pack("{s:[]}", "resources");
+    mod_slot *slots = NULL;
+    size_t nslots = 0;
+    if (stk_state_list(st, NULL, 0, &l, d) == 0) {
+        for (size_t i = 0; i < l.len; i++) {
+            stk_state_instance *si = &l.items[i];
+            if (si->deposed[0]) continue;
+            json_error_t je;
+            json_t *attrs = json_loads(si->attributes ? si->attributes : "{}", 0, &je);
+            json_t *m = module_for(root, &slots, &nslots, si->module);
+            json_t *o = json_object();
+            json_object_set_new(o, "address", json_string(si->address));
+            json_object_set_new(o, "mode", json_string(si->parts.mode == STK_ADDR_MODE_DATA ? "data" : "managed"));
+            json_object_set_new(o, "type", json_string(si->parts.type));
+            json_object_set_new(o, "name", json_string(si->parts.name));
+            if (si->parts.key.kind == STK_KEY_INT) json_object_set_new(o, "index", json_integer(si->parts.key.i));
+            else if (si->parts.key.kind == STK_KEY_STR) json_object_set_new(o, "index", json_string(si->parts.key.s));
+            char *ps = provider_source(si->provider);
+            json_object_set_new(o, "provider_name", json_string(ps));
+            free(ps);
+            json_object_set_new(o, "schema_version", json_integer(si->schema_version));
+            json_object_set_new(o, "values", attrs ? attrs : json_object());
+            json_object_set_new(o, "sensitive_values", json_object());
+            if (si->tainted) json_object_set_new(o, "tainted", json_true());
+            json_array_append_new(json_object_get(m, "resources"), o);
+        }
+    }
+    stk_state_instance_list_free(&l);
+    for (size_t i = 0; i < nslots; i++) free(slots[i].addr);
+    free(slots);
+    json_t *outs = json_object();
+    stk_state_output_list ol = {0};
+    if (stk_state_list_outputs(st, &ol, d) == 0)
+        for (size_t i = 0; i < ol.len; i++) {
+            json_error_t je;
+            json_t *v = json_loads(ol.items[i].value, JSON_DECODE_ANY, &je);
+            json_object_set_new(outs, ol.items[i].name,
+                                json_pack("{s:b,s:o}", "sensitive", ol.items[i].sensitive, "value", v ? v : json_null()));
+        }
+    stk_state_output_list_free(&ol);
+    return json_pack("{s:s,s:s,s:{s:o,s:o}}", "format_version", "1.0", "terraform_version", STK_VERSION, "values",
+                     "outputs", outs, "root_module", root);
+}
+
+int stk_planfile_write(const stk_plan *p, const stk_config *c, const char *path, stk_diags *d)
+{
+    json_t *doc = json_object();
+    json_object_set_new(doc, "stk_plan_format", json_integer(1));
+    json_object_set_new(doc, "config_digest", json_string(p->config_digest ? p->config_digest : ""));
+    json_object_set_new(doc, "lineage", json_string(p->lineage ? p->lineage : ""));
+    json_object_set_new(doc, "serial", json_integer(p->serial));
+    json_object_set_new(doc, "variables", json_deep_copy(p->variables ? p->variables : json_object()));
+    json_object_set_new(doc, "options", json_pack("{s:b,s:b,s:b}", "refresh", p->opts.refresh, "refresh_only",
+                                                  p->opts.refresh_only, "destroy", p->opts.destroy));
+    json_t *actions = json_object();
+    for (size_t i = 0; i < p->nchanges; i++)
+        if (!p->changes[i]->deposed) json_object_set_new(actions, p->changes[i]->addr, actions_json(p->changes[i]->action));
+    json_object_set_new(doc, "actions", actions);
+    json_object_set_new(doc, "prior", json_deep_copy(p->prior ? p->prior : json_array()));
+    json_object_set_new(doc, "plan", stk_plan_to_json(p, c));
+    char *s = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Cannot write the plan file", "%s: %s", path, strerror(errno));
+        free(s);
+        return -1;
+    }
+    fchmod(fd, 0600);
+    size_t len = strlen(s), off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, s + off, len - off);
+        if (w <= 0) break;
+        off += (size_t)w;
+    }
+    close(fd);
+    free(s);
+    if (off < len) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Cannot write the plan file", "%s: short write", path);
+        return -1;
+    }
+    return 0;
+}
+
+json_t *stk_planfile_read(const char *path, stk_diags *d)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, 0, &je);
+    if (!doc || !json_is_integer(json_object_get(doc, "stk_plan_format"))) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Failed to read the plan file",
+                      "%s is not an stk plan file%s%s", path, doc ? "" : ": ", doc ? "" : je.text);
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
