@@ -403,6 +403,24 @@ void stk_remote_backup_hook(stk_remote *r, stk_backup_hook *out)
     out->ud = r;
 }
 
+int stk_remote_delete_state(stk_remote *r, stk_diags *d)
+{
+    json_t *p = json_pack("{s:s, s:s}", "Bucket", r->cfg->bucket, "Key", r->state_key), *res = NULL;
+    int rc = stk_aws_call(r->client, "s3", "DeleteObject", p, &res, d);
+    json_decref(p);
+    json_decref(res);
+    if (rc == 0 && r->cfg->dynamodb_table && *r->cfg->dynamodb_table) {
+        char *id = digest_lock_id(r);
+        p = json_pack("{s:s, s:{s:{s:s}}}", "TableName", r->cfg->dynamodb_table, "Key", "LockID", "S", id);
+        res = NULL;
+        rc = stk_aws_call(r->client, "dynamodb", "DeleteItem", p, &res, d);
+        json_decref(p);
+        json_decref(res);
+        free(id);
+    }
+    return rc;
+}
+
 /* ---- download / install / restore ------------------------------------------ */
 
 void stk_remote_snapshot_free(stk_remote_snapshot *s)

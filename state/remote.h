@@ -99,6 +99,10 @@ void stk_remote_backup_hook(stk_remote *r, stk_backup_hook *out);
 int stk_remote_upload(stk_remote *r, const char *snapshot_path, int64_t serial, const char *lineage,
                       stk_diags *d);
 
+/* Remove the workspace's state object (in a versioned bucket its older
+   versions stay) and its digest item: `workspace delete`.  Absent is fine. */
+int stk_remote_delete_state(stk_remote *r, stk_diags *d);
+
 /* ---- pull / restore ------------------------------------------------------ */
 
 typedef struct {

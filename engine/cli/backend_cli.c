@@ -89,3 +89,22 @@ int stk_backend_unlock_target(const char *dir, const char *workspace, stk_backen
     *lock = stk_remote_lock(bs->remote);
     return 0;
 }
+
+int stk_backend_workspace_deleted(const char *dir, const char *workspace, long lock_timeout_ms, stk_diags *d)
+{
+    stk_backend_session bs;
+    int rc = load_active(dir, workspace, &bs, d);
+    if (rc <= 0) return rc;
+    stk_lock *l = stk_remote_lock(bs.remote);
+    char *path = stk_xasprintf("%s/%s", bs.cfg.bucket, stk_remote_state_key(bs.remote));
+    rc = l ? stk_lock_acquire(l, "workspace delete", path, lock_timeout_ms, NULL, d) : 0;
+    if (rc == 0) rc = stk_remote_delete_state(bs.remote, d);
+    if (rc)
+        stk_diags_error(d, NULL, "The workspace's remote state was not removed",
+                        "The local workspace \"%s\" is deleted, but s3://%s could not be removed; remove it by hand "
+                        "before creating a workspace of the same name.", workspace, path);
+    free(path);
+    stk_lock_free(l);
+    stk_backend_session_free(&bs);
+    return rc;
+}

@@ -49,6 +49,11 @@ void stk_backend_session_free(stk_backend_session *bs);
 int stk_backend_unlock_target(const char *dir, const char *workspace, stk_backend_session *bs, stk_lock **lock,
                               stk_diags *d);
 
+/* After `stk workspace delete NAME` removed the local store: remove NAME's
+   state object and digest item from the backend, under its remote lock (a
+   later workspace of the same name starts clean).  0 done or no backend. */
+int stk_backend_workspace_deleted(const char *dir, const char *workspace, long lock_timeout_ms, stk_diags *d);
+
 /* `stk state restore --from s3://BUCKET/KEY [--version-id V] [-force]
    [-lock=false] [-lock-timeout=DUR]` (cmd_backend.c; also `stk backend
    restore`): argv[0] is the subcommand name, usage_name the command as

@@ -2,6 +2,7 @@
  * `terraform workspace`: several named states for one configuration
  * (state/workspace.h). */
 #include "cli/cli.h"
+#include "cli/backend_cli.h"
 #include "state/lock.h"
 #include "state/workspace.h"
 #include <stdio.h>
@@ -115,6 +116,8 @@ int cmd_workspace(int argc, char **argv)
     }
     if (!strcmp(sub, "delete")) {
         int rc = stk_workspace_delete(".", name, force, timeout, &d);
+        /* with an s3 backend, its state object goes too (as Terraform) */
+        if (rc == 0) rc = stk_backend_workspace_deleted(".", name, timeout, &d);
         if (rc == 0) printf("Deleted workspace \"%s\"!\n", name);
         return done(&d, rc);
     }

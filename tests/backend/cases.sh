@@ -240,6 +240,14 @@ backend_cases() {
     out=$(s3api s3api head-object --bucket $BUCKET --key platform/terraform.tfstate --query ETag --output text 2>&1)
     check_eq "the default workspace's object is untouched" "$etag0" "$out"
     run "$A" workspace select default
+    run "$A" workspace delete -force staging
+    check_eq "workspace delete staging" 0 "$RC"
+    out=$(s3api s3api head-object --bucket $BUCKET --key "env:/staging/platform/terraform.tfstate" 2>&1)
+    check_contains "workspace delete removes its state object" "Not Found" "$out"
+    run "$A" workspace new staging
+    OUT=$(cd "$A" && STK_WORKSPACE=staging "$STK" state import-tfstate -force "$WORK/foreign.tfstate" 2>&1); RC=$?
+    check_eq "a new workspace of the same name starts clean (other lineage accepted)" 0 "$RC"
+    run "$A" workspace select default
 
     echo "== [$SERVER_NAME] client-side encryption (passphrase)"
     E=$(mk_dir e "dynamodb_table = \"$TABLE\"" 'encryption_passphrase = var.pass')
@@ -291,14 +299,14 @@ backend_cases() {
         sed -i 's#platform/terraform.tfstate#lockfile/terraform.tfstate#' "$I/main.tf"
         run "$H" init
         run "$I" init
-        (cd "$H" && exec "$STK" backend hold-lock 4 >"$WORK/l1.out" 2>&1) & p1=$!
+        (cd "$H" && exec "$STK" backend hold-lock 10 >"$WORK/l1.out" 2>&1) & p1=$!
         wait_for_line "$WORK/l1.out" "Holding" 20
         out=$(s3api s3 cp "s3://$BUCKET/lockfile/terraform.tfstate.tflock" - 2>&1)
         check_contains "the .tflock object holds the lock info" '"Operation":"backend hold-lock"' "$out"
         run "$I" backend hold-lock 1
         check_eq "a second holder is refused by the lock object" 1 "$RC"
         check_contains "refusal names the s3 lock and the holder" "s3 lock" "$OUT"
-        run "$I" backend hold-lock -lock-timeout=15s 1
+        run "$I" backend hold-lock -lock-timeout=30s 1
         check_eq "with -lock-timeout it proceeds after the holder" 0 "$RC"
         wait $p1
         out=$(s3api s3api head-object --bucket $BUCKET --key lockfile/terraform.tfstate.tflock 2>&1)
