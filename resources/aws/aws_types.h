@@ -12,5 +12,8 @@ extern const stk_resource_type stk_aws_subnet_type;
 extern const stk_resource_type stk_aws_internet_gateway_type;
 extern const stk_resource_type stk_aws_eip_type;
 extern const stk_resource_type stk_aws_nat_gateway_type;
+extern const stk_resource_type stk_aws_route_table_type;
+extern const stk_resource_type stk_aws_route_type;
+extern const stk_resource_type stk_aws_route_table_association_type;
 
 #endif

@@ -305,6 +305,100 @@ static void test_subnet_igw_eip_nat(void)
     CHECK(nat == NULL);
 }
 
+static char rt_id[64];
+
+static int check_rt(const char *id, const char *name)
+{
+    json_t *o = awscli("ec2 describe-route-tables --route-table-ids %s", id);
+    json_t *rt = json_array_get(json_object_get(o, "RouteTables"), 0);
+    int ok = rt && name_of(rt) && !strcmp(name_of(rt), name), found = 0;
+    size_t i;
+    json_t *r;
+    const char *want = !strcmp(name, "one") ? "0.0.0.0/0" : "10.9.0.0/16";
+    json_array_foreach(json_object_get(rt, "Routes"), i, r) {
+        const char *dc = stk_aws_jstr(r, "DestinationCidrBlock");
+        if (dc && !strcmp(dc, want) && !strcmp(stk_aws_jstr(r, "GatewayId") ?: "", S(keep_igw, "id"))) found = 1;
+        if (dc && !strcmp(name, "two") && !strcmp(dc, "0.0.0.0/0")) ok = 0;   /* the removed route is gone */
+    }
+    json_decref(o);
+    return ok && found;
+}
+
+static void test_routes(void)
+{
+    if (!keep_vpc || !keep_igw || !keep_subnet) return;
+    char a[1024], b[1024];
+    const char *igw = S(keep_igw, "id");
+    snprintf(a, sizeof a, "{\"vpc_id\":\"%s\",\"route\":[{\"cidr_block\":\"0.0.0.0/0\",\"gateway_id\":\"%s\"}],"
+             "\"tags\":{\"Name\":\"one\"}}", net_vpc, igw);
+    snprintf(b, sizeof b, "{\"vpc_id\":\"%s\",\"route\":[{\"cidr_block\":\"10.9.0.0/16\",\"gateway_id\":\"%s\"}],"
+             "\"tags\":{\"Name\":\"two\"}}", net_vpc, igw);
+    stk_value *rt = lifecycle(&stk_aws_route_table_type, a, b, check_rt, 1);
+    if (!rt) return;
+    snprintf(rt_id, sizeof rt_id, "%s", S(rt, "id"));
+    CHECK_INT(stk_aws_get_count(rt, "route"), 1);   /* the local route is not reported */
+
+    /* a table without inline routes + aws_route: the table shows no diff */
+    stk_value *pl = V(&stk_aws_route_table_type, "{\"vpc_id\":\"%s\"}", net_vpc), *rt2 = NULL, *r = NULL, *r2 = NULL, *rd = NULL;
+    CHECK_INT(create(&stk_aws_route_table_type, pl, &rt2), 0);
+    stk_value_unref(pl);
+    if (rt2) {
+        pl = V(&stk_aws_route_type, "{\"route_table_id\":\"%s\",\"destination_cidr_block\":\"0.0.0.0/0\",\"gateway_id\":\"%s\"}",
+               S(rt2, "id"), igw);
+        CHECK_INT(create(&stk_aws_route_type, pl, &r), 0);
+        stk_value_unref(pl);
+        CHECK(r && !strncmp(S(r, "id"), "r-rtb-", 6));
+        CHECK(r && S(r, "state") && !strcmp(S(r, "state"), "active"));
+        CHECK_INT(readv(&stk_aws_route_table_type, rt2, &rd), 0);
+        CHECK(rd && stk_value_raw_equal(rd, rt2));
+        stk_value_unref(rd);
+        rd = NULL;
+        char imp[128];
+        snprintf(imp, sizeof imp, "%s_0.0.0.0/0", S(rt2, "id"));
+        CHECK_INT(import(&stk_aws_route_type, imp, &r2), 0);
+        CHECK(r && r2 && !strcmp(S(r2, "id"), S(r, "id")) && !strcmp(S(r2, "gateway_id"), igw));
+        stk_value_unref(r2);
+        if (r) {
+            CHECK_INT(del(&stk_aws_route_type, r), 0);
+            rd = (stk_value *)1;
+            CHECK_INT(readv(&stk_aws_route_type, r, &rd), 0);
+            CHECK(rd == NULL);
+        }
+        stk_value_unref(r);
+        CHECK_INT(del(&stk_aws_route_table_type, rt2), 0);
+        stk_value_unref(rt2);
+    }
+
+    /* association: subnet -> table, import by subnet/table, delete */
+    stk_value *as = NULL, *as2 = NULL;
+    pl = V(&stk_aws_route_table_association_type, "{\"subnet_id\":\"%s\",\"route_table_id\":\"%s\"}", net_subnet, rt_id);
+    CHECK_INT(create(&stk_aws_route_table_association_type, pl, &as), 0);
+    stk_value_unref(pl);
+    if (as) {
+        CHECK(!strncmp(S(as, "id"), "rtbassoc-", 9));
+        json_t *o = awscli("ec2 describe-route-tables --route-table-ids %s", rt_id);
+        char *txt = json_dumps(o, 0);
+        CHECK(txt && strstr(txt, net_subnet) && strstr(txt, S(as, "id")));
+        free(txt);
+        json_decref(o);
+        char imp[160];
+        snprintf(imp, sizeof imp, "%s/%s", net_subnet, rt_id);
+        CHECK_INT(import(&stk_aws_route_table_association_type, imp, &as2), 0);
+        CHECK(as2 && !strcmp(S(as2, "id"), S(as, "id")));
+        stk_value_unref(as2);
+        CHECK_INT(del(&stk_aws_route_table_association_type, as), 0);
+        rd = (stk_value *)1;
+        CHECK_INT(readv(&stk_aws_route_table_association_type, as, &rd), 0);
+        CHECK(rd == NULL);
+        stk_value_unref(as);
+    }
+    CHECK_INT(del(&stk_aws_route_table_type, rt), 0);
+    rd = (stk_value *)1;
+    CHECK_INT(readv(&stk_aws_route_table_type, rt, &rd), 0);
+    CHECK(rd == NULL);
+    stk_value_unref(rt);
+}
+
 static void test_network_teardown(void)
 {
     /* reverse order; each delete then reads as gone */
@@ -353,6 +447,7 @@ int main(void)
     STK_RUN(test_vpc);
     STK_RUN(test_vpc_delete);
     STK_RUN(test_subnet_igw_eip_nat);
+    STK_RUN(test_routes);
     STK_RUN(test_network_teardown);
     stk_aws_provider_free(P);
     stk_diags_free(&d);
