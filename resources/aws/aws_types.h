@@ -16,4 +16,16 @@ extern const stk_resource_type stk_aws_route_table_type;
 extern const stk_resource_type stk_aws_route_type;
 extern const stk_resource_type stk_aws_route_table_association_type;
 
+extern const stk_resource_type stk_aws_iam_role_type;   /* idobs */
+extern const stk_resource_type stk_aws_iam_role_policy_type;   /* idobs */
+extern const stk_resource_type stk_aws_iam_policy_type;   /* idobs */
+extern const stk_resource_type stk_aws_iam_role_policy_attachment_type;   /* idobs */
+extern const stk_resource_type stk_aws_iam_instance_profile_type;   /* idobs */
+extern const stk_resource_type stk_aws_ecr_repository_type;   /* idobs */
+extern const stk_resource_type stk_aws_ecr_lifecycle_policy_type;   /* idobs */
+extern const stk_resource_type stk_aws_cloudwatch_log_group_type;   /* idobs */
+extern const stk_resource_type stk_aws_cloudwatch_metric_alarm_type;   /* idobs */
+extern const stk_resource_type stk_aws_cloudwatch_dashboard_type;   /* idobs */
+extern const stk_resource_type stk_aws_sns_topic_type;   /* idobs */
+extern const stk_resource_type stk_aws_sns_topic_subscription_type;   /* idobs */
 #endif

@@ -1,0 +1,498 @@
+/* aws_idobs_test.c - the identity, registry, observability, data-store and
+ * random resource types' CRUD functions called directly against moto
+ * (tests/e2e/aws_idobs.sh starts it and sets AWS_ENDPOINT_URL), objects
+ * checked with /usr/bin/aws --endpoint-url: create -> read -> update ->
+ * read -> import -> delete -> read gives NULL.  The local parts (random_*,
+ * aws_iam_policy_document, policy comparison) run without moto; the AWS
+ * cases are skipped without AWS_ENDPOINT_URL. */
+#include "test.h"
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "aws/idobs_util.h"
+#include "aws/aws_types.h"
+
+static stk_provider_instance *P;
+
+static json_t *J(const char *s)
+{
+    json_error_t e;
+    json_t *j = json_loads(s, JSON_DECODE_ANY, &e);
+    if (!j) fprintf(stderr, "bad JSON in test: %s: %s\n", e.text, s);
+    return j;
+}
+
+static void print_diags(stk_diags *d)
+{
+    for (size_t i = 0; i < d->len; i++)
+        fprintf(stderr, "  diag: %s: %s\n", d->items[i].summary, d->items[i].detail ? d->items[i].detail : "");
+}
+
+/* a planned value of type t from JSON (attributes not given are null) */
+static stk_value *V(const stk_resource_type *t, const char *fmt, ...)
+{
+    char buf[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    stk_diags d = STK_DIAGS_INIT;
+    stk_value *v = stk_aws_state_build(t, J(buf), &d);
+    print_diags(&d);
+    stk_diags_free(&d);
+    return v;
+}
+
+/* /usr/bin/aws ... --output json, parsed (NULL on failure) */
+static json_t *awscli(const char *fmt, ...)
+{
+    char args[4096], cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "/usr/bin/aws --endpoint-url %s --region eu-north-1 --output json %s 2>/dev/null",
+             getenv("AWS_ENDPOINT_URL"), args);
+    FILE *f = popen(cmd, "r");
+    if (!f) return NULL;
+    json_error_t e;
+    json_t *j = json_loadf(f, 0, &e);
+    pclose(f);
+    return j;
+}
+
+/* 1 when the JSON text of j contains needle */
+static int jcontains(json_t *j, const char *needle)
+{
+    char *s = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    int r = s && strstr(s, needle);
+    free(s);
+    return r;
+}
+
+static const char *S(stk_value *v, const char *name) { return stk_aws_get_str(v, name); }
+
+/* a string at a path of keys in a JSON object ("Role.Description") */
+static const char *JS(json_t *j, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    char *save = NULL;
+    for (char *k = strtok_r(buf, ".", &save); k && j; k = strtok_r(NULL, ".", &save))
+        j = json_is_array(j) ? json_array_get(j, (size_t)atoi(k)) : json_object_get(j, k);
+    return json_string_value(j);
+}
+
+static int create(const stk_resource_type *t, stk_value *planned, stk_value **st)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    int rc = t->create(P, t, planned, st, &d);
+    if (rc) print_diags(&d);
+    stk_diags_free(&d);
+    return rc;
+}
+static int readv(const stk_resource_type *t, stk_value *prior, stk_value **st)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    int rc = t->read(P, t, prior, st, &d);
+    if (rc) print_diags(&d);
+    stk_diags_free(&d);
+    return rc;
+}
+static int update(const stk_resource_type *t, stk_value *prior, stk_value *planned, stk_value **st)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    int rc = t->update(P, t, prior, planned, st, &d);
+    if (rc) print_diags(&d);
+    stk_diags_free(&d);
+    return rc;
+}
+static int del(const stk_resource_type *t, stk_value *prior)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    int rc = t->del(P, t, prior, &d);
+    if (rc) print_diags(&d);
+    stk_diags_free(&d);
+    return rc;
+}
+static int import(const stk_resource_type *t, const char *id, stk_value **st)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    int rc = t->import(P, t, id, st, &d);
+    if (rc) print_diags(&d);
+    stk_diags_free(&d);
+    return rc;
+}
+
+/* read after delete gives NULL */
+static void check_gone(const stk_resource_type *t, stk_value *prior)
+{
+    stk_value *st = (stk_value *)1;
+    CHECK_INT(readv(t, prior, &st), 0);
+    CHECK(st == NULL);
+    if (st && st != (stk_value *)1) stk_value_unref(st);
+}
+
+static int tags_are(stk_value *v, const char *attr, const char *want)
+{
+    json_t *a = stk_aws_get_json(v, attr), *w = J(want);
+    if (!a) a = json_null();
+    int ok = json_equal(a, w);
+    if (!ok) {
+        char *s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        fprintf(stderr, "  %s is %s, want %s\n", attr, s ? s : "NULL", want);
+        free(s);
+    }
+    json_decref(a);
+    json_decref(w);
+    return ok;
+}
+
+static void unref(stk_value **vs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (vs[i]) stk_value_unref(vs[i]);
+}
+
+/* ---------------------------------------------------------------- local */
+
+static void test_policy_equal(void)
+{
+    CHECK(stk_idobs_policy_equal(
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\"],\"Resource\":\"*\"}]}",
+        "{\"Statement\":{\"Resource\":[\"*\"],\"Action\":\"s3:GetObject\",\"Effect\":\"Allow\"},\"Version\":\"2012-10-17\"}"));
+    CHECK(stk_idobs_policy_equal("{\"Statement\":[{\"Action\":[\"b\",\"a\"]}]}", "{\"Statement\":[{\"Action\":[\"a\",\"b\",\"a\"]}]}"));
+    CHECK(!stk_idobs_policy_equal("{\"Statement\":[{\"Action\":\"a\"}]}", "{\"Statement\":[{\"Action\":\"b\"}]}"));
+    CHECK(stk_idobs_policy_equal("%7B%22Statement%22%3A%5B%5D%7D", "{\"Statement\": []}"));   /* IAM's URL-encoding */
+    char *dec = stk_idobs_url_decode("%7B%22a%22%3A1%7D");
+    CHECK_STR(dec, "{\"a\":1}");
+    free(dec);
+    stk_value *n = stk_value_string("{\"Statement\":{\"Principal\":{\"Service\":\"ec2.amazonaws.com\"}}}");
+    stk_value *c = stk_idobs_policy_normalize(n);
+    CHECK_STR(stk_value_str(c), "{\"Statement\":[{\"Principal\":{\"Service\":[\"ec2.amazonaws.com\"]}}]}");
+    stk_value_unref(n);
+    stk_value_unref(c);
+}
+
+/* ------------------------------------------------------------------ IAM */
+
+static const char *TRUST = "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
+                           "\\\"Principal\\\":{\\\"Service\\\":\\\"ec2.amazonaws.com\\\"},\\\"Action\\\":\\\"sts:AssumeRole\\\"}]}";
+static const char *POLICY1 = "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
+                             "\\\"Action\\\":[\\\"s3:GetObject\\\"],\\\"Resource\\\":\\\"*\\\"}]}";
+static const char *POLICY2 = "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
+                             "\\\"Action\\\":[\\\"logs:PutLogEvents\\\",\\\"logs:CreateLogStream\\\"],\\\"Resource\\\":\\\"*\\\"}]}";
+
+static void test_iam(void)
+{
+    const stk_resource_type *rt = &stk_aws_iam_role_type, *pt = &stk_aws_iam_policy_type,
+                            *at = &stk_aws_iam_role_policy_attachment_type, *rpt = &stk_aws_iam_role_policy_type,
+                            *it = &stk_aws_iam_instance_profile_type;
+    stk_value *v[24] = {0};
+    /* role */
+    v[0] = V(rt, "{\"name\":\"idobs-app\",\"assume_role_policy\":\"%s\",\"path\":\"/\",\"max_session_duration\":3600,"
+                 "\"tags\":{\"Name\":\"app\"}}", TRUST);
+    CHECK_INT(create(rt, v[0], &v[1]), 0);
+    if (!v[1]) goto out;
+    CHECK_STR(S(v[1], "id"), "idobs-app");
+    CHECK(S(v[1], "arn") && strstr(S(v[1], "arn"), ":role/idobs-app"));
+    CHECK(S(v[1], "unique_id") && S(v[1], "create_date"));
+    CHECK(!strcmp(S(v[1], "assume_role_policy"), S(v[0], "assume_role_policy")));   /* configured text kept */
+    CHECK(tags_are(v[1], "tags", "{\"Name\":\"app\"}"));
+    CHECK(tags_are(v[1], "tags_all", "{\"Name\":\"app\",\"Env\":\"e2e\"}"));
+    json_t *cli = awscli("iam get-role --role-name idobs-app");
+    CHECK_STR(JS(cli, "Role.Arn"), S(v[1], "arn"));
+    json_decref(cli);
+    /* update: description, session length, trust policy, tags */
+    v[2] = V(rt, "{\"id\":\"idobs-app\",\"name\":\"idobs-app\",\"assume_role_policy\":\"%s\",\"path\":\"/\","
+                 "\"description\":\"app role\",\"max_session_duration\":7200,\"tags\":{\"Name\":\"app2\",\"Tier\":\"web\"}}",
+             TRUST);
+    CHECK_INT(update(rt, v[1], v[2], &v[3]), 0);
+    if (!v[3]) goto out;
+    CHECK_STR(S(v[3], "description"), "app role");
+    CHECK_INT((int)stk_aws_get_int(v[3], "max_session_duration", 0), 7200);
+    CHECK(tags_are(v[3], "tags", "{\"Name\":\"app2\",\"Tier\":\"web\"}"));
+    cli = awscli("iam get-role --role-name idobs-app");
+    CHECK_STR(JS(cli, "Role.Description"), "app role");
+    json_decref(cli);
+    CHECK_INT(readv(rt, v[3], &v[4]), 0);
+    CHECK(v[4] && stk_value_raw_equal(v[3], v[4]));   /* a second read changes nothing */
+    CHECK_INT(import(rt, "idobs-app", &v[5]), 0);
+    CHECK(v[5] && !strcmp(S(v[5], "arn"), S(v[3], "arn")));
+
+    /* managed policy: create, new version, attach */
+    v[6] = V(pt, "{\"name\":\"idobs-read\",\"path\":\"/\",\"policy\":\"%s\"}", POLICY1);
+    CHECK_INT(create(pt, v[6], &v[7]), 0);
+    if (!v[7]) goto out;
+    CHECK(S(v[7], "arn") && strstr(S(v[7], "arn"), ":policy/idobs-read"));
+    CHECK_STR(S(v[7], "id"), S(v[7], "arn"));
+    CHECK(S(v[7], "policy_id") != NULL);
+    v[8] = V(pt, "{\"id\":\"%s\",\"arn\":\"%s\",\"name\":\"idobs-read\",\"path\":\"/\",\"policy\":\"%s\"}", S(v[7], "id"),
+             S(v[7], "arn"), POLICY2);
+    CHECK_INT(update(pt, v[7], v[8], &v[9]), 0);
+    CHECK(v[9] && stk_idobs_policy_equal(S(v[9], "policy"), S(v[8], "policy")));
+    cli = awscli("iam get-policy --policy-arn %s", S(v[7], "arn"));
+    CHECK_STR(JS(cli, "Policy.DefaultVersionId"), "v2");
+    json_decref(cli);
+
+    v[10] = V(at, "{\"role\":\"idobs-app\",\"policy_arn\":\"%s\"}", S(v[7], "arn"));
+    CHECK_INT(create(at, v[10], &v[11]), 0);
+    CHECK(v[11] && !strncmp(S(v[11], "id"), "idobs-app-", 10));
+    cli = awscli("iam list-attached-role-policies --role-name idobs-app");
+    CHECK_STR(JS(cli, "AttachedPolicies.0.PolicyArn"), S(v[7], "arn"));
+    json_decref(cli);
+    char imp[512];
+    snprintf(imp, sizeof imp, "idobs-app/%s", S(v[7], "arn"));
+    CHECK_INT(import(at, imp, &v[12]), 0);
+    CHECK(v[12] && !strcmp(S(v[12], "role"), "idobs-app"));
+
+    /* inline policy */
+    v[13] = V(rpt, "{\"name\":\"inline\",\"role\":\"idobs-app\",\"policy\":\"%s\"}", POLICY1);
+    CHECK_INT(create(rpt, v[13], &v[14]), 0);
+    CHECK(v[14] && !strcmp(S(v[14], "id"), "idobs-app:inline"));
+    v[15] = V(rpt, "{\"id\":\"idobs-app:inline\",\"name\":\"inline\",\"role\":\"idobs-app\",\"policy\":\"%s\"}", POLICY2);
+    if (v[14]) CHECK_INT(update(rpt, v[14], v[15], &v[16]), 0);
+    CHECK(v[16] && !strcmp(S(v[16], "policy"), S(v[15], "policy")));
+    cli = awscli("iam get-role-policy --role-name idobs-app --policy-name inline");
+    CHECK(jcontains(cli, "logs:PutLogEvents"));
+    json_decref(cli);
+
+    /* instance profile */
+    v[17] = V(it, "{\"name\":\"idobs-profile\",\"path\":\"/\",\"role\":\"idobs-app\"}");
+    CHECK_INT(create(it, v[17], &v[18]), 0);
+    CHECK(v[18] && !strcmp(S(v[18], "role"), "idobs-app"));
+    cli = awscli("iam get-instance-profile --instance-profile-name idobs-profile");
+    CHECK_STR(JS(cli, "InstanceProfile.Roles.0.RoleName"), "idobs-app");
+    json_decref(cli);
+    v[19] = V(it, "{\"id\":\"idobs-profile\",\"name\":\"idobs-profile\",\"path\":\"/\",\"role\":null,\"tags\":{\"a\":\"b\"}}");
+    if (v[18]) CHECK_INT(update(it, v[18], v[19], &v[20]), 0);
+    CHECK(v[20] && S(v[20], "role") == NULL);
+    CHECK(v[20] && tags_are(v[20], "tags", "{\"a\":\"b\"}"));
+
+    /* delete in dependency order; each read afterwards gives NULL */
+    if (v[20]) { CHECK_INT(del(it, v[20]), 0); check_gone(it, v[20]); }
+    if (v[16]) { CHECK_INT(del(rpt, v[16]), 0); check_gone(rpt, v[16]); }
+    if (v[11]) { CHECK_INT(del(at, v[11]), 0); check_gone(at, v[11]); }
+    if (v[9]) { CHECK_INT(del(pt, v[9]), 0); check_gone(pt, v[9]); }
+    CHECK_INT(del(rt, v[3]), 0);
+    check_gone(rt, v[3]);
+    CHECK_INT(del(rt, v[3]), 0);   /* deleting again is not an error */
+    cli = awscli("iam list-roles");
+    CHECK(cli && !jcontains(cli, "idobs-app"));
+    json_decref(cli);
+out:
+    unref(v, 24);
+}
+
+/* generated names and name_prefix */
+static void test_iam_name_prefix(void)
+{
+    const stk_resource_type *rt = &stk_aws_iam_role_type;
+    stk_value *v[4] = {0};
+    v[0] = V(rt, "{\"name_prefix\":\"idobs-\",\"assume_role_policy\":\"%s\",\"path\":\"/\",\"max_session_duration\":3600}",
+             TRUST);
+    CHECK_INT(create(rt, v[0], &v[1]), 0);
+    if (v[1]) {
+        CHECK(!strncmp(S(v[1], "name"), "idobs-", 6) && strlen(S(v[1], "name")) == 6 + 26);
+        CHECK_STR(S(v[1], "name_prefix"), "idobs-");
+        CHECK_INT(del(rt, v[1]), 0);
+    }
+    unref(v, 4);
+}
+
+/* ------------------------------------------------------------------ ECR */
+
+static void test_ecr(void)
+{
+    const stk_resource_type *t = &stk_aws_ecr_repository_type, *lt = &stk_aws_ecr_lifecycle_policy_type;
+    stk_value *v[12] = {0};
+    v[0] = V(t, "{\"name\":\"idobs-app\",\"image_tag_mutability\":\"MUTABLE\",\"force_delete\":true,"
+                "\"image_scanning_configuration\":[{\"scan_on_push\":true}],\"encryption_configuration\":[],"
+                "\"tags\":{\"Name\":\"repo\"}}");
+    CHECK_INT(create(t, v[0], &v[1]), 0);
+    if (!v[1]) goto out;
+    CHECK(S(v[1], "repository_url") && strstr(S(v[1], "repository_url"), "/idobs-app"));
+    CHECK(S(v[1], "registry_id") && S(v[1], "arn"));
+    CHECK_INT((int)stk_aws_get_count(v[1], "image_scanning_configuration"), 1);
+    CHECK_INT((int)stk_aws_get_count(v[1], "encryption_configuration"), 0);
+    CHECK(tags_are(v[1], "tags_all", "{\"Name\":\"repo\",\"Env\":\"e2e\"}"));
+    json_t *cli = awscli("ecr describe-repositories --repository-names idobs-app");
+    CHECK_STR(JS(cli, "repositories.0.repositoryUri"), S(v[1], "repository_url"));
+    json_decref(cli);
+    v[2] = V(t, "{\"id\":\"idobs-app\",\"arn\":\"%s\",\"name\":\"idobs-app\",\"image_tag_mutability\":\"IMMUTABLE\","
+                "\"force_delete\":true,\"image_scanning_configuration\":[{\"scan_on_push\":false}],"
+                "\"encryption_configuration\":[],\"tags\":{\"Name\":\"repo2\"}}", S(v[1], "arn"));
+    CHECK_INT(update(t, v[1], v[2], &v[3]), 0);
+    CHECK(v[3] && !strcmp(S(v[3], "image_tag_mutability"), "IMMUTABLE"));
+    cli = awscli("ecr describe-repositories --repository-names idobs-app");
+    CHECK_STR(JS(cli, "repositories.0.imageTagMutability"), "IMMUTABLE");
+    json_decref(cli);
+    CHECK(v[3] && tags_are(v[3], "tags", "{\"Name\":\"repo2\"}"));
+
+    /* lifecycle policy */
+    const char *lp = "{\\\"rules\\\":[{\\\"rulePriority\\\":1,\\\"description\\\":\\\"keep 10\\\",\\\"selection\\\":"
+                     "{\\\"tagStatus\\\":\\\"any\\\",\\\"countType\\\":\\\"imageCountMoreThan\\\",\\\"countNumber\\\":10},"
+                     "\\\"action\\\":{\\\"type\\\":\\\"expire\\\"}}]}";
+    v[4] = V(lt, "{\"repository\":\"idobs-app\",\"policy\":\"%s\"}", lp);
+    CHECK_INT(create(lt, v[4], &v[5]), 0);
+    CHECK(v[5] && !strcmp(S(v[5], "policy"), S(v[4], "policy")));
+    CHECK(v[5] && S(v[5], "registry_id"));
+    cli = awscli("ecr get-lifecycle-policy --repository-name idobs-app");
+    CHECK(JS(cli, "lifecyclePolicyText") != NULL);
+    json_decref(cli);
+    CHECK_INT(import(lt, "idobs-app", &v[6]), 0);
+    if (v[5]) { CHECK_INT(del(lt, v[5]), 0); check_gone(lt, v[5]); }
+    CHECK_INT(import(t, "idobs-app", &v[7]), 0);
+    if (v[3]) { CHECK_INT(del(t, v[3]), 0); check_gone(t, v[3]); }
+out:
+    unref(v, 12);
+}
+
+/* ---------------------------------------------------------- CloudWatch */
+
+static void test_log_group(void)
+{
+    const stk_resource_type *t = &stk_aws_cloudwatch_log_group_type;
+    stk_value *v[8] = {0};
+    v[0] = V(t, "{\"name\":\"/idobs/app\",\"retention_in_days\":30,\"skip_destroy\":false,\"tags\":{\"Name\":\"logs\"}}");
+    CHECK_INT(create(t, v[0], &v[1]), 0);
+    if (!v[1]) goto out;
+    CHECK(S(v[1], "arn") && strstr(S(v[1], "arn"), ":log-group:/idobs/app"));
+    CHECK(S(v[1], "arn") && strcmp(S(v[1], "arn") + strlen(S(v[1], "arn")) - 2, ":*"));   /* no :* suffix */
+    CHECK_INT((int)stk_aws_get_int(v[1], "retention_in_days", 0), 30);
+    CHECK(tags_are(v[1], "tags_all", "{\"Name\":\"logs\",\"Env\":\"e2e\"}"));
+    json_t *cli = awscli("logs describe-log-groups --log-group-name-prefix /idobs/app");
+    CHECK_INT((int)json_integer_value(json_object_get(json_array_get(json_object_get(cli, "logGroups"), 0), "retentionInDays")), 30);
+    json_decref(cli);
+    v[2] = V(t, "{\"id\":\"/idobs/app\",\"name\":\"/idobs/app\",\"retention_in_days\":7,\"skip_destroy\":false,"
+                "\"tags\":{\"Name\":\"logs\",\"x\":\"y\"}}");
+    CHECK_INT(update(t, v[1], v[2], &v[3]), 0);
+    CHECK(v[3] && stk_aws_get_int(v[3], "retention_in_days", 0) == 7);
+    CHECK(v[3] && tags_are(v[3], "tags", "{\"Name\":\"logs\",\"x\":\"y\"}"));
+    v[4] = V(t, "{\"id\":\"/idobs/app\",\"name\":\"/idobs/app\",\"retention_in_days\":0,\"skip_destroy\":false}");
+    if (v[3]) CHECK_INT(update(t, v[3], v[4], &v[5]), 0);
+    CHECK(v[5] && stk_aws_get_int(v[5], "retention_in_days", -1) == 0);
+    CHECK(v[5] && tags_are(v[5], "tags", "null"));
+    CHECK_INT(import(t, "/idobs/app", &v[6]), 0);
+    if (v[5]) { CHECK_INT(del(t, v[5]), 0); check_gone(t, v[5]); }
+out:
+    unref(v, 8);
+}
+
+static void test_alarm_dashboard(void)
+{
+    const stk_resource_type *t = &stk_aws_cloudwatch_metric_alarm_type, *dt = &stk_aws_cloudwatch_dashboard_type;
+    stk_value *v[12] = {0};
+    v[0] = V(t, "{\"alarm_name\":\"idobs-cpu\",\"comparison_operator\":\"GreaterThanThreshold\",\"evaluation_periods\":2,"
+                "\"metric_name\":\"CPUUtilization\",\"namespace\":\"AWS/EC2\",\"period\":120,\"statistic\":\"Average\","
+                "\"threshold\":80,\"alarm_description\":\"cpu\",\"dimensions\":{\"AutoScalingGroupName\":\"web\"},"
+                "\"actions_enabled\":true,\"treat_missing_data\":\"missing\",\"tags\":{\"Name\":\"cpu\"}}");
+    CHECK_INT(create(t, v[0], &v[1]), 0);
+    if (!v[1]) goto out;
+    CHECK(S(v[1], "arn") && strstr(S(v[1], "arn"), ":alarm:idobs-cpu"));
+    CHECK(tags_are(v[1], "dimensions", "{\"AutoScalingGroupName\":\"web\"}"));
+    CHECK(tags_are(v[1], "threshold", "80"));
+    CHECK(tags_are(v[1], "alarm_actions", "null"));
+    json_t *cli = awscli("cloudwatch describe-alarms --alarm-names idobs-cpu");
+    CHECK_STR(JS(cli, "MetricAlarms.0.MetricName"), "CPUUtilization");
+    json_decref(cli);
+    v[2] = V(t, "{\"id\":\"idobs-cpu\",\"arn\":\"%s\",\"alarm_name\":\"idobs-cpu\",\"comparison_operator\":\"GreaterThanThreshold\","
+                "\"evaluation_periods\":3,\"metric_name\":\"CPUUtilization\",\"namespace\":\"AWS/EC2\",\"period\":120,"
+                "\"statistic\":\"Average\",\"threshold\":90,\"alarm_description\":\"cpu high\","
+                "\"dimensions\":{\"AutoScalingGroupName\":\"web\"},\"actions_enabled\":true,\"treat_missing_data\":\"missing\","
+                "\"tags\":{\"Name\":\"cpu2\"}}", S(v[1], "arn"));
+    CHECK_INT(update(t, v[1], v[2], &v[3]), 0);
+    CHECK(v[3] && tags_are(v[3], "threshold", "90") && stk_aws_get_int(v[3], "evaluation_periods", 0) == 3);
+    CHECK(v[3] && tags_are(v[3], "tags", "{\"Name\":\"cpu2\"}"));
+    CHECK_INT(import(t, "idobs-cpu", &v[4]), 0);
+    if (v[3]) { CHECK_INT(del(t, v[3]), 0); check_gone(t, v[3]); }
+
+    const char *body = "{\\\"widgets\\\":[{\\\"type\\\":\\\"text\\\",\\\"x\\\":0,\\\"y\\\":0,\\\"width\\\":6,\\\"height\\\":3,"
+                       "\\\"properties\\\":{\\\"markdown\\\":\\\"hello\\\"}}]}";
+    v[5] = V(dt, "{\"dashboard_name\":\"idobs\",\"dashboard_body\":\"%s\"}", body);
+    CHECK_INT(create(dt, v[5], &v[6]), 0);
+    CHECK(v[6] && S(v[6], "dashboard_arn") && !strcmp(S(v[6], "dashboard_body"), S(v[5], "dashboard_body")));
+    cli = awscli("cloudwatch get-dashboard --dashboard-name idobs");
+    CHECK(JS(cli, "DashboardBody") && strstr(JS(cli, "DashboardBody"), "hello"));
+    json_decref(cli);
+    v[7] = V(dt, "{\"id\":\"idobs\",\"dashboard_name\":\"idobs\",\"dashboard_body\":\"{\\\"widgets\\\":[]}\"}");
+    if (v[6]) CHECK_INT(update(dt, v[6], v[7], &v[8]), 0);
+    CHECK(v[8] && !strcmp(S(v[8], "dashboard_body"), "{\"widgets\":[]}"));
+    if (v[8]) { CHECK_INT(del(dt, v[8]), 0); check_gone(dt, v[8]); }
+out:
+    unref(v, 12);
+}
+
+/* ----------------------------------------------------------------- SNS */
+
+static void test_sns(void)
+{
+    const stk_resource_type *t = &stk_aws_sns_topic_type, *st = &stk_aws_sns_topic_subscription_type;
+    stk_value *v[12] = {0};
+    v[0] = V(t, "{\"name\":\"idobs-alarms\",\"display_name\":\"Alarms\",\"fifo_topic\":false,"
+                "\"content_based_deduplication\":false,\"tags\":{\"Name\":\"alarms\"}}");
+    CHECK_INT(create(t, v[0], &v[1]), 0);
+    if (!v[1]) goto out;
+    CHECK(S(v[1], "arn") && strstr(S(v[1], "arn"), ":idobs-alarms"));
+    CHECK_STR(S(v[1], "id"), S(v[1], "arn"));
+    CHECK_STR(S(v[1], "display_name"), "Alarms");
+    CHECK(S(v[1], "policy") != NULL);   /* AWS's default policy, computed */
+    CHECK(tags_are(v[1], "tags_all", "{\"Name\":\"alarms\",\"Env\":\"e2e\"}"));
+    json_t *cli = awscli("sns get-topic-attributes --topic-arn %s", S(v[1], "arn"));
+    CHECK_STR(JS(cli, "Attributes.DisplayName"), "Alarms");
+    json_decref(cli);
+    v[2] = V(t, "{\"id\":\"%s\",\"arn\":\"%s\",\"name\":\"idobs-alarms\",\"display_name\":\"Alarms 2\",\"fifo_topic\":false,"
+                "\"content_based_deduplication\":false,\"policy\":%s,\"tags\":{\"Name\":\"alarms\",\"k\":\"v\"}}",
+             S(v[1], "arn"), S(v[1], "arn"), "null");
+    CHECK_INT(update(t, v[1], v[2], &v[3]), 0);
+    CHECK(v[3] && !strcmp(S(v[3], "display_name"), "Alarms 2"));
+    CHECK(v[3] && tags_are(v[3], "tags", "{\"Name\":\"alarms\",\"k\":\"v\"}"));
+
+    /* email subscription: pending confirmation, still an ARN */
+    v[4] = V(st, "{\"topic_arn\":\"%s\",\"protocol\":\"email\",\"endpoint\":\"ops@example.com\"}", S(v[1], "arn"));
+    CHECK_INT(create(st, v[4], &v[5]), 0);
+    if (v[5]) {
+        CHECK(S(v[5], "arn") && !strncmp(S(v[5], "arn"), "arn:", 4));
+        CHECK_STR(S(v[5], "protocol"), "email");
+        CHECK_STR(S(v[5], "endpoint"), "ops@example.com");
+        cli = awscli("sns list-subscriptions-by-topic --topic-arn %s", S(v[1], "arn"));
+        CHECK_STR(JS(cli, "Subscriptions.0.Endpoint"), "ops@example.com");
+        json_decref(cli);
+        v[6] = V(st, "{\"id\":\"%s\",\"topic_arn\":\"%s\",\"protocol\":\"email\",\"endpoint\":\"ops@example.com\","
+                     "\"filter_policy\":\"{\\\"severity\\\":[\\\"high\\\"]}\"}", S(v[5], "id"), S(v[1], "arn"));
+        CHECK_INT(update(st, v[5], v[6], &v[7]), 0);
+        CHECK(v[7] && S(v[7], "filter_policy") && strstr(S(v[7], "filter_policy"), "high"));
+        CHECK_INT(import(st, S(v[5], "id"), &v[8]), 0);
+        CHECK_INT(del(st, v[7] ? v[7] : v[5]), 0);
+    }
+    CHECK_INT(import(t, S(v[1], "arn"), &v[9]), 0);
+    if (v[3]) { CHECK_INT(del(t, v[3]), 0); check_gone(t, v[3]); }
+out:
+    unref(v, 12);
+}
+
+int main(void)
+{
+    STK_RUN(test_policy_equal);
+    if (!getenv("AWS_ENDPOINT_URL")) {
+        stk_test_skip("aws_idobs", "AWS_ENDPOINT_URL not set (run tests/e2e/aws_idobs.sh)");
+        return stk_test_report();
+    }
+    stk_diags d = STK_DIAGS_INIT;
+    stk_aws_config cfg = {0};
+    cfg.region = "eu-north-1";
+    P = stk_aws_provider_new(&cfg, "{\"Env\":\"e2e\"}", &d);
+    if (!P) {
+        print_diags(&d);
+        return 1;
+    }
+    STK_RUN(test_iam);
+    STK_RUN(test_iam_name_prefix);
+    STK_RUN(test_ecr);
+    STK_RUN(test_log_group);
+    STK_RUN(test_alarm_dashboard);
+    STK_RUN(test_sns);
+    stk_aws_provider_free(P);
+    stk_diags_free(&d);
+    return stk_test_report();
+}
