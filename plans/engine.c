@@ -419,7 +419,7 @@ static void refresh_all(engine *e)
     free(deps);
     free(nd);
     free(st);
-    qsort(e->plan->drift, e->plan->ndrift, sizeof *e->plan->drift, cmp_drift);
+    if (e->plan->ndrift) qsort(e->plan->drift, e->plan->ndrift, sizeof *e->plan->drift, cmp_drift);
 }
 
 /* ---- planning hook ---- */
@@ -681,12 +681,45 @@ static stk_value *plan_hook(void *ud, const stk_resource_instance *ri)
     return stk_value_ref(after);
 }
 
-/* values references see during apply: what is applied so far, else the plan */
+static void put_applied_nolock(engine *e, const char *addr, stk_value *v)
+{
+    stk_value *old = stk_strmap_get(&e->applied, addr);
+    if (old) {
+        stk_value_unref(old);
+        stk_strmap_put(&e->applied, addr, stk_value_ref(v));
+        return;
+    }
+    char *k = stk_xstrdup(addr);
+    e->applied_keys = stk_xrealloc(e->applied_keys, (e->napplied + 1) * sizeof *e->applied_keys);
+    e->applied_keys[e->napplied++] = k;
+    stk_strmap_put(&e->applied, k, stk_value_ref(v));
+}
+
+/* values references see during apply: what is applied so far, else the plan
+   (the caller holds mu or runs alone) */
 static stk_value *apply_hook(void *ud, const stk_resource_instance *ri)
 {
     engine *e = ud;
     stk_value *v = stk_strmap_get(&e->applied, ri->addr);
     if (v) return stk_value_ref(v);
+    if (ri->res->mode == STK_MODE_DATA && ri->res->rtype && ri->res->rtype->read_data &&
+        stk_value_is_known_deep(ri->config)) {
+        stk_diags ld = STK_DIAGS_INIT;
+        stk_provider_instance *p = get_provider(e, ri->res->provider, ri->res->provider_alias, &ld);
+        stk_value *dv = NULL;
+        if (p) {
+            stk_call_ctx cx;
+            set_ctx(&cx, e, ri->addr, NULL, NULL);
+            ri->res->rtype->read_data(p, ri->res->rtype, ri->config, &dv, &ld);
+            stk_call_ctx_set(NULL);
+        }
+        stk_diags_free(&ld);
+        if (dv) {
+            dv = mark_sensitive(ri->res->rtype, dv);
+            put_applied_nolock(e, ri->addr, dv);
+            return dv;
+        }
+    }
     stk_change *ch = stk_strmap_get(&e->chmap, ri->addr);
     if (ch && ch->after && ch->action != STK_PLAN_DELETE) return stk_value_ref(ch->after);
     prior_obj *po = stk_strmap_get(&e->prior, ri->addr);
@@ -997,7 +1030,7 @@ static stk_plan *plan_with(engine *e, stk_plan_opts *opts)
     }
     set_deps(e, ev);
     apply_targets(e);
-    qsort(p->changes, p->nchanges, sizeof *p->changes, cmp_change);
+    if (p->nchanges) qsort(p->changes, p->nchanges, sizeof *p->changes, cmp_change);
     plan_outputs(e, ev);
     p->prior = prior_json(e);
     /* variables */
@@ -1062,7 +1095,12 @@ void stk_plan_counts(const stk_plan *p, size_t *add, size_t *change, size_t *des
 static int output_changed(const stk_output_change *o)
 {
     if (!o->before || !o->after) return o->before != o->after;
-    return !stk_value_raw_equal(o->before, o->after);
+    stk_value *a = stk_value_unmark_deep(stk_value_ref(o->before), NULL);
+    stk_value *b = stk_value_unmark_deep(stk_value_ref(o->after), NULL);
+    int eq = stk_value_raw_equal(a, b);
+    stk_value_unref(a);
+    stk_value_unref(b);
+    return !eq;
 }
 
 int stk_plan_has_changes(const stk_plan *p)

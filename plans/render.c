@@ -108,6 +108,17 @@ char *stk_plan_render_value(const stk_value *v, int indent)
     return stk_strbuf_detach(&b);
 }
 
+static int out_changed(const stk_output_change *o)
+{
+    if (!o->before || !o->after) return o->before != o->after;
+    stk_value *a = stk_value_unmark_deep(stk_value_ref(o->before), NULL);
+    stk_value *b = stk_value_unmark_deep(stk_value_ref(o->after), NULL);
+    int eq = stk_value_raw_equal(a, b);
+    stk_value_unref(a);
+    stk_value_unref(b);
+    return !eq;
+}
+
 static const char *sym(stk_plan_action a)
 {
     switch (a) {
@@ -215,7 +226,7 @@ static void render_change(stk_strbuf *b, const stk_change *ch, int color)
     if (ch->action == STK_PLAN_DELETE && ch->reason && !strcmp(ch->reason, "delete_because_no_resource_config"))
         stk_strbuf_printf(b, "  # (because %s is not in configuration)\n", ch->addr);
     const char *s = sym(ch->action);
-    stk_strbuf_printf(b, "%*s%s%s%s %s \"%s\" \"%s\" {\n", (int)(4 - strlen(s)) > 0 ? (int)(4 - strlen(s)) : 0, "", col, s,
+    stk_strbuf_printf(b, "%*s%s%s%s %s \"%s\" \"%s\" {\n", (int)(3 - strlen(s)) > 0 ? (int)(3 - strlen(s)) : 0, "", col, s,
                       reset, ch->data ? "data" : "resource", ch->type, ch->name);
     const stk_value *obj = ch->after ? ch->after : ch->before;
     size_t hidden = 0, hidden_blocks = 0;
@@ -350,7 +361,7 @@ char *stk_plan_render(const stk_plan *p, int color)
     int outs = 0;
     for (size_t i = 0; i < p->noutputs; i++) {
         const stk_output_change *o = &p->outputs[i];
-        if ((!o->before) != (!o->after) || (o->before && o->after && !stk_value_raw_equal(o->before, o->after))) outs = 1;
+        if (out_changed(o)) outs = 1;
     }
     if (!nact && !outs) {
         stk_strbuf_printf(&b, "\n%sNo changes.%s Your infrastructure matches the configuration.\n\n", color ? C_BOLD C_GREEN : "",
@@ -385,8 +396,7 @@ char *stk_plan_render(const stk_plan *p, int color)
         stk_strbuf_puts(&b, "\nChanges to Outputs:\n");
         for (size_t i = 0; i < p->noutputs; i++) {
             const stk_output_change *o = &p->outputs[i];
-            int changed = (!o->before) != (!o->after) || (o->before && o->after && !stk_value_raw_equal(o->before, o->after));
-            if (!changed) continue;
+            if (!out_changed(o)) continue;
             const char *m = !o->before ? "+" : !o->after ? "-" : "~";
             stk_strbuf_printf(&b, "  %s %s = ", m, o->name);
             if (o->sensitive) {

@@ -28,6 +28,17 @@ int cmd_force_unlock(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_backend(int argc, char **argv);
 int cmd_aws(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_refresh(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_output(int argc, char **argv);
+int cmd_taint(int argc, char **argv);
+int cmd_untaint(int argc, char **argv);
+/* plan / apply / destroy / refresh share one implementation (cmd_apply.c) */
+enum { STK_CLI_PLAN, STK_CLI_APPLY, STK_CLI_DESTROY, STK_CLI_REFRESH };
+int stk_cli_plan_apply(int argc, char **argv, int mode);
 
 /* Option helpers: match "-name", "--name", "-name=value", "--name=value".
    stk_cli_flag returns 1 when arg is the boolean flag name.

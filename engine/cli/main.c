@@ -3,6 +3,7 @@
  * help. */
 #include "cli/cli.h"
 #include "stk_version.h"
+#include "test/test_provider.h"
 #include <stdio.h>
 #include <errno.h>
 #include <string.h>
@@ -20,6 +21,14 @@ static const stk_cli_command commands[] = {
     {"backend", cmd_backend, "Bootstrap the S3 backend's bucket and lock table; restore snapshots", 0},
     {"force-unlock", cmd_force_unlock, "Remove a dead holder's state lock", 0},
     {"aws", cmd_aws, "Low-level AWS calls (debugging)", 1},
+    {"plan", cmd_plan, "Show the changes apply would make", 0},
+    {"apply", cmd_apply, "Create or update infrastructure", 0},
+    {"destroy", cmd_destroy, "Destroy everything the state tracks", 0},
+    {"refresh", cmd_refresh, "Record changes made outside stk in the state", 0},
+    {"show", cmd_show, "Show a saved plan or the state", 0},
+    {"output", cmd_output, "Show output values from the state", 0},
+    {"taint", cmd_taint, "Mark a resource instance for replacement", 0},
+    {"untaint", cmd_untaint, "Remove the tainted mark", 0},
 };
 
 static void usage(FILE *f)
@@ -55,6 +64,7 @@ int cmd_version(int argc, char **argv)
 int main(int argc, char **argv)
 {
     int i = 1;
+    stk_test_provider_register_from_env();   /* STK_TEST_PROVIDER=1 only */
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *dir = NULL;
         if (stk_cli_is_help(argv[i])) {
