@@ -28,4 +28,10 @@ extern const stk_resource_type stk_aws_cloudwatch_metric_alarm_type;   /* idobs 
 extern const stk_resource_type stk_aws_cloudwatch_dashboard_type;   /* idobs */
 extern const stk_resource_type stk_aws_sns_topic_type;   /* idobs */
 extern const stk_resource_type stk_aws_sns_topic_subscription_type;   /* idobs */
+extern const stk_resource_type stk_aws_instance_type;   /* compute */
+extern const stk_resource_type stk_aws_key_pair_type;   /* compute */
+extern const stk_resource_type stk_aws_lb_type;   /* compute */
+extern const stk_resource_type stk_aws_lb_listener_type;   /* compute */
+extern const stk_resource_type stk_aws_lb_listener_rule_type;   /* compute */
+extern const stk_resource_type stk_aws_lb_target_group_type;   /* compute */
 #endif

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# aws_compute.sh - the compute and load-balancing resource types against moto: starts the
+# local AWS (tests/aws/lib.sh, slow mode so waiters see pending states) and
+# runs the CRUD program tests/e2e/aws_compute_test.c built beside stk.
+# Usage: tests/e2e/aws_compute.sh [path/to/stk]   (default: $STK_BIN, else build/stk)
+# Prints "N passed, N failed"; exits 1 when anything failed.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+STK=${1:-${STK_BIN:-$ROOT/build/stk}}
+PROG=$(dirname "$STK")/tests/test_aws_compute
+[ -x "$PROG" ] || { echo "aws_compute.sh: no $PROG (build first)" >&2; echo "0 passed, 1 failed"; exit 1; }
+[ -x /usr/bin/aws ] || { echo "aws_compute.sh: no /usr/bin/aws" >&2; echo "0 passed, 1 failed"; exit 1; }
+. "$ROOT/tests/aws/lib.sh"
+aws_start --slow 2 || { echo "0 passed, 1 failed"; exit 1; }
+export STK_WAITER_DELAY_SCALE=0.01
+if command -v ssh-keygen >/dev/null; then
+    ssh-keygen -q -t rsa -b 2048 -N "" -C ct@stk -f "$STK_AWS_TMP/key" && STK_TEST_PUBKEY=$(cat "$STK_AWS_TMP/key.pub") && export STK_TEST_PUBKEY
+fi
+"$PROG"
