@@ -34,4 +34,7 @@ extern const stk_resource_type stk_aws_lb_type;   /* compute */
 extern const stk_resource_type stk_aws_lb_listener_type;   /* compute */
 extern const stk_resource_type stk_aws_lb_listener_rule_type;   /* compute */
 extern const stk_resource_type stk_aws_lb_target_group_type;   /* compute */
+extern const stk_resource_type stk_random_id_type;   /* idobs */
+extern const stk_resource_type stk_random_string_type;   /* idobs */
+extern const stk_resource_type stk_random_password_type;   /* idobs */
 #endif

@@ -23,17 +23,6 @@ static const stk_schema_attr terraform_data_attrs[] = {
 };
 static const stk_schema terraform_data_schema = {terraform_data_attrs, 4, NULL, 0};
 
-static const stk_schema_attr random_id_attrs[] = {
-    {"b64_std", "string", STK_ATTR_COMPUTED, NULL, NULL},
-    {"b64_url", "string", STK_ATTR_COMPUTED, NULL, NULL},
-    {"byte_length", "number", STK_ATTR_REQUIRED | STK_ATTR_FORCE_NEW, NULL, "number of random bytes"},
-    {"dec", "string", STK_ATTR_COMPUTED, NULL, NULL},
-    {"hex", "string", STK_ATTR_COMPUTED, NULL, NULL},
-    {"id", "string", STK_ATTR_COMPUTED, NULL, NULL},
-    {"keepers", "map(string)", STK_ATTR_OPTIONAL | STK_ATTR_FORCE_NEW, NULL, "a change makes a new id"},
-    {"prefix", "string", STK_ATTR_OPTIONAL | STK_ATTR_FORCE_NEW, NULL, NULL},
-};
-static const stk_schema random_id_schema = {random_id_attrs, 8, NULL, 0};
 
 /* Entries not written yet are descriptors made here (file-scope compound
    literals: static storage); a type with a CRUD file points at the
@@ -94,10 +83,10 @@ static const stk_resource_type *const types[] = {
     M("aws_vpc_security_group_egress_rule", "aws"),
     M("aws_vpc_security_group_ingress_rule", "aws"),
     M("null_resource", "null"),
-    MS("random_id", "random", &random_id_schema),
+    &stk_random_id_type,
     M("random_integer", "random"),
-    M("random_password", "random"),
-    M("random_string", "random"),
+    &stk_random_password_type,
+    &stk_random_string_type,
     MS("terraform_data", "terraform", &terraform_data_schema),
     D("aws_ami", "aws"),
     D("aws_availability_zones", "aws"),

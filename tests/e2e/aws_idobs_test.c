@@ -174,6 +174,80 @@ static void test_policy_equal(void)
     stk_value_unref(c);
 }
 
+/* --------------------------------------------------------------- random */
+
+static int local_create(const stk_resource_type *t, stk_value *planned, stk_value **st)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    int rc = t->create(NULL, t, planned, st, &d);
+    if (rc) print_diags(&d);
+    stk_diags_free(&d);
+    return rc;
+}
+
+static void test_random(void)
+{
+    const stk_resource_type *it = &stk_random_id_type, *st = &stk_random_string_type, *pt = &stk_random_password_type;
+    CHECK(stk_resource_type_lookup(STK_RESOURCE_MANAGED, "random_password") == pt);
+    CHECK(stk_provider_factory_lookup("random") != NULL);
+    stk_value *v[10] = {0};
+    v[0] = V(it, "{\"byte_length\":8,\"keepers\":{\"ami\":\"x\"}}");
+    CHECK_INT(local_create(it, v[0], &v[1]), 0);
+    if (v[1]) {
+        CHECK_INT((int)strlen(S(v[1], "hex")), 16);
+        CHECK_INT((int)strlen(S(v[1], "b64_url")), 11);   /* 8 bytes, unpadded */
+        CHECK_INT((int)strlen(S(v[1], "b64_std")), 12);   /* padded */
+        CHECK_STR(S(v[1], "id"), S(v[1], "b64_url"));
+        CHECK(tags_are(v[1], "keepers", "{\"ami\":\"x\"}"));
+        /* import by b64_url gives the same bytes */
+        stk_diags d = STK_DIAGS_INIT;
+        CHECK_INT(it->import(NULL, it, S(v[1], "b64_url"), &v[2], &d), 0);
+        stk_diags_free(&d);
+        CHECK(v[2] && !strcmp(S(v[2], "hex"), S(v[1], "hex")) && !strcmp(S(v[2], "dec"), S(v[1], "dec")));
+    }
+    /* a known value: bytes 00 ff -> hex 00ff, dec 255, b64 AP8 */
+    stk_diags d = STK_DIAGS_INIT;
+    CHECK_INT(it->import(NULL, it, "pre-,AP8", &v[3], &d), 0);
+    stk_diags_free(&d);
+    CHECK(v[3] && !strcmp(S(v[3], "hex"), "pre-00ff") && !strcmp(S(v[3], "dec"), "pre-255") &&
+          !strcmp(S(v[3], "b64_std"), "pre-AP8=") && !strcmp(S(v[3], "id"), "AP8"));
+    v[4] = V(st, "{\"length\":24,\"special\":false,\"min_upper\":3,\"min_numeric\":4}");
+    CHECK_INT(local_create(st, v[4], &v[5]), 0);
+    if (v[5]) {
+        const char *r = S(v[5], "result");
+        int up = 0, num = 0, other = 0;
+        for (const char *c = r; *c; c++) {
+            if (*c >= 'A' && *c <= 'Z') up++;
+            else if (*c >= '0' && *c <= '9') num++;
+            else if (!(*c >= 'a' && *c <= 'z')) other++;
+        }
+        CHECK_INT((int)strlen(r), 24);
+        CHECK(up >= 3 && num >= 4 && other == 0);
+        CHECK_STR(S(v[5], "id"), r);
+    }
+    v[6] = V(pt, "{\"length\":16,\"override_special\":\"#\",\"min_special\":2}");
+    CHECK_INT(local_create(pt, v[6], &v[7]), 0);
+    if (v[7]) {
+        stk_value *res = stk_value_get(v[7], "result");
+        CHECK(res && (res->marks & STK_MARK_SENSITIVE));
+        const char *r = S(v[7], "result");
+        int hash = 0, bad = 0;
+        for (const char *c = r; *c; c++) {
+            if (*c == '#') hash++;
+            else if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9'))) bad++;
+        }
+        CHECK(hash >= 2 && bad == 0 && strlen(r) == 16);
+        CHECK_STR(S(v[7], "id"), "none");
+    }
+    v[8] = V(st, "{\"length\":2,\"min_upper\":3}");   /* impossible: an error, not a short string */
+    stk_value *none = NULL;
+    d = (stk_diags)STK_DIAGS_INIT;
+    CHECK_INT(st->create(NULL, st, v[8], &none, &d), -1);
+    CHECK(stk_diags_has_errors(&d));
+    stk_diags_free(&d);
+    unref(v, 10);
+}
+
 /* ------------------------------------------------------------------ IAM */
 
 static const char *TRUST = "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
@@ -474,6 +548,7 @@ out:
 int main(void)
 {
     STK_RUN(test_policy_equal);
+    STK_RUN(test_random);
     if (!getenv("AWS_ENDPOINT_URL")) {
         stk_test_skip("aws_idobs", "AWS_ENDPOINT_URL not set (run tests/e2e/aws_idobs.sh)");
         return stk_test_report();
