@@ -213,6 +213,19 @@ backend_cases() {
     check_eq "-lock-timeout=10s waits for the holder, then proceeds" 0 "$RC"
     check "it did wait (>= 1s)" test "$elapsed" -ge 1
 
+    (cd "$A" && exec "$STK" backend hold-lock 6 >"$WORK/h5.out" 2>&1) & p1=$!
+    wait_for_line "$WORK/h5.out" "Holding" 20
+    id=$(grep -o 'lock [0-9a-f-]\{36\}' "$WORK/h5.out" | awk '{print $2}')
+    run "$B" state rm aws_security_group.db
+    check_eq "state rm while another process holds the lock fails" 1 "$RC"
+    check_contains "state rm names the holder's lock ID" "$id" "$OUT"
+    check_contains "the failed state rm changed nothing" "aws_security_group.db" "$(cd "$B" && "$STK" state list 2>&1)"
+    run "$B" state rm -lock-timeout=30s aws_security_group.db
+    check_eq "state rm -lock-timeout=30s waits and proceeds" 0 "$RC"
+    wait $p1
+    run "$A" init
+    check_contains "A pulls B's change" "Pulled the latest state" "$OUT"
+
     echo "== [$SERVER_NAME] a killed holder's lock stays until force-unlock"
     (cd "$A" && exec "$STK" backend hold-lock 120 >"$WORK/h4.out" 2>&1) & pid=$!
     wait_for_line "$WORK/h4.out" "Holding" 20
