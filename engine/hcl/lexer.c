@@ -117,8 +117,35 @@ static int is_id_start(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c 
 static int is_id_char(int c) { return is_id_start(c) || (c >= '0' && c <= '9') || c == '-'; }
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 
-/* Length of an identifier at L->i (0 if none).  Non-ASCII characters are
-   accepted as letters when they are valid UTF-8. */
+/* Code point of the valid UTF-8 sequence of n bytes at s. */
+static unsigned utf8_cp(const unsigned char *s, size_t n)
+{
+    if (n == 2) return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+    if (n == 3) return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+    return ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+}
+
+/* Non-ASCII characters usable in identifiers: an approximation of Unicode's
+   ID_Continue that leaves out the punctuation, symbol, space, emoji and
+   private-use blocks (HCL rejects those as invalid characters). */
+static int is_id_cp(unsigned cp)
+{
+    if (cp < 0xC0) return cp == 0xAA || cp == 0xB5 || cp == 0xBA;
+    if (cp == 0xD7 || cp == 0xF7) return 0;
+    if (cp >= 0x2000 && cp <= 0x2BFF) return 0;   /* punctuation, arrows, math, shapes, dingbats */
+    if (cp >= 0x2E00 && cp <= 0x2E7F) return 0;   /* supplemental punctuation */
+    if (cp >= 0x3000 && cp <= 0x303F) return 0;   /* CJK symbols and punctuation */
+    if (cp >= 0xE000 && cp <= 0xF8FF) return 0;   /* private use */
+    if (cp >= 0xFE10 && cp <= 0xFE6F) return 0;   /* vertical and small forms */
+    if (cp >= 0xFF00 && cp <= 0xFF0F) return 0;   /* fullwidth punctuation */
+    if (cp >= 0xFFF0 && cp <= 0xFFFF) return 0;   /* specials */
+    if (cp >= 0x1F000 && cp <= 0x1FAFF) return 0; /* emoji and pictographs */
+    if (cp >= 0xF0000) return 0;                  /* supplementary private use */
+    return 1;
+}
+
+/* Length of an identifier at `at` (0 if none): a letter or _ then letters,
+   digits, _ and -; letters include the non-ASCII ones of is_id_cp. */
 static size_t ident_len(const lexer *L, size_t at)
 {
     size_t k = at;
@@ -127,7 +154,7 @@ static size_t ident_len(const lexer *L, size_t at)
     while (k < L->len && is_id_char(s[k])) {
         if (s[k] >= 0x80) {
             size_t u = utf8_len(s + k, L->len - k);
-            if (!u) break;
+            if (!u || !is_id_cp(utf8_cp(s + k, u))) break;
             k += u;
         } else k++;
     }
