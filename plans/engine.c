@@ -911,25 +911,34 @@ static void engine_free(engine *e)
     free(e->objs);
     stk_strmap_free(&e->prior);
     stk_strmap_free(&e->chmap);
+    /* map keys are borrowed: look every value up before freeing any key */
+    stk_value **pv = stk_xcalloc(e->npkeys + 1, sizeof *pv);
+    stk_provider_instance **pi = stk_xcalloc(e->npkeys + 1, sizeof *pi);
     for (size_t i = 0; i < e->npkeys; i++) {
-        stk_value *v = stk_strmap_get(&e->pconf, e->pkeys[i]);
-        if (v) stk_value_unref(v);
-        stk_provider_instance *p = stk_strmap_get(&e->pinst, e->pkeys[i]);
-        if (p) {
+        pv[i] = stk_strmap_get(&e->pconf, e->pkeys[i]);
+        pi[i] = stk_strmap_get(&e->pinst, e->pkeys[i]);
+    }
+    for (size_t i = 0; i < e->npkeys; i++) {
+        if (pv[i]) stk_value_unref(pv[i]);
+        if (pi[i]) {
             char *dot = strchr(e->pkeys[i], '.');
             if (dot) *dot = 0;
-            stk_provider_instance_free(e->pkeys[i], p);
+            stk_provider_instance_free(e->pkeys[i], pi[i]);
         }
-        free(e->pkeys[i]);
     }
+    for (size_t i = 0; i < e->npkeys; i++) free(e->pkeys[i]);
+    free(pv);
+    free(pi);
     free(e->pkeys);
     stk_strmap_free(&e->pconf);
     stk_strmap_free(&e->pinst);
+    stk_value **av = stk_xcalloc(e->napplied + 1, sizeof *av);
+    for (size_t i = 0; i < e->napplied; i++) av[i] = stk_strmap_get(&e->applied, e->applied_keys[i]);
     for (size_t i = 0; i < e->napplied; i++) {
-        stk_value *v = stk_strmap_get(&e->applied, e->applied_keys[i]);
-        if (v) stk_value_unref(v);
+        if (av[i]) stk_value_unref(av[i]);
         free(e->applied_keys[i]);
     }
+    free(av);
     free(e->applied_keys);
     stk_strmap_free(&e->applied);
     stk_strmap_free(&e->cur_ri);
