@@ -15,6 +15,10 @@ extern const stk_resource_type stk_aws_nat_gateway_type;
 extern const stk_resource_type stk_aws_route_table_type;
 extern const stk_resource_type stk_aws_route_type;
 extern const stk_resource_type stk_aws_route_table_association_type;
+extern const stk_resource_type stk_aws_security_group_type;
+extern const stk_resource_type stk_aws_security_group_rule_type;
+extern const stk_resource_type stk_aws_vpc_security_group_ingress_rule_type;
+extern const stk_resource_type stk_aws_vpc_security_group_egress_rule_type;
 
 extern const stk_resource_type stk_aws_iam_role_type;   /* idobs */
 extern const stk_resource_type stk_aws_iam_role_policy_type;   /* idobs */

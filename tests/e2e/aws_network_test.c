@@ -399,6 +399,112 @@ static void test_routes(void)
     stk_value_unref(rt);
 }
 
+static int check_sg(const char *id, const char *name)
+{
+    json_t *o = awscli("ec2 describe-security-groups --group-ids %s", id);
+    json_t *g = json_array_get(json_object_get(o, "SecurityGroups"), 0);
+    int port = !strcmp(name, "one") ? 80 : 443;
+    json_t *in = json_array_get(json_object_get(g, "IpPermissions"), 0);
+    json_t *eg = json_object_get(g, "IpPermissionsEgress");
+    int ok = g && name_of(g) && !strcmp(name_of(g), name) && json_array_size(json_object_get(g, "IpPermissions")) == 1 &&
+             json_integer_value(json_object_get(in, "FromPort")) == port &&
+             !strcmp(stk_aws_jstr(json_array_get(json_object_get(in, "IpRanges"), 0), "Description") ?: "", "web") &&
+             json_array_size(eg) == 1 &&
+             !strcmp(stk_aws_jstr(json_array_get(json_object_get(json_array_get(eg, 0), "IpRanges"), 0), "CidrIp") ?: "", "10.0.0.0/8");
+    json_decref(o);
+    return ok;
+}
+
+static void test_security_groups(void)
+{
+    if (!keep_vpc) return;
+    char a[1024], b[1024];
+    /* egress only to 10/8: the default allow-all egress must be revoked */
+    snprintf(a, sizeof a, "{\"name\":\"web-sg\",\"description\":\"web\",\"vpc_id\":\"%s\","
+             "\"ingress\":[{\"protocol\":\"tcp\",\"from_port\":80,\"to_port\":80,\"cidr_blocks\":[\"0.0.0.0/0\"],\"description\":\"web\"}],"
+             "\"egress\":[{\"protocol\":\"-1\",\"from_port\":0,\"to_port\":0,\"cidr_blocks\":[\"10.0.0.0/8\"]}],"
+             "\"tags\":{\"Name\":\"one\"}}", net_vpc);
+    snprintf(b, sizeof b, "{\"name\":\"web-sg\",\"description\":\"web\",\"vpc_id\":\"%s\","
+             "\"ingress\":[{\"protocol\":\"tcp\",\"from_port\":443,\"to_port\":443,\"cidr_blocks\":[\"0.0.0.0/0\"],\"description\":\"web\"}],"
+             "\"egress\":[{\"protocol\":\"-1\",\"from_port\":0,\"to_port\":0,\"cidr_blocks\":[\"10.0.0.0/8\"]}],"
+             "\"tags\":{\"Name\":\"two\"}}", net_vpc);
+    stk_value *sg = lifecycle(&stk_aws_security_group_type, a, b, check_sg, 1);
+    if (!sg) return;
+    /* the planned blocks and the read-back ones are equal: no perpetual diff */
+    stk_value *pl = V(&stk_aws_security_group_type, "%s", b);
+    CHECK(pl && stk_value_raw_equal(stk_value_get(pl, "ingress"), stk_value_get(sg, "ingress")));
+    CHECK(pl && stk_value_raw_equal(stk_value_get(pl, "egress"), stk_value_get(sg, "egress")));
+    stk_value_unref(pl);
+
+    /* a second group without inline rules + the rule types */
+    stk_value *sg2 = NULL, *r1 = NULL, *r2 = NULL, *rd = NULL, *imp = NULL;
+    pl = V(&stk_aws_security_group_type, "{\"name_prefix\":\"app-\",\"vpc_id\":\"%s\"}", net_vpc);
+    CHECK_INT(create(&stk_aws_security_group_type, pl, &sg2), 0);
+    stk_value_unref(pl);
+    if (!sg2) goto out;
+    CHECK(!strncmp(S(sg2, "name"), "app-", 4));
+    CHECK_STR(S(sg2, "description"), "Managed by Terraform");
+    const char *gid = S(sg2, "id");
+    pl = V(&stk_aws_security_group_rule_type, "{\"type\":\"ingress\",\"security_group_id\":\"%s\",\"protocol\":\"tcp\","
+           "\"from_port\":22,\"to_port\":22,\"cidr_blocks\":[\"10.0.0.0/8\"],\"description\":\"ssh\"}", gid);
+    CHECK_INT(create(&stk_aws_security_group_rule_type, pl, &r1), 0);
+    stk_value_unref(pl);
+    CHECK(r1 && !strncmp(S(r1, "id"), "sgrule-", 7));
+    char iid[256];
+    snprintf(iid, sizeof iid, "%s_ingress_tcp_22_22_10.0.0.0/8", gid);
+    CHECK_INT(import(&stk_aws_security_group_rule_type, iid, &imp), 0);
+    CHECK(imp && r1 && !strcmp(S(imp, "id"), S(r1, "id")) && !strcmp(S(imp, "description") ?: "", "ssh"));
+    stk_value_unref(imp);
+    imp = NULL;
+    pl = V(&stk_aws_vpc_security_group_ingress_rule_type, "{\"security_group_id\":\"%s\",\"ip_protocol\":\"tcp\","
+           "\"from_port\":8080,\"to_port\":8080,\"cidr_ipv4\":\"10.1.0.0/16\",\"description\":\"alt\",\"tags\":{\"Name\":\"r\"}}", gid);
+    CHECK_INT(create(&stk_aws_vpc_security_group_ingress_rule_type, pl, &r2), 0);
+    stk_value_unref(pl);
+    CHECK(r2 && !strncmp(S(r2, "id"), "sgr-", 4));
+    if (r2) {
+        json_t *o = awscli("ec2 describe-security-group-rules --security-group-rule-ids %s", S(r2, "id"));
+        json_t *r = json_array_get(json_object_get(o, "SecurityGroupRules"), 0);
+        CHECK(r && json_integer_value(json_object_get(r, "FromPort")) == 8080 && !strcmp(stk_aws_jstr(r, "CidrIpv4") ?: "", "10.1.0.0/16"));
+        json_decref(o);
+        stk_value *r3 = NULL;
+        pl = V(&stk_aws_vpc_security_group_ingress_rule_type, "{\"security_group_id\":\"%s\",\"ip_protocol\":\"tcp\","
+               "\"from_port\":8080,\"to_port\":8080,\"cidr_ipv4\":\"10.1.0.0/16\",\"description\":\"alt2\",\"tags\":{\"Name\":\"r2\"}}", gid);
+        CHECK_INT(update(&stk_aws_vpc_security_group_ingress_rule_type, r2, pl, &r3), 0);
+        CHECK(r3 && !strcmp(S(r3, "description") ?: "", "alt2"));
+        stk_value_unref(pl);
+        CHECK_INT(import(&stk_aws_vpc_security_group_ingress_rule_type, S(r2, "id"), &imp), 0);
+        CHECK(imp && r3 && stk_value_raw_equal(imp, r3));
+        stk_value_unref(imp);
+        stk_value_unref(r3);
+    }
+    /* the group itself shows no rules (they belong to the rule resources) */
+    CHECK_INT(readv(&stk_aws_security_group_type, sg2, &rd), 0);
+    CHECK(rd && stk_value_raw_equal(rd, sg2));
+    stk_value_unref(rd);
+    rd = (stk_value *)1;
+    if (r2) {
+        CHECK_INT(del(&stk_aws_vpc_security_group_ingress_rule_type, r2), 0);
+        CHECK_INT(readv(&stk_aws_vpc_security_group_ingress_rule_type, r2, &rd), 0);
+        CHECK(rd == NULL);
+    }
+    rd = (stk_value *)1;
+    if (r1) {
+        CHECK_INT(del(&stk_aws_security_group_rule_type, r1), 0);
+        CHECK_INT(readv(&stk_aws_security_group_rule_type, r1, &rd), 0);
+        CHECK(rd == NULL);
+    }
+    CHECK_INT(del(&stk_aws_security_group_type, sg2), 0);
+out:
+    stk_value_unref(r1);
+    stk_value_unref(r2);
+    stk_value_unref(sg2);
+    CHECK_INT(del(&stk_aws_security_group_type, sg), 0);
+    rd = (stk_value *)1;
+    CHECK_INT(readv(&stk_aws_security_group_type, sg, &rd), 0);
+    CHECK(rd == NULL);
+    stk_value_unref(sg);
+}
+
 static void test_network_teardown(void)
 {
     /* reverse order; each delete then reads as gone */
@@ -448,6 +554,7 @@ int main(void)
     STK_RUN(test_vpc_delete);
     STK_RUN(test_subnet_igw_eip_nat);
     STK_RUN(test_routes);
+    STK_RUN(test_security_groups);
     STK_RUN(test_network_teardown);
     stk_aws_provider_free(P);
     stk_diags_free(&d);
