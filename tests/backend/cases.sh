@@ -290,6 +290,21 @@ backend_cases() {
     check_contains "and says what is missing" "STK_BACKEND_ENCRYPTION_PASSPHRASE" "$OUT"
     check_contains "before changing anything" "aws_instance.web" "$(cd "$F" && "$STK" state list 2>&1)"
 
+    if [ "$HAS_BUCKET_SETTINGS" = 1 ]; then
+        echo "== [$SERVER_NAME] server-side encryption with a KMS key"
+        local K kms
+        kms=$(s3api kms create-key --query KeyMetadata.Arn --output text 2>&1)
+        K=$(mk_dir k "kms_key_id = \"$kms\"")
+        sed -i 's#platform/terraform.tfstate#kms/terraform.tfstate#' "$K/main.tf"
+        (cd "$K" && "$STK" state import-tfstate "$FIXTURE" >/dev/null 2>&1)
+        run "$K" init
+        check_eq "init with kms_key_id uploads" 0 "$RC"
+        check_contains "init reports aws:kms" "server-side encryption: aws:kms" "$OUT"
+        out=$(s3api s3api head-object --bucket $BUCKET --key kms/terraform.tfstate 2>&1)
+        check_contains "object encrypted with aws:kms" '"ServerSideEncryption": "aws:kms"' "$out"
+        check_contains "object names the KMS key" "$kms" "$out"
+    fi
+
     echo "== [$SERVER_NAME] client-side encryption (key file) and -backend-config layers"
     G=$(mk_dir g "dynamodb_table = \"$TABLE\"")
     head -c 32 /dev/urandom >"$WORK/state.key"
