@@ -41,4 +41,16 @@ extern const stk_resource_type stk_aws_lb_target_group_type;   /* compute */
 extern const stk_resource_type stk_random_id_type;   /* idobs */
 extern const stk_resource_type stk_random_string_type;   /* idobs */
 extern const stk_resource_type stk_random_password_type;   /* idobs */
+/* S3 (s3_bucket.c) */
+extern const stk_resource_type stk_aws_s3_bucket_type;
+extern const stk_resource_type stk_aws_s3_bucket_policy_type;
+extern const stk_resource_type stk_aws_s3_bucket_public_access_block_type;
+extern const stk_resource_type stk_aws_s3_bucket_ownership_controls_type;
+extern const stk_resource_type stk_aws_s3_bucket_versioning_type;
+extern const stk_resource_type stk_aws_s3_bucket_server_side_encryption_configuration_type;
+extern const stk_resource_type stk_aws_s3_bucket_website_configuration_type;
+/* CloudFront (cloudfront.c) */
+extern const stk_resource_type stk_aws_cloudfront_distribution_type;
+extern const stk_resource_type stk_aws_cloudfront_origin_access_identity_type;
+extern const stk_resource_type stk_aws_cloudfront_origin_access_control_type;
 #endif
