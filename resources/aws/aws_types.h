@@ -53,4 +53,6 @@ extern const stk_resource_type stk_aws_s3_bucket_website_configuration_type;
 extern const stk_resource_type stk_aws_cloudfront_distribution_type;
 extern const stk_resource_type stk_aws_cloudfront_origin_access_identity_type;
 extern const stk_resource_type stk_aws_cloudfront_origin_access_control_type;
+extern const stk_resource_type stk_data_aws_iam_policy_document_type;   /* idobs */
+extern const stk_resource_type stk_data_aws_cloudfront_cache_policy_type;   /* idobs */
 #endif

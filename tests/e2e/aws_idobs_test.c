@@ -248,6 +248,52 @@ static void test_random(void)
     unref(v, 10);
 }
 
+/* ------------------------------------------------- policy document data */
+
+static stk_value *data_read(const stk_resource_type *t, stk_value *cfg)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    stk_value *st = NULL;
+    if (t->read_data(P, t, cfg, &st, &d) != 0) print_diags(&d);
+    stk_diags_free(&d);
+    return st;
+}
+
+static void test_policy_document(void)
+{
+    const stk_resource_type *t = &stk_data_aws_iam_policy_document_type;
+    CHECK(stk_resource_type_lookup(STK_RESOURCE_DATA, "aws_iam_policy_document") == t);
+    stk_value *v[8] = {0};
+    v[0] = V(t, "{\"statement\":[{\"actions\":[\"sts:AssumeRole\"],\"principals\":[{\"type\":\"Service\","
+                "\"identifiers\":[\"ec2.amazonaws.com\"]}]}]}");
+    v[1] = data_read(t, v[0]);
+    CHECK(v[1] != NULL);
+    if (v[1]) {
+        CHECK_STR(S(v[1], "json"), "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n"
+                                   "      \"Action\": \"sts:AssumeRole\",\n      \"Principal\": {\n        \"Service\": "
+                                   "\"ec2.amazonaws.com\"\n      }\n    }\n  ]\n}");
+        CHECK_STR(S(v[1], "minified_json"), "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                                            "\"Action\":\"sts:AssumeRole\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"}}]}");
+        CHECK(S(v[1], "id") && strspn(S(v[1], "id"), "0123456789") == strlen(S(v[1], "id")));
+    }
+    /* several actions (reverse-sorted), sid, resources, a condition, "*" principal, an override by Sid */
+    v[2] = V(t, "{\"policy_id\":\"p1\",\"statement\":[{\"sid\":\"S3\",\"effect\":\"Deny\",\"actions\":[\"s3:GetObject\","
+                "\"s3:PutObject\",\"s3:ListBucket\"],\"resources\":[\"arn:aws:s3:::b/*\"],"
+                "\"principals\":[{\"type\":\"*\",\"identifiers\":[\"*\"]}],"
+                "\"condition\":[{\"test\":\"StringEquals\",\"variable\":\"aws:SourceArn\",\"values\":[\"a<b\"]}]}],"
+                "\"override_policy_documents\":[\"{\\\"Statement\\\":[{\\\"Sid\\\":\\\"Extra\\\",\\\"Effect\\\":\\\"Allow\\\","
+                "\\\"Action\\\":\\\"s3:*\\\",\\\"Resource\\\":\\\"*\\\"}]}\"]}");
+    v[3] = v[2] ? data_read(t, v[2]) : NULL;
+    CHECK(v[3] != NULL);
+    if (v[3])
+        CHECK_STR(S(v[3], "minified_json"),
+                  "{\"Version\":\"2012-10-17\",\"Id\":\"p1\",\"Statement\":[{\"Sid\":\"S3\",\"Effect\":\"Deny\","
+                  "\"Action\":[\"s3:PutObject\",\"s3:ListBucket\",\"s3:GetObject\"],\"Resource\":\"arn:aws:s3:::b/*\","
+                  "\"Principal\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:SourceArn\":\"a\\u003cb\"}}},"
+                  "{\"Sid\":\"Extra\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}");
+    unref(v, 8);
+}
+
 /* ------------------------------------------------------------------ IAM */
 
 static const char *TRUST = "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
@@ -545,10 +591,38 @@ out:
     unref(v, 12);
 }
 
+static void test_cache_policy(void)
+{
+    const stk_resource_type *t = &stk_data_aws_cloudfront_cache_policy_type;
+    stk_value *cfg = V(t, "{\"name\":\"Managed-CachingOptimized\"}"), *st = data_read(t, cfg);
+    CHECK(st != NULL);
+    if (st) {
+        CHECK_STR(S(st, "id"), "658327ea-f89d-4fab-a63d-7e88639e58f6");   /* AWS's id for this managed policy */
+        CHECK(tags_are(st, "default_ttl", "86400"));
+        CHECK(S(st, "etag") != NULL);
+        stk_value *pk = stk_aws_get_elem(st, "parameters_in_cache_key_and_forwarded_to_origin", 0);
+        CHECK(pk && stk_aws_get_bool(pk, "enable_accept_encoding_gzip", 0));
+        stk_value *byid = V(t, "{\"id\":\"%s\"}", S(st, "id")), *st2 = data_read(t, byid);
+        CHECK(st2 && !strcmp(S(st2, "name"), "Managed-CachingOptimized"));
+        if (st2) stk_value_unref(st2);
+        stk_value_unref(byid);
+        stk_value_unref(st);
+    }
+    stk_value *bad = V(t, "{\"name\":\"No-Such-Policy\"}");
+    stk_diags d = STK_DIAGS_INIT;
+    stk_value *none = NULL;
+    CHECK_INT(t->read_data(P, t, bad, &none, &d), -1);
+    CHECK(none == NULL && stk_diags_has_errors(&d));
+    stk_diags_free(&d);
+    stk_value_unref(bad);
+    stk_value_unref(cfg);
+}
+
 int main(void)
 {
     STK_RUN(test_policy_equal);
     STK_RUN(test_random);
+    STK_RUN(test_policy_document);
     if (!getenv("AWS_ENDPOINT_URL")) {
         stk_test_skip("aws_idobs", "AWS_ENDPOINT_URL not set (run tests/e2e/aws_idobs.sh)");
         return stk_test_report();
@@ -567,6 +641,7 @@ int main(void)
     STK_RUN(test_log_group);
     STK_RUN(test_alarm_dashboard);
     STK_RUN(test_sns);
+    STK_RUN(test_cache_policy);
     stk_aws_provider_free(P);
     stk_diags_free(&d);
     return stk_test_report();
