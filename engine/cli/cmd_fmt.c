@@ -36,8 +36,10 @@ static void fmt_usage(FILE *f)
             "  -list=false    Don't list the files whose formatting differs\n"
             "                 (always off with standard input)\n"
             "  -write=false   Don't write to the source files\n"
-            "                 (always off with standard input or -check)\n"
+            "                 (always off with standard input or -check);\n"
+            "                 with -list=false too, print the formatted text\n"
             "  -diff          Print a unified diff of the formatting changes\n"
+            "                 (with standard input: instead of the formatted text)\n"
             "  -check         Only check whether the input is formatted. Exit status 0\n"
             "                 when everything is formatted, 3 when something is not\n"
             "  -recursive     Also process files in subdirectories (hidden directories,\n"
@@ -217,16 +219,20 @@ static void fmt_source(fmt_opts *o, const char *name, const char *src, size_t le
     int differs = outlen != len || memcmp(out, src, len) != 0;
     if (differs) o->changed++;
     if (is_stdin) {
-        if (!o->check) fwrite(out, 1, outlen, stdout);
-        if (o->diff && differs) {
-            stk_strbuf b = STK_STRBUF_INIT;
-            unified_diff(&b, name, src, len, out, outlen);
-            fwrite(b.s, 1, b.len, stdout);
-            stk_strbuf_free(&b);
-        }
+        /* as terraform fmt: the diff when asked for, else the formatted text */
+        if (o->diff) {
+            if (differs) {
+                stk_strbuf b = STK_STRBUF_INIT;
+                unified_diff(&b, name, src, len, out, outlen);
+                fwrite(b.s, 1, b.len, stdout);
+                stk_strbuf_free(&b);
+            }
+        } else if (!o->check) fwrite(out, 1, outlen, stdout);
         free(out);
         return;
     }
+    /* -list=false -write=false (without -diff or -check) prints the result */
+    if (!o->list && !o->write && !o->diff && !o->check) fwrite(out, 1, outlen, stdout);
     if (differs) {
         if (o->list) printf("%s\n", name);
         if (o->write && !o->check) {

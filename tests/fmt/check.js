@@ -104,6 +104,12 @@ function stkFmt(input, extra) {
     get('sub/inner.tf') === clean && get('.hidden/h.tf') === messy, r);
   r = run(['-'], messy);
   check('- formats stdin to stdout', r.status === 0 && r.stdout === clean, r);
+  r = run(['-diff', '-'], messy);
+  check('-diff - prints only the diff', r.status === 0 && r.stdout.startsWith('--- old/<stdin>\n') && !r.stdout.startsWith(clean), r);
+  put('p.tf', messy);
+  r = run(['-list=false', '-write=false', 'p.tf']);
+  check('-list=false -write=false prints the formatted text', r.status === 0 && r.stdout === clean && get('p.tf') === messy, r);
+  fs.rmSync(path.join(tmp, 'p.tf'));
   r = run(['-check', '-'], messy);
   check('-check - exits 3, prints nothing', r.status === 3 && r.stdout === '', r);
   r = run(['notes.txt']);
