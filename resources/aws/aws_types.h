@@ -19,6 +19,13 @@ extern const stk_resource_type stk_aws_security_group_type;
 extern const stk_resource_type stk_aws_security_group_rule_type;
 extern const stk_resource_type stk_aws_vpc_security_group_ingress_rule_type;
 extern const stk_resource_type stk_aws_vpc_security_group_egress_rule_type;
+extern const stk_resource_type stk_data_aws_availability_zones_type;
+extern const stk_resource_type stk_data_aws_vpc_type;
+extern const stk_resource_type stk_data_aws_subnets_type;
+extern const stk_resource_type stk_data_aws_ami_type;
+extern const stk_resource_type stk_data_aws_region_type;
+extern const stk_resource_type stk_data_aws_partition_type;
+extern const stk_resource_type stk_data_aws_caller_identity_type;
 
 extern const stk_resource_type stk_aws_iam_role_type;   /* idobs */
 extern const stk_resource_type stk_aws_iam_role_policy_type;   /* idobs */

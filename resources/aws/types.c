@@ -88,15 +88,15 @@ static const stk_resource_type *const types[] = {
     &stk_random_password_type,
     &stk_random_string_type,
     MS("terraform_data", "terraform", &terraform_data_schema),
-    D("aws_ami", "aws"),
-    D("aws_availability_zones", "aws"),
-    D("aws_caller_identity", "aws"),
+    &stk_data_aws_ami_type,
+    &stk_data_aws_availability_zones_type,
+    &stk_data_aws_caller_identity_type,
     &stk_data_aws_cloudfront_cache_policy_type,
     &stk_data_aws_iam_policy_document_type,
-    D("aws_partition", "aws"),
-    D("aws_region", "aws"),
-    D("aws_subnets", "aws"),
-    D("aws_vpc", "aws"),
+    &stk_data_aws_partition_type,
+    &stk_data_aws_region_type,
+    &stk_data_aws_subnets_type,
+    &stk_data_aws_vpc_type,
 };
 
 #define NTYPES (sizeof types / sizeof types[0])

@@ -505,6 +505,68 @@ out:
     stk_value_unref(sg);
 }
 
+static stk_value *data(const stk_resource_type *t, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    stk_value *cfg = V(t, "%s", buf), *st = NULL;
+    stk_diags d = STK_DIAGS_INIT;
+    if (cfg && t->read_data(P, t, cfg, &st, &d) != 0) print_diags(&d);
+    stk_diags_free(&d);
+    stk_value_unref(cfg);
+    return st;
+}
+
+static void test_data_sources(void)
+{
+    stk_value *v = data(&stk_data_aws_availability_zones_type, "{\"state\":\"available\"}");
+    CHECK(v && stk_aws_get_count(v, "names") >= 2);
+    CHECK(v && !strcmp(stk_value_str(stk_aws_get_elem(v, "names", 0)), "eu-north-1a"));   /* sorted */
+    CHECK(v && stk_aws_get_count(v, "zone_ids") == stk_aws_get_count(v, "names"));
+    stk_value_unref(v);
+    v = data(&stk_data_aws_availability_zones_type, "{\"exclude_names\":[\"eu-north-1a\"]}");
+    CHECK(v && !strcmp(stk_value_str(stk_aws_get_elem(v, "names", 0)), "eu-north-1b"));
+    stk_value_unref(v);
+    v = data(&stk_data_aws_caller_identity_type, "{}");
+    CHECK(v && S(v, "account_id") && strlen(S(v, "account_id")) == 12 && S(v, "arn"));
+    stk_value_unref(v);
+    v = data(&stk_data_aws_region_type, "{}");
+    CHECK(v && !strcmp(S(v, "name"), "eu-north-1") && !strcmp(S(v, "endpoint"), "ec2.eu-north-1.amazonaws.com") &&
+          !strcmp(S(v, "description"), "Europe (Stockholm)"));
+    stk_value_unref(v);
+    v = data(&stk_data_aws_partition_type, "{}");
+    CHECK(v && !strcmp(S(v, "partition"), "aws") && !strcmp(S(v, "dns_suffix"), "amazonaws.com"));
+    stk_value_unref(v);
+    v = data(&stk_data_aws_ami_type, "{\"owners\":[\"amazon\"],\"most_recent\":true,"
+             "\"filter\":[{\"name\":\"architecture\",\"values\":[\"x86_64\"]}]}");
+    CHECK(v && S(v, "id") && !strncmp(S(v, "id"), "ami-", 4) && S(v, "name") && !strcmp(S(v, "architecture"), "x86_64"));
+    stk_value_unref(v);
+    /* more than one match without most_recent is an error */
+    v = data(&stk_data_aws_ami_type, "{\"owners\":[\"amazon\"]}");
+    CHECK(v == NULL);
+    if (keep_vpc) {
+        v = data(&stk_data_aws_vpc_type, "{\"id\":\"%s\"}", net_vpc);
+        CHECK(v && !strcmp(S(v, "cidr_block"), "10.2.0.0/16") && !strcmp(S(v, "main_route_table_id"), S(keep_vpc, "main_route_table_id")));
+        stk_value_unref(v);
+        v = data(&stk_data_aws_vpc_type, "{\"cidr_block\":\"10.2.0.0/16\",\"state\":\"available\"}");
+        CHECK(v && !strcmp(S(v, "id"), net_vpc));
+        stk_value_unref(v);
+        v = data(&stk_data_aws_vpc_type, "{\"default\":true}");
+        CHECK(v && stk_aws_get_bool(v, "default", 0) && strcmp(S(v, "id"), net_vpc));   /* moto's default VPC */
+        stk_value_unref(v);
+        v = data(&stk_data_aws_vpc_type, "{\"cidr_block\":\"192.168.77.0/24\"}");
+        CHECK(v == NULL);   /* no match: an error */
+    }
+    if (keep_subnet) {
+        v = data(&stk_data_aws_subnets_type, "{\"filter\":[{\"name\":\"vpc-id\",\"values\":[\"%s\"]}]}", net_vpc);
+        CHECK(v && stk_aws_get_count(v, "ids") == 1 && !strcmp(stk_value_str(stk_aws_get_elem(v, "ids", 0)), net_subnet));
+        stk_value_unref(v);
+    }
+}
+
 static void test_network_teardown(void)
 {
     /* reverse order; each delete then reads as gone */
@@ -555,6 +617,7 @@ int main(void)
     STK_RUN(test_subnet_igw_eip_nat);
     STK_RUN(test_routes);
     STK_RUN(test_security_groups);
+    STK_RUN(test_data_sources);
     STK_RUN(test_network_teardown);
     stk_aws_provider_free(P);
     stk_diags_free(&d);
