@@ -20,7 +20,9 @@ static void help(void)
            "    stk graph | dot -Tsvg > graph.svg\n"
            "\n"
            "Options:\n"
-           "  -type=plan          The graph of a plan (the default and, for now, the only type)\n"
+           "  -type=plan          The graph of the configuration (the default)\n"
+           "  -type=apply         The apply walk: one node per resource instance\n"
+           "  -type=destroy       The destroy walk: instances, edges reversed\n"
            "  -instances          One node per resource instance (count / for_each expanded\n"
            "                      after evaluating the configuration) instead of per block\n"
            "  -var 'name=value'   Set a root module variable (with -instances)\n"
@@ -31,7 +33,7 @@ static void help(void)
 int cmd_graph(int argc, char **argv)
 {
     const char *dir = NULL;
-    int no_color = 0, instances = 0;
+    int no_color = 0, instances = 0, destroy = 0;
     stk_vararg args[64];
     size_t nargs = 0;
     for (int i = 1; i < argc; i++) {
@@ -40,9 +42,12 @@ int cmd_graph(int argc, char **argv)
             help();
             return STK_EXIT_OK;
         } else if (stk_cli_opt(argc, argv, &i, "type", &v)) {
-            if (strcmp(v, "plan") != 0) {
-                fprintf(stderr, "Error: graph type \"%s\" is not supported yet: stk draws -type=plan graphs; "
-                                "apply and destroy graphs arrive with the plan/apply commands\n", v);
+            if (!strcmp(v, "apply")) {
+                instances = 1;   /* the apply walk: one node per resource instance */
+            } else if (!strcmp(v, "destroy")) {
+                instances = 1, destroy = 1;   /* the destroy walk: the same edges reversed */
+            } else if (strcmp(v, "plan") != 0) {
+                fprintf(stderr, "Error: unknown graph type \"%s\": use plan, apply or destroy\n", v);
                 return STK_EXIT_ERROR;
             }
         } else if (stk_cli_flag(argv[i], "no-color")) {
@@ -77,6 +82,20 @@ int cmd_graph(int argc, char **argv)
         o.validate_only = 1;
         ev = stk_config_evaluate(c, &o, &d);
         g = stk_evaluation_instance_graph(ev, &d);
+        if (g && destroy) {   /* deletes run in reverse dependency order */
+            stk_graph *r = stk_graph_new();
+            size_t n = stk_graph_count(g);
+            for (size_t k = 0; k < n; k++) {
+                stk_graph_node *nd = stk_graph_node_at(g, k);
+                stk_graph_add(r, nd->id, nd->label, nd->cluster, nd->kind, &nd->range, nd->data);
+            }
+            for (size_t k = 0; k < n; k++) {
+                stk_graph_node *nd = stk_graph_node_at(g, k);
+                for (size_t e = 0; e < nd->ndeps; e++) stk_graph_depend(r, nd->deps[e], k);
+            }
+            stk_graph_free(g);
+            g = r;
+        }
     } else if (c) {
         g = stk_config_build_display_graph(c, &d);
     }
