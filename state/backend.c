@@ -139,7 +139,13 @@ static int apply_one(stk_backend_config *c, const char *name, json_t *v, const c
                         "%s: \"%s\" is not a setting of the s3 backend.", origin, name);
         return -1;
     }
-    if (json_is_null(v) || k->type == T_IGNORED) return 0;
+    if (json_is_null(v)) return 0;
+    if (k->type == T_IGNORED) {
+        stk_diags_warning(d, NULL, "Backend setting not used by stk",
+                          "%s: \"%s\" is a setting of Terraform's s3 backend that stk accepts but does not use.",
+                          origin, name);
+        return 0;
+    }
     void *field = (char *)c + k->off;
     switch (k->type) {
     case T_STR:

@@ -56,6 +56,12 @@ static json_t *body_json(const stk_hcl_body *b, const stk_eval_scope *scope, int
     int ok = 1;
     for (size_t i = 0; i < b->nattrs; i++) {
         const stk_hcl_attr *a = b->attrs[i];
+        if (has_secret && !stk_backend_key_known(a->name)) {   /* top level: a backend setting? */
+            stk_diags_error(d, &a->name_range, "Unsupported argument",
+                            "An argument named \"%s\" is not expected in the s3 backend configuration.", a->name);
+            ok = 0;
+            continue;
+        }
         json_t *j = eval_json(a->expr, scope, a->name, a->range, d);
         if (!j) {
             ok = 0;
@@ -107,7 +113,8 @@ static int apply_file(stk_backend_config *cfg, const char *path, stk_diags *d)
     funcs.read_file = stk_func_read_file_os;
     stk_eval_scope scope = {0};
     scope.funcs = &funcs;
-    json_t *layer = body_json(f->body, &scope, NULL, d);
+    int file_secret = 0;   /* secrets from files are not re-read later: only the block's are */
+    json_t *layer = body_json(f->body, &scope, &file_secret, d);
     int rc = -1;
     if (layer) {
         char *origin = stk_xasprintf("-backend-config=%s", path);

@@ -281,7 +281,13 @@ static void test_backend_errors(void)
     CHECK(has_diag(&d, "must not start or end with '/'"));
     CHECK(has_diag(&d, "either encryption_passphrase or encryption_key_file"));
     CHECK(has_diag(&d, "kms_key_id is only used with encrypt = true"));
-    /* accepted-but-unused keys of Terraform's backend */
+    /* accepted-but-unused keys of Terraform's backend: a warning */
+    stk_diags w = STK_DIAGS_INIT;
+    CHECK_INT(stk_backend_config_apply_kv(&c, "acl=private", &w), 0);
+    CHECK_INT(w.len, 1);
+    CHECK_INT(stk_diags_has_errors(&w), 0);
+    CHECK(has_diag(&w, "accepts but does not use"));
+    stk_diags_free(&w);
     CHECK_INT(stk_backend_key_known("acl"), 2);
     CHECK_INT(stk_backend_key_known("bucket"), 1);
     CHECK_INT(stk_backend_key_known("nope"), 0);
