@@ -315,7 +315,23 @@ check '[ "$(wc -l < sl.txt)" = "$N_CLOUD" ] && [ "$N_CLOUD" -ge 1 ] && [ "$N_CLO
 run apply -auto-approve
 check '[ "$(rc)" = 0 ] && [ "$(ls cloud/stktest_thing | wc -l)" = 4 ]' "the next apply finishes the job"
 
-# ---- 11. help ----
+# ---- 11. progress: Still creating every 10 s; -json events ----
+newdir progress
+printf 'resource "stktest_thing" "slow" {\n  name     = "slow"\n  delay_ms = 10600\n}\n' > main.tf
+run apply -auto-approve
+check 'grep -q "stktest_thing.slow: Still creating... \[10s elapsed\]" out.txt' "Still creating... [10s elapsed]"
+check 'grep -Eq "stktest_thing.slow: Creation complete after 1[01]s" out.txt' "creation time reported"
+printf 'resource "stktest_thing" "j" {\n  name = "j"\n}\n' > main.tf
+run apply -auto-approve -json
+check 'python3 -c "
+import json
+ev = [json.loads(l) for l in open(\"out.txt\")]
+types = [e[\"type\"] for e in ev]
+assert \"planned_change\" in types and \"apply_start\" in types and \"apply_complete\" in types and \"apply_summary\" in types, types
+assert all(\"@level\" in e and \"@message\" in e for e in ev)
+"' "apply -json: one JSON event per line"
+
+# ---- 12. help ----
 for c in plan apply destroy refresh show output taint untaint; do
   "$STK" $c -help >out.txt 2>&1
   check '[ $? = 0 ] && grep -q "Usage: stk '"$c"'" out.txt' "$c -help"
