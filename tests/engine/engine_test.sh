@@ -315,6 +315,32 @@ check '[ "$(wc -l < sl.txt)" = "$N_CLOUD" ] && [ "$N_CLOUD" -ge 1 ] && [ "$N_CLO
 run apply -auto-approve
 check '[ "$(rc)" = 0 ] && [ "$(ls cloud/stktest_thing | wc -l)" = 4 ]' "the next apply finishes the job"
 
+# second Ctrl-C aborts the operation in flight; state stays true
+newdir sigint2
+printf 'resource "stktest_thing" "long" {\n  name     = "long"\n  delay_ms = 8000\n}\n' > main.tf
+"$STK" apply -auto-approve >out.txt 2>err.txt &
+PID=$!
+sleep 1.5
+kill -INT $PID; sleep 0.3; kill -INT $PID
+wait $PID
+RC=$?
+check '[ "$RC" = 1 ] && grep -q "Two interrupts received" err.txt && grep -q "Operation interrupted" err.txt' "second Ctrl-C aborts in-flight operations (rc=$RC)"
+"$STK" state list >sl.txt 2>/dev/null
+check '[ ! -s sl.txt ] && [ -z "$(ls cloud/stktest_thing 2>/dev/null)" ]' "nothing half-recorded after the abort"
+
+# kill -9 mid-create: the journal intent is reconciled on the next run
+newdir crash
+printf 'resource "stktest_thing" "c" {\n  name     = "c"\n  delay_ms = 3000\n}\n' > main.tf
+"$STK" apply -auto-approve >out.txt 2>err.txt &
+PID=$!
+sleep 1.5
+kill -9 $PID
+wait $PID 2>/dev/null
+sed -i 's/delay_ms = 3000/delay_ms = 0/' main.tf
+run apply -auto-approve
+check '[ "$(rc)" = 0 ] && grep -q "Recovered interrupted operation: create of stktest_thing.c" out.txt' "pending intent recovered on start: $(cat out.txt err.txt | head -5)"
+check '[ "$(ls cloud/stktest_thing | wc -l)" = 1 ]' "exactly one object after the crash and the rerun"
+
 # ---- 11. progress: Still creating every 10 s; -json events ----
 newdir progress
 printf 'resource "stktest_thing" "slow" {\n  name     = "slow"\n  delay_ms = 10600\n}\n' > main.tf
