@@ -519,7 +519,11 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
     int arc = stk_plan_apply(p, c, s.st, &ao, &ar, &d);
     char *cl = command_line(argc, argv);
     char *sum = stk_xasprintf("Resources: %zu added, %zu changed, %zu destroyed.", ar.added, ar.changed, ar.destroyed);
-    stk_session_finish(&s, cl, sum, &d);
+    json_t *pj = stk_plan_to_json(p, c);
+    char *pjs = json_dumps(pj, JSON_COMPACT);
+    json_decref(pj);
+    stk_session_finish_plan(&s, cl, sum, pjs, &d);   /* history: the command, its summary and the plan JSON */
+    free(pjs);
     free(cl);
     if (ar.interrupted && !o.json) printf("\nstk stopped early: the interrupt was honoured; the state records what was done.\n");
     if (arc == 0 && !stk_diags_has_errors(&d)) {
