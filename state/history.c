@@ -221,9 +221,37 @@ int stk_history_restore(stk_state *st, int64_t serial, stk_diags *d)
 
 /* ---- command history ---------------------------------------------------- */
 
+/* The process's git provenance (stk_history_set_git), used by rows
+   recorded without git fields of their own. */
+static stk_history_entry g_git = {.git_dirty = -1};
+
+void stk_history_set_git(const char *commit, int dirty, const char *branch, const char *author,
+                         const char *subject)
+{
+    free(g_git.git_commit);
+    free(g_git.git_branch);
+    free(g_git.git_author);
+    free(g_git.git_subject);
+    g_git.git_commit = commit ? stk_xstrdup(commit) : NULL;
+    g_git.git_branch = branch ? stk_xstrdup(branch) : NULL;
+    g_git.git_author = author ? stk_xstrdup(author) : NULL;
+    g_git.git_subject = subject ? stk_xstrdup(subject) : NULL;
+    g_git.git_dirty = commit ? dirty : -1;
+}
+
 static int do_record(stk_state *st, void *ud, stk_diags *d)
 {
     const stk_history_entry *e = ud;
+    stk_history_entry withgit;
+    if (!e->git_commit && e->git_dirty < 0 && g_git.git_commit) {
+        withgit = *e;
+        withgit.git_commit = g_git.git_commit;
+        withgit.git_dirty = g_git.git_dirty;
+        withgit.git_branch = g_git.git_branch;
+        withgit.git_author = g_git.git_author;
+        withgit.git_subject = g_git.git_subject;
+        e = &withgit;
+    }
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(stk_state_db(st),
                            "INSERT INTO history(serial, at, who, command, plan_summary, plan_json, git_commit, "

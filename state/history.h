@@ -40,6 +40,13 @@ typedef struct {
 /* Record a command; serial is taken from the store (the serial the command
    left).  Its own transaction (or the caller's). */
 int stk_history_record(stk_state *st, const stk_history_entry *e, stk_diags *d);
+/* Set (commit non-NULL) or clear (commit NULL) the git provenance of this
+   process: rows recorded afterwards without git fields of their own (as
+   stk_session_finish records them) carry it.  Strings are copied; the copy
+   lives until the next call (stk_history_set_git(NULL,...) frees it).
+   Called by engine/git (stk_git_record_provenance). */
+void stk_history_set_git(const char *commit, int dirty, const char *branch, const char *author,
+                         const char *subject);
 /* All history rows, oldest first. */
 int stk_history_list(stk_state *st, stk_history_entry **out, size_t *n, stk_diags *d);
 void stk_history_entries_free(stk_history_entry *e, size_t n);

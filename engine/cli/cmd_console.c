@@ -15,6 +15,8 @@
  * Exit status: 0 when every expression evaluated, 1 when one failed (the
  * others are still evaluated) or the configuration did not load. */
 #include "cli/cli.h"
+#include "git/source.h"
+#include "util/fs_git.h"
 #include "config/config.h"
 #include "eval/eval.h"
 #include "hcl/parser.h"
@@ -41,7 +43,16 @@ static void help(void)
            "Options:\n"
            "  -no-color           Do not use terminal colors (also NO_COLOR=1)\n"
            "  -var 'name=value'   Set a root module variable (repeatable)\n"
-           "  -var-file=FILE      Read variable values from FILE (repeatable)\n");
+           "  -var-file=FILE      Read variable values from FILE (repeatable)\n"
+           "  -rev=REV            Read the configuration as committed at REV (commit, tag,\n"
+           "                      branch) from git, ignoring uncommitted edits\n"
+           "  -env=NAME           Use the environment layout DIR/envs/NAME\n");
+}
+
+static void git_source_cb(const char *path, const char *data, size_t len, void *ud)
+{
+    (void)ud;
+    stk_cli_register_source(path, data, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -192,7 +203,7 @@ static stk_value *resolve(void *ud, const stk_ref *ref, size_t *consumed, stk_di
     }
     if (strcmp(root, "terraform") == 0) {
         const char *names[] = {"workspace"};
-        stk_value *vals[] = {stk_value_string("default")};
+        stk_value *vals[] = {stk_value_string(c->ev && c->ev->opts.workspace ? c->ev->opts.workspace : "default")};
         stk_value *o = object_of(names, vals, 1);
         stk_value_unref(vals[0]);
         return o;
@@ -313,7 +324,7 @@ static int eval_one(const char *src, size_t len, const stk_eval_scope *scope, in
 int cmd_console(int argc, char **argv)
 {
     int no_color = 0;
-    const char *dir = NULL;
+    const char *dir = NULL, *rev = NULL, *env = NULL;
     stk_vararg *args = stk_xcalloc((size_t)argc + 1, sizeof *args);
     size_t nargs = 0;
     for (int i = 1; i < argc; i++) {
@@ -322,6 +333,10 @@ int cmd_console(int argc, char **argv)
             help();
             free(args);
             return STK_EXIT_OK;
+        } else if (stk_cli_opt(argc, argv, &i, "rev", &v)) {
+            rev = v;
+        } else if (stk_cli_opt(argc, argv, &i, "env", &v)) {
+            env = v;
         } else if (stk_cli_flag(argv[i], "no-color")) {
             no_color = 1;
         } else if (stk_cli_opt(argc, argv, &i, "var-file", &v)) {
@@ -345,7 +360,15 @@ int cmd_console(int argc, char **argv)
     }
     int color = stk_cli_use_color(stderr, no_color);
     console_ctx cc = {0};
-    cc.root_dir = dir ? dir : ".";
+    stk_config_source src;
+    stk_diags sd = STK_DIAGS_INIT;
+    if (stk_config_source_open(&src, dir, rev, env, &sd) != 0) {
+        stk_cli_print_diags(stderr, &sd, color);
+        stk_diags_free(&sd);
+        free(args);
+        return STK_EXIT_ERROR;
+    }
+    cc.root_dir = src.cfg_dir;
     char buf[4096];
     cc.cwd = stk_xstrdup(getcwd(buf, sizeof buf) ? buf : ".");
 
@@ -358,22 +381,28 @@ int cmd_console(int argc, char **argv)
     bare.read_file = stk_func_read_file_os;
     bare.render_template = stk_eval_render_template;
     int status = STK_EXIT_OK;
-    if (dir || dir_has_tf(".")) {
-        cfg = stk_config_load(stk_fs_os(), cc.root_dir, &d);
+    if (dir || rev || env || dir_has_tf(".")) {
+        cfg = stk_config_load(src.fs, cc.root_dir, &d);
         if (cfg && !stk_diags_has_errors(&d)) {
-            stk_var_inputs in = {args, nargs, environ, NULL};
+            size_t nall = 0;
+            stk_vararg *all = stk_config_source_args(&src, args, nargs, &nall);
+            stk_var_inputs in = {all, nall, environ, rev ? src.fs : NULL};
             stk_config_set_vars(cfg, &in, &d);
+            free(all);
         }
         if (cfg && !stk_diags_has_errors(&d)) {
             stk_eval_opts opts = {0};
             opts.validate_only = 1;
+            opts.workspace = src.workspace;   /* -env NAME: terraform.workspace is NAME */
             cc.ev = stk_config_evaluate(cfg, &opts, &d);
         }
+        if (src.gitfs) stk_fs_git_each_read(src.gitfs, git_source_cb, NULL);
         stk_cli_print_diags(stderr, &d, color);
         if (stk_diags_has_errors(&d)) {
             stk_diags_free(&d);
             if (cc.ev) stk_evaluation_free(cc.ev);
             if (cfg) stk_config_free(cfg);
+            stk_config_source_close(&src);
             free(cc.cwd);
             free(args);
             return STK_EXIT_ERROR;
@@ -381,6 +410,7 @@ int cmd_console(int argc, char **argv)
         stk_diags_free(&d);
     } else if (nargs) {
         fprintf(stderr, "Error: -var and -var-file need a configuration directory\n");
+        stk_config_source_close(&src);
         free(cc.cwd);
         free(args);
         return STK_EXIT_ERROR;
@@ -429,6 +459,7 @@ int cmd_console(int argc, char **argv)
     stk_strbuf_free(&pending);
     if (cc.ev) stk_evaluation_free(cc.ev);
     if (cfg) stk_config_free(cfg);
+    stk_config_source_close(&src);
     free(cc.cwd);
     free(args);
     return status;

@@ -5,7 +5,9 @@
  * destroy graph types arrive with the plan/apply issue. */
 #include "cli/cli.h"
 #include "config/config.h"
+#include "git/source.h"
 #include "graph/graph.h"
+#include "util/fs_git.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,12 +29,21 @@ static void help(void)
            "                      after evaluating the configuration) instead of per block\n"
            "  -var 'name=value'   Set a root module variable (with -instances)\n"
            "  -var-file=FILE      Read variable values from FILE (with -instances)\n"
+           "  -rev=REV            Read the configuration as committed at REV (commit, tag,\n"
+           "                      branch) from git, ignoring uncommitted edits\n"
+           "  -env=NAME           Use the environment layout DIR/envs/NAME\n"
            "  -no-color           Do not use terminal colors in error messages\n");
+}
+
+static void git_source_cb(const char *path, const char *data, size_t len, void *ud)
+{
+    (void)ud;
+    stk_cli_register_source(path, data, len);
 }
 
 int cmd_graph(int argc, char **argv)
 {
-    const char *dir = NULL;
+    const char *dir = NULL, *rev = NULL, *env = NULL;
     int no_color = 0, instances = 0, destroy = 0;
     stk_vararg args[64];
     size_t nargs = 0;
@@ -50,6 +61,10 @@ int cmd_graph(int argc, char **argv)
                 fprintf(stderr, "Error: unknown graph type \"%s\": use plan, apply or destroy\n", v);
                 return STK_EXIT_ERROR;
             }
+        } else if (stk_cli_opt(argc, argv, &i, "rev", &v)) {
+            rev = v;
+        } else if (stk_cli_opt(argc, argv, &i, "env", &v)) {
+            env = v;
         } else if (stk_cli_flag(argv[i], "no-color")) {
             no_color = 1;
         } else if (stk_cli_flag(argv[i], "instances")) {
@@ -72,12 +87,17 @@ int cmd_graph(int argc, char **argv)
         }
     }
     stk_diags d = STK_DIAGS_INIT;
-    stk_config *c = stk_config_load(stk_fs_os(), dir ? dir : ".", &d);
+    stk_config_source src;
+    stk_config *c = NULL;
+    if (stk_config_source_open(&src, dir, rev, env, &d) == 0) c = stk_config_load(src.fs, src.cfg_dir, &d);
     stk_graph *g = NULL;
     stk_evaluation *ev = NULL;
     if (c && instances) {
-        stk_var_inputs in = {args, nargs, environ, NULL};
+        size_t nall = 0;
+        stk_vararg *all = stk_config_source_args(&src, args, nargs, &nall);
+        stk_var_inputs in = {all, nall, environ, rev ? src.fs : NULL};
         stk_config_set_vars(c, &in, &d);
+        free(all);
         stk_eval_opts o = {0};
         o.validate_only = 1;
         ev = stk_config_evaluate(c, &o, &d);
@@ -112,10 +132,12 @@ int cmd_graph(int argc, char **argv)
         fputs(dot, stdout);
         free(dot);
     }
+    if (src.gitfs) stk_fs_git_each_read(src.gitfs, git_source_cb, NULL);
     stk_cli_print_diags(stderr, &d, stk_cli_use_color(stderr, no_color));
     stk_diags_free(&d);
     stk_graph_free(g);
     stk_evaluation_free(ev);
     stk_config_free(c);
+    stk_config_source_close(&src);
     return rc;
 }

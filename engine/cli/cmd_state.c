@@ -5,6 +5,7 @@
  * side is state/ (store, tfstate, history, session). */
 #include "cli/backend_cli.h"
 #include "cli/cli.h"
+#include "git/provenance.h"
 #include "state/history.h"
 #include "state/journal.h"
 #include "state/json.h"
@@ -23,6 +24,7 @@ typedef struct {
     int no_lock;
     long timeout_ms;
     int no_color;
+    int allow_dirty;   /* -allow-dirty: a protected workspace accepts a dirty / unpushed tree */
 } lock_opts;
 
 /* -lock=BOOL, -lock-timeout=DUR, -no-color: 1 consumed, 0 not ours, -1 bad value */
@@ -46,6 +48,10 @@ static int lock_option(int argc, char **argv, int *i, lock_opts *o)
     }
     if (stk_cli_flag(argv[*i], "no-color")) {
         o->no_color = 1;
+        return 1;
+    }
+    if (stk_cli_flag(argv[*i], "allow-dirty")) {
+        o->allow_dirty = 1;
         return 1;
     }
     return 0;
@@ -89,6 +95,9 @@ static int open_session(stk_state_session *s, const char *op, const lock_opts *l
     o.operation = op;
     o.no_lock = lo->no_lock || !lock;
     o.lock_timeout_ms = lo->timeout_ms;
+    /* state changes: protected workspaces (engine/git) and git provenance in the history row */
+    if (lock && (stk_git_check_protected(".", NULL, lo->allow_dirty, d) || stk_git_record_provenance(".", NULL, d)))
+        return -1;
     if (stk_backend_session_opts(".", &o, &backend, d)) return -1;
     if (stk_session_open(".", &o, s, d)) {
         stk_backend_session_free(&backend);

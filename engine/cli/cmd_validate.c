@@ -4,6 +4,8 @@
  * validate JSON with -json).  Exit 0 when valid, 1 otherwise. */
 #include "cli/cli.h"
 #include "config/config.h"
+#include "git/source.h"
+#include "util/fs_git.h"
 #include "util/strbuf.h"
 #include <jansson.h>
 #include <stdlib.h>
@@ -24,7 +26,16 @@ static void help(void)
            "  -json               Print the result as JSON (Terraform's validate format)\n"
            "  -no-color           Do not use terminal colors (also NO_COLOR=1)\n"
            "  -var 'name=value'   Set a root module variable (repeatable)\n"
-           "  -var-file=FILE      Read variable values from FILE (repeatable)\n");
+           "  -var-file=FILE      Read variable values from FILE (repeatable)\n"
+           "  -rev=REV            Validate the configuration as committed at REV (commit,\n"
+           "                      tag, branch) read from git, ignoring uncommitted edits\n"
+           "  -env=NAME           Use the environment layout DIR/envs/NAME\n");
+}
+
+static void git_source_cb(const char *path, const char *data, size_t len, void *ud)
+{
+    (void)ud;
+    stk_cli_register_source(path, data, len);
 }
 
 static json_t *pos_json(const stk_pos *p)
@@ -69,7 +80,7 @@ static void print_json(const stk_diags *d)
 int cmd_validate(int argc, char **argv)
 {
     int json = 0, no_color = 0;
-    const char *dir = NULL;
+    const char *dir = NULL, *rev = NULL, *env = NULL;
     stk_vararg *args = stk_xcalloc((size_t)argc + 1, sizeof *args);
     size_t nargs = 0;
     for (int i = 1; i < argc; i++) {
@@ -82,6 +93,10 @@ int cmd_validate(int argc, char **argv)
             json = 1;
         } else if (stk_cli_flag(argv[i], "no-color")) {
             no_color = 1;
+        } else if (stk_cli_opt(argc, argv, &i, "rev", &v)) {
+            rev = v;
+        } else if (stk_cli_opt(argc, argv, &i, "env", &v)) {
+            env = v;
         } else if (stk_cli_opt(argc, argv, &i, "var-file", &v)) {
             args[nargs].kind = STK_VARARG_FILE;
             args[nargs++].text = v;
@@ -101,9 +116,16 @@ int cmd_validate(int argc, char **argv)
             return STK_EXIT_ERROR;
         }
     }
-    stk_var_inputs in = {args, nargs, environ, NULL};
     stk_diags d = STK_DIAGS_INIT;
-    stk_config_validate_dir(stk_fs_os(), dir ? dir : ".", &in, &d);
+    stk_config_source src;
+    if (stk_config_source_open(&src, dir, rev, env, &d) == 0) {
+        size_t nall = 0;
+        stk_vararg *all = stk_config_source_args(&src, args, nargs, &nall);
+        stk_var_inputs in = {all, nall, environ, rev ? src.fs : NULL};
+        stk_config_validate_dir(src.fs, src.cfg_dir, &in, &d);
+        if (src.gitfs) stk_fs_git_each_read(src.gitfs, git_source_cb, NULL);
+        free(all);
+    }
     int ok = !stk_diags_has_errors(&d);
     if (json) {
         print_json(&d);
@@ -120,6 +142,7 @@ int cmd_validate(int argc, char **argv)
         }
     }
     stk_diags_free(&d);
+    stk_config_source_close(&src);
     free(args);
     return ok ? STK_EXIT_OK : STK_EXIT_ERROR;
 }

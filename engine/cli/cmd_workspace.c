@@ -3,6 +3,7 @@
  * (state/workspace.h). */
 #include "cli/cli.h"
 #include "cli/backend_cli.h"
+#include "git/provenance.h"
 #include "state/lock.h"
 #include "state/workspace.h"
 #include <stdio.h>
@@ -22,7 +23,11 @@ static void ws_usage(FILE *f)
                "  select NAME          Select a workspace\n"
                "  delete [-force] NAME Delete a workspace (refused when its state is not\n"
                "                       empty, unless -force; \"default\" and the selected\n"
-               "                       workspace cannot be deleted)\n");
+               "                       workspace cannot be deleted)\n"
+               "  protect NAME         Mark a workspace protected (kept in .stk/protected.json):\n"
+               "                       state changes to it are refused from a dirty git tree\n"
+               "                       or an unpushed commit, unless -allow-dirty is given\n"
+               "  unprotect NAME       Remove the mark\n");
 }
 
 static int done(stk_diags *d, int rc)
@@ -74,7 +79,8 @@ int cmd_workspace(int argc, char **argv)
         name = argv[i];
     }
     stk_diags d = STK_DIAGS_INIT;
-    int needs_name = !strcmp(sub, "new") || !strcmp(sub, "select") || !strcmp(sub, "delete");
+    int needs_name = !strcmp(sub, "new") || !strcmp(sub, "select") || !strcmp(sub, "delete") ||
+                     !strcmp(sub, "protect") || !strcmp(sub, "unprotect");
     if (needs_name && !name) {
         fprintf(stderr, "Error: `stk workspace %s` needs a NAME\n", sub);
         return STK_EXIT_ERROR;
@@ -119,6 +125,14 @@ int cmd_workspace(int argc, char **argv)
         /* with an s3 backend, its state object goes too (as Terraform) */
         if (rc == 0) rc = stk_backend_workspace_deleted(".", name, timeout, &d);
         if (rc == 0) printf("Deleted workspace \"%s\"!\n", name);
+        return done(&d, rc);
+    }
+    if (!strcmp(sub, "protect") || !strcmp(sub, "unprotect")) {
+        int on = !strcmp(sub, "protect");
+        int rc = stk_git_set_protected(".", name, on, &d);
+        if (rc == 0)
+            printf(on ? "Workspace \"%s\" is protected: state changes need a clean, pushed git commit.\n"
+                      : "Workspace \"%s\" is no longer protected.\n", name);
         return done(&d, rc);
     }
     fprintf(stderr, "Error: unknown subcommand `stk workspace %s`\n\n", sub);

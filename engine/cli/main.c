@@ -29,6 +29,8 @@ static const stk_cli_command commands[] = {
     {"output", cmd_output, "Show output values from the state", 0},
     {"taint", cmd_taint, "Mark a resource instance for replacement", 0},
     {"untaint", cmd_untaint, "Remove the tainted mark", 0},
+    {"history", cmd_history, "List applies and state changes with their git commits", 0},
+    {"diff", cmd_diff, "Compare two git revisions of the configuration (no AWS calls)", 0},
 };
 
 static void usage(FILE *f)
