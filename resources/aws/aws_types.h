@@ -62,4 +62,9 @@ extern const stk_resource_type stk_aws_cloudfront_origin_access_identity_type;
 extern const stk_resource_type stk_aws_cloudfront_origin_access_control_type;
 extern const stk_resource_type stk_data_aws_iam_policy_document_type;   /* idobs */
 extern const stk_resource_type stk_data_aws_cloudfront_cache_policy_type;   /* idobs */
+extern const stk_resource_type stk_aws_elasticache_subnet_group_type;   /* idobs */
+extern const stk_resource_type stk_aws_elasticache_parameter_group_type;   /* idobs */
+extern const stk_resource_type stk_aws_elasticache_cluster_type;   /* idobs */
+extern const stk_resource_type stk_aws_elasticache_replication_group_type;   /* idobs */
+extern const stk_resource_type stk_aws_dynamodb_table_type;   /* idobs */
 #endif

@@ -618,6 +618,156 @@ static void test_cache_policy(void)
     stk_value_unref(cfg);
 }
 
+/* ---------------------------------------------------------- ElastiCache */
+
+static void test_elasticache(void)
+{
+    const stk_resource_type *gt = &stk_aws_elasticache_subnet_group_type, *pt = &stk_aws_elasticache_parameter_group_type,
+                            *ct = &stk_aws_elasticache_cluster_type, *rt = &stk_aws_elasticache_replication_group_type;
+    stk_value *v[24] = {0};
+    /* a VPC and two subnets made with the AWS CLI */
+    json_t *vpc = awscli("ec2 create-vpc --cidr-block 10.42.0.0/16");
+    const char *vpc_id = JS(vpc, "Vpc.VpcId");
+    json_t *s1 = awscli("ec2 create-subnet --vpc-id %s --cidr-block 10.42.1.0/24 --availability-zone eu-north-1a", vpc_id);
+    json_t *s2 = awscli("ec2 create-subnet --vpc-id %s --cidr-block 10.42.2.0/24 --availability-zone eu-north-1b", vpc_id);
+    const char *sn1 = JS(s1, "Subnet.SubnetId"), *sn2 = JS(s2, "Subnet.SubnetId");
+    CHECK(sn1 && sn2);
+    if (!sn1 || !sn2) goto out;
+
+    v[0] = V(gt, "{\"name\":\"Idobs-Cache\",\"description\":\"Managed by Terraform\",\"subnet_ids\":[\"%s\"],"
+                 "\"tags\":{\"Name\":\"cache\"}}", sn1);
+    CHECK_INT(create(gt, v[0], &v[1]), 0);
+    if (!v[1]) goto out;
+    CHECK_STR(S(v[1], "id"), "idobs-cache");   /* AWS lower-cases */
+    CHECK_STR(S(v[1], "name"), "Idobs-Cache"); /* the configured spelling stays */
+    CHECK_STR(S(v[1], "vpc_id"), vpc_id);
+    v[2] = V(gt, "{\"id\":\"idobs-cache\",\"arn\":\"%s\",\"name\":\"Idobs-Cache\",\"description\":\"two subnets\","
+                 "\"subnet_ids\":[\"%s\",\"%s\"],\"tags\":{\"Name\":\"cache\"}}", S(v[1], "arn"), sn1, sn2);
+    CHECK_INT(update(gt, v[1], v[2], &v[3]), 0);
+    CHECK(v[3] && stk_aws_get_count(v[3], "subnet_ids") == 2);
+    json_t *cli = awscli("elasticache describe-cache-subnet-groups --cache-subnet-group-name idobs-cache");
+    CHECK_STR(JS(cli, "CacheSubnetGroups.0.CacheSubnetGroupDescription"), "two subnets");
+    json_decref(cli);
+
+    v[4] = V(pt, "{\"name\":\"idobs-redis7\",\"family\":\"redis7\",\"description\":\"Managed by Terraform\","
+                 "\"parameter\":[{\"name\":\"maxmemory-policy\",\"value\":\"allkeys-lru\"}]}");
+    CHECK_INT(create(pt, v[4], &v[5]), 0);
+    if (v[5]) {
+        CHECK(S(v[5], "arn") != NULL);
+        CHECK(tags_are(v[5], "parameter", "[{\"name\":\"maxmemory-policy\",\"value\":\"allkeys-lru\"}]"));
+        v[6] = V(pt, "{\"id\":\"idobs-redis7\",\"arn\":\"%s\",\"name\":\"idobs-redis7\",\"family\":\"redis7\","
+                     "\"description\":\"Managed by Terraform\",\"parameter\":[{\"name\":\"timeout\",\"value\":\"300\"}],"
+                     "\"tags\":{\"a\":\"b\"}}", S(v[5], "arn"));
+        CHECK_INT(update(pt, v[5], v[6], &v[7]), 0);
+        CHECK(v[7] && tags_are(v[7], "parameter", "[{\"name\":\"timeout\",\"value\":\"300\"}]"));
+        CHECK(v[7] && tags_are(v[7], "tags", "{\"a\":\"b\"}"));
+    }
+
+    /* a single-node Redis cluster (slow mode: the waiter sees "creating") */
+    v[8] = V(ct, "{\"cluster_id\":\"idobs-redis\",\"engine\":\"redis\",\"node_type\":\"cache.t3.micro\","
+                 "\"num_cache_nodes\":1,\"port\":6379,\"subnet_group_name\":\"idobs-cache\","
+                 "\"parameter_group_name\":\"idobs-redis7\",\"tags\":{\"Name\":\"redis\"}}");
+    CHECK_INT(create(ct, v[8], &v[9]), 0);
+    if (v[9]) {
+        stk_value *node = stk_aws_get_elem(v[9], "cache_nodes", 0);
+        CHECK(node && stk_aws_get_str(node, "address") && stk_aws_get_int(node, "port", 0) == 6379);
+        CHECK_STR(S(v[9], "id"), "idobs-redis");
+        CHECK(S(v[9], "engine_version_actual") != NULL);
+        cli = awscli("elasticache describe-cache-clusters --cache-cluster-id idobs-redis");
+        CHECK_STR(JS(cli, "CacheClusters.0.CacheClusterStatus"), "available");
+        json_decref(cli);
+        v[10] = V(ct, "{\"id\":\"idobs-redis\",\"arn\":\"%s\",\"cluster_id\":\"idobs-redis\",\"engine\":\"redis\","
+                      "\"node_type\":\"cache.t3.micro\",\"num_cache_nodes\":1,\"port\":6379,"
+                      "\"subnet_group_name\":\"idobs-cache\",\"parameter_group_name\":\"idobs-redis7\","
+                      "\"snapshot_retention_limit\":3,\"apply_immediately\":true,\"tags\":{\"Name\":\"redis2\"}}",
+                  S(v[9], "arn"));
+        CHECK_INT(update(ct, v[9], v[10], &v[11]), 0);
+        CHECK(v[11] && tags_are(v[11], "tags", "{\"Name\":\"redis2\"}"));
+        CHECK_INT(import(ct, "idobs-redis", &v[12]), 0);
+        CHECK_INT(del(ct, v[11] ? v[11] : v[9]), 0);
+        check_gone(ct, v[9]);
+    }
+
+    /* a replication group with one primary and one replica */
+    v[13] = V(rt, "{\"replication_group_id\":\"idobs-rg\",\"description\":\"sessions\",\"engine\":\"redis\","
+                  "\"node_type\":\"cache.t3.micro\",\"num_cache_clusters\":2,\"port\":6379,"
+                  "\"automatic_failover_enabled\":true,\"multi_az_enabled\":false,\"subnet_group_name\":\"idobs-cache\","
+                  "\"tags\":{\"Name\":\"rg\"}}");
+    CHECK_INT(create(rt, v[13], &v[14]), 0);
+    if (v[14]) {
+        CHECK(S(v[14], "primary_endpoint_address") != NULL);
+        CHECK(stk_aws_get_count(v[14], "member_clusters") == 2);
+        CHECK(stk_aws_get_bool(v[14], "automatic_failover_enabled", 0));
+        cli = awscli("elasticache describe-replication-groups --replication-group-id idobs-rg");
+        CHECK_STR(JS(cli, "ReplicationGroups.0.NodeGroups.0.PrimaryEndpoint.Address"), S(v[14], "primary_endpoint_address"));
+        json_decref(cli);
+        v[15] = V(rt, "{\"id\":\"idobs-rg\",\"arn\":\"%s\",\"replication_group_id\":\"idobs-rg\",\"description\":\"sessions 2\","
+                      "\"engine\":\"redis\",\"node_type\":\"cache.t3.micro\",\"num_cache_clusters\":2,\"port\":6379,"
+                      "\"automatic_failover_enabled\":true,\"multi_az_enabled\":false,\"subnet_group_name\":\"idobs-cache\","
+                      "\"apply_immediately\":true,\"tags\":{\"Name\":\"rg2\"}}", S(v[14], "arn"));
+        CHECK_INT(update(rt, v[14], v[15], &v[16]), 0);
+        CHECK(v[16] && !strcmp(S(v[16], "description"), "sessions 2"));
+        CHECK(v[16] && tags_are(v[16], "tags", "{\"Name\":\"rg2\"}"));
+        CHECK_INT(import(rt, "idobs-rg", &v[17]), 0);
+        CHECK_INT(del(rt, v[16] ? v[16] : v[14]), 0);
+        check_gone(rt, v[14]);
+    }
+    if (v[7]) { CHECK_INT(del(pt, v[7]), 0); check_gone(pt, v[7]); }
+    CHECK_INT(del(gt, v[3] ? v[3] : v[1]), 0);
+    check_gone(gt, v[1]);
+out:
+    json_decref(vpc);
+    json_decref(s1);
+    json_decref(s2);
+    unref(v, 24);
+}
+
+/* ------------------------------------------------------------- DynamoDB */
+
+static void test_dynamodb(void)
+{
+    const stk_resource_type *t = &stk_aws_dynamodb_table_type;
+    stk_value *v[10] = {0};
+    v[0] = V(t, "{\"name\":\"idobs-locks\",\"hash_key\":\"LockID\",\"range_key\":\"Ts\",\"billing_mode\":\"PROVISIONED\","
+                "\"read_capacity\":2,\"write_capacity\":3,\"table_class\":\"STANDARD\","
+                "\"attribute\":[{\"name\":\"LockID\",\"type\":\"S\"},{\"name\":\"Ts\",\"type\":\"N\"}],"
+                "\"ttl\":[{\"attribute_name\":\"Expires\",\"enabled\":true}],"
+                "\"point_in_time_recovery\":[{\"enabled\":false}],\"tags\":{\"Name\":\"locks\"}}");
+    CHECK_INT(create(t, v[0], &v[1]), 0);
+    if (!v[1]) goto out;
+    CHECK(S(v[1], "arn") && strstr(S(v[1], "arn"), ":table/idobs-locks"));
+    CHECK_STR(S(v[1], "hash_key"), "LockID");
+    CHECK_STR(S(v[1], "range_key"), "Ts");
+    CHECK_INT((int)stk_aws_get_int(v[1], "write_capacity", 0), 3);
+    CHECK(tags_are(v[1], "ttl", "[{\"attribute_name\":\"Expires\",\"enabled\":true}]"));
+    CHECK(tags_are(v[1], "point_in_time_recovery", "[{\"enabled\":false}]"));
+    CHECK(tags_are(v[1], "tags_all", "{\"Name\":\"locks\",\"Env\":\"e2e\"}"));
+    json_t *cli = awscli("dynamodb describe-table --table-name idobs-locks");
+    CHECK_STR(JS(cli, "Table.TableStatus"), "ACTIVE");
+    json_decref(cli);
+    /* on-demand billing, point-in-time recovery on, TTL off, tags changed */
+    v[2] = V(t, "{\"id\":\"idobs-locks\",\"arn\":\"%s\",\"name\":\"idobs-locks\",\"hash_key\":\"LockID\",\"range_key\":\"Ts\","
+                "\"billing_mode\":\"PAY_PER_REQUEST\",\"table_class\":\"STANDARD\","
+                "\"attribute\":[{\"name\":\"LockID\",\"type\":\"S\"},{\"name\":\"Ts\",\"type\":\"N\"}],"
+                "\"ttl\":[{\"attribute_name\":\"Expires\",\"enabled\":false}],"
+                "\"point_in_time_recovery\":[{\"enabled\":true}],\"tags\":{\"Name\":\"locks2\"}}", S(v[1], "arn"));
+    CHECK_INT(update(t, v[1], v[2], &v[3]), 0);
+    if (v[3]) {
+        CHECK_STR(S(v[3], "billing_mode"), "PAY_PER_REQUEST");
+        CHECK(tags_are(v[3], "point_in_time_recovery", "[{\"enabled\":true}]"));
+        CHECK(tags_are(v[3], "tags", "{\"Name\":\"locks2\"}"));
+        cli = awscli("dynamodb describe-continuous-backups --table-name idobs-locks");
+        CHECK_STR(JS(cli, "ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus"), "ENABLED");
+        json_decref(cli);
+    }
+    CHECK_INT(import(t, "idobs-locks", &v[4]), 0);
+    CHECK(v[4] && !strcmp(S(v[4], "hash_key"), "LockID"));
+    CHECK_INT(del(t, v[3] ? v[3] : v[1]), 0);
+    check_gone(t, v[1]);
+out:
+    unref(v, 10);
+}
+
 int main(void)
 {
     STK_RUN(test_policy_equal);
@@ -642,6 +792,8 @@ int main(void)
     STK_RUN(test_alarm_dashboard);
     STK_RUN(test_sns);
     STK_RUN(test_cache_policy);
+    STK_RUN(test_elasticache);
+    STK_RUN(test_dynamodb);
     stk_aws_provider_free(P);
     stk_diags_free(&d);
     return stk_test_report();
