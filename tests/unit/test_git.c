@@ -3,7 +3,9 @@
  * (git/provenance.h).  Each test builds a real repository in a temp dir
  * with libgit2 (commits made from files written to the work tree). */
 #include "test.h"
+#include "git/confdiff.h"
 #include "git/provenance.h"
+#include "git/source.h"
 #include "util/fs_git.h"
 #include "util/strbuf.h"
 #include <git2.h>
@@ -320,11 +322,95 @@ static void test_env_resolve(void)
     git_libgit2_shutdown();
 }
 
+/* the configuration loader through fs_git: modules and file() from the
+   commit; then the two commits compared with stk_confdiff */
+static stk_evaluation *eval_at(const char *dir, const char *rev, stk_config_source *src, stk_config **c,
+                               stk_diags *d)
+{
+    *c = NULL;
+    if (stk_config_source_open(src, dir, rev, NULL, d)) return NULL;
+    *c = stk_config_load(src->fs, src->cfg_dir, d);
+    if (!*c) return NULL;
+    stk_var_inputs in = {NULL, 0, NULL, src->fs};
+    stk_config_set_vars(*c, &in, d);
+    stk_eval_opts o = {0};
+    o.validate_only = 1;
+    return stk_config_evaluate(*c, &o, d);
+}
+
+static void test_config_from_commits_and_confdiff(void)
+{
+    git_libgit2_init();
+    git_repository *r = new_repo();
+    put("mod/main.tf", "variable \"cidr\" {}\nresource \"aws_vpc\" \"v\" {\n  cidr_block = var.cidr\n}\n"
+                       "output \"m\" { value = \"mod-A\" }\n");
+    put("cfg/main.tf", "variable \"cidr\" { default = \"10.0.0.0/16\" }\n"
+                       "module \"n\" {\n  source = \"../mod\"\n  cidr = var.cidr\n}\n"
+                       "output \"f\" { value = file(\"${path.module}/f.txt\") }\n"
+                       "output \"m\" { value = module.n.m }\n");
+    put("cfg/f.txt", "file-A");
+    char a[64];
+    strcpy(a, commit_all(r, "A"));
+    put("cfg/terraform.tfvars", "cidr = \"10.1.0.0/16\"\n");
+    put("cfg/extra.tf", "resource \"aws_vpc\" \"w\" {\n  cidr_block = \"10.2.0.0/16\"\n}\n");
+    char b[64];
+    strcpy(b, commit_all(r, "B"));
+    put("cfg/f.txt", "file-DIRTY");
+    put("mod/main.tf", "variable \"cidr\" {}\noutput \"m\" { value = \"mod-DIRTY\" }\n");
+
+    char *cfg = stk_xasprintf("%s/cfg", root);
+    stk_diags d = STK_DIAGS_INIT;
+    stk_config_source sa, sb;
+    stk_config *ca, *cb;
+    stk_evaluation *ea = eval_at(cfg, a, &sa, &ca, &d);
+    stk_evaluation *eb = eval_at(cfg, "HEAD", &sb, &cb, &d);
+    CHECK(!stk_diags_has_errors(&d));
+    for (size_t i = 0; i < d.len; i++) fprintf(stderr, "diag: %s: %s\n", d.items[i].summary, d.items[i].detail);
+    CHECK(ea && eb);
+    if (ea && eb) {
+        stk_value *f = stk_evaluation_output(ea, "f"), *m = stk_evaluation_output(eb, "m");
+        CHECK(f && !strcmp(stk_value_str(f), "file-A"));
+        CHECK(m && !strcmp(stk_value_str(m), "mod-A"));   /* module of commit B, not the dirty one */
+        stk_confdiff_entry *e = NULL;
+        size_t n = stk_confdiff(ea, eb, &e);
+        CHECK_INT(n, 2);
+        int saw_change = 0, saw_add = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (e[i].kind == STK_CONFDIFF_CHANGE && !strcmp(e[i].addr, "module.n.aws_vpc.v")) {
+                for (size_t k = 0; k < e[i].nattrs; k++)
+                    if (!strcmp(e[i].attrs[k].name, "cidr_block") && !strcmp(e[i].attrs[k].before, "\"10.0.0.0/16\"") &&
+                        !strcmp(e[i].attrs[k].after, "\"10.1.0.0/16\""))
+                        saw_change = 1;
+                CHECK_INT(e[i].nattrs, 1);   /* only cidr_block; unknown ids are not differences */
+            }
+            if (e[i].kind == STK_CONFDIFF_ADD && !strcmp(e[i].addr, "aws_vpc.w")) saw_add = 1;
+        }
+        CHECK(saw_change);
+        CHECK(saw_add);
+        stk_confdiff_free(e, n);
+        n = stk_confdiff(eb, eb, &e);
+        CHECK_INT(n, 0);
+        stk_confdiff_free(e, n);
+    }
+    if (ea) stk_evaluation_free(ea);
+    if (eb) stk_evaluation_free(eb);
+    stk_config_free(ca);
+    stk_config_free(cb);
+    stk_config_source_close(&sa);
+    stk_config_source_close(&sb);
+    stk_diags_free(&d);
+    free(cfg);
+    git_repository_free(r);
+    rm_tree();
+    git_libgit2_shutdown();
+}
+
 int main(void)
 {
     STK_RUN(test_fs_git_reads_commits_not_worktree);
     STK_RUN(test_fs_git_not_a_repo);
     STK_RUN(test_provenance);
     STK_RUN(test_env_resolve);
+    STK_RUN(test_config_from_commits_and_confdiff);
     return stk_test_report();
 }
