@@ -67,4 +67,7 @@ extern const stk_resource_type stk_aws_elasticache_parameter_group_type;   /* id
 extern const stk_resource_type stk_aws_elasticache_cluster_type;   /* idobs */
 extern const stk_resource_type stk_aws_elasticache_replication_group_type;   /* idobs */
 extern const stk_resource_type stk_aws_dynamodb_table_type;   /* idobs */
+extern const stk_resource_type stk_aws_autoscaling_group_type;   /* compute */
+extern const stk_resource_type stk_aws_autoscaling_policy_type;   /* compute */
+extern const stk_resource_type stk_aws_launch_template_type;   /* compute */
 #endif

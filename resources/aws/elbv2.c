@@ -332,7 +332,7 @@ static int lb_read_arn(stk_provider_instance *p, const stk_resource_type *t, con
     const char *scheme = stk_aws_jstr(lb, "Scheme");
     json_object_set_new(st, "internal", json_boolean(scheme && !strcmp(scheme, "internal")));
     json_t *sgs = json_object_get(lb, "SecurityGroups");
-    json_object_set(st, "security_groups", sgs ? sgs : json_array());
+    json_object_set_new(st, "security_groups", sgs ? json_incref(sgs) : json_array());
     json_t *subnets = json_array(), *maps = json_array(), *az;
     size_t i;
     json_array_foreach(json_object_get(lb, "AvailabilityZones"), i, az) {
@@ -655,7 +655,7 @@ static int tg_read_arn(stk_provider_instance *p, const stk_resource_type *t, con
     stk_aws_jset_str(st, "target_type", stk_aws_jstr(tg, "TargetType"));
     stk_aws_jset_str(st, "ip_address_type", stk_aws_jstr(tg, "IpAddressType") ? stk_aws_jstr(tg, "IpAddressType") : "ipv4");
     json_t *lbs = json_object_get(tg, "LoadBalancerArns");
-    json_object_set(st, "load_balancer_arns", lbs ? lbs : json_array());
+    json_object_set_new(st, "load_balancer_arns", lbs ? json_incref(lbs) : json_array());
     json_t *hc = json_pack("{s:b,s:O?,s:O?,s:O?,s:O?,s:s?,s:s?,s:s?,s:s?}", "enabled",
                            !json_is_false(json_object_get(tg, "HealthCheckEnabled")), "healthy_threshold",
                            json_object_get(tg, "HealthyThresholdCount"), "unhealthy_threshold",
@@ -1044,14 +1044,14 @@ static json_t *conditions_flatten(json_t *conds)
             if (strcmp(field, cond_map[k][1])) continue;
             json_t *vals = json_object_get(json_object_get(c, cond_map[k][2]), "Values");
             if (!vals) vals = json_object_get(c, "Values");
-            json_array_append_new(json_object_get(o, cond_map[k][0]), json_pack("{s:O}", "values", vals ? vals : json_array()));
+            json_array_append_new(json_object_get(o, cond_map[k][0]), json_pack("{s:o}", "values", vals ? json_incref(vals) : json_array()));
             known = 1;
         }
         if (!strcmp(field, "http-header")) {
             json_t *h = json_object_get(c, "HttpHeaderConfig");
             json_array_append_new(json_object_get(o, "http_header"),
-                                  json_pack("{s:s?,s:O}", "http_header_name", stk_aws_jstr(h, "HttpHeaderName"), "values",
-                                            json_object_get(h, "Values") ? json_object_get(h, "Values") : json_array()));
+                                  json_pack("{s:s?,s:o}", "http_header_name", stk_aws_jstr(h, "HttpHeaderName"), "values",
+                                            json_object_get(h, "Values") ? json_incref(json_object_get(h, "Values")) : json_array()));
             known = 1;
         } else if (!strcmp(field, "query-string")) {
             json_t *q, *qs = json_object_get(json_object_get(c, "QueryStringConfig"), "Values");

@@ -34,8 +34,8 @@ static const stk_schema terraform_data_schema = {terraform_data_attrs, 4, NULL, 
 
 /* sorted by kind (managed first), then name: lookups are binary searches */
 static const stk_resource_type *const types[] = {
-    M("aws_autoscaling_group", "aws"),
-    M("aws_autoscaling_policy", "aws"),
+    &stk_aws_autoscaling_group_type,
+    &stk_aws_autoscaling_policy_type,
     &stk_aws_cloudfront_distribution_type,
     &stk_aws_cloudfront_origin_access_control_type,
     &stk_aws_cloudfront_origin_access_identity_type,
@@ -58,7 +58,7 @@ static const stk_resource_type *const types[] = {
     &stk_aws_instance_type,
     &stk_aws_internet_gateway_type,
     &stk_aws_key_pair_type,
-    M("aws_launch_template", "aws"),
+    &stk_aws_launch_template_type,
     &stk_aws_lb_type,
     &stk_aws_lb_listener_type,
     &stk_aws_lb_listener_rule_type,

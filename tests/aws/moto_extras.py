@@ -691,8 +691,31 @@ def patch_iam():
     IAMBackend._init_aws_policies = _init_aws_policies
 
 
+def patch_launch_templates():
+    """EC2 CreateLaunchTemplateVersion: moto stores the new version's UserData
+    as a plain string (CreateLaunchTemplate parses it into its base64 type),
+    so an Auto Scaling group launching from such a version fails inside moto
+    (AssertionError in LaunchTemplateVersion.user_data).  Parse it the way
+    CreateLaunchTemplate does (issue 6: compute types, launch template
+    updates used by an ASG)."""
+    from moto.ec2.models.launch_templates import LaunchTemplate
+    from moto.core.types import Base64EncodedString
+    from moto.ec2.utils import parse_user_data
+
+    orig_create_version = LaunchTemplate.create_version
+
+    def create_version(self, data, *a, **kw):
+        ud = data.get("UserData") if isinstance(data, dict) else None
+        if ud is not None and not isinstance(ud, Base64EncodedString):
+            data["UserData"] = parse_user_data(data["UserData"])
+        return orig_create_version(self, data, *a, **kw)
+
+    LaunchTemplate.create_version = create_version
+
+
 def apply_all():
     patch_elasticache()
     patch_autoscaling()
     patch_auth()
     patch_iam()
+    patch_launch_templates()

@@ -112,6 +112,18 @@ static const char *tag(json_t *obj, const char *key)
 }
 
 
+/* both states as JSON on stderr, to see what a failed comparison differs in */
+static void show_diff(stk_value *x, stk_value *y)
+{
+    json_t *jx = stk_aws_value_to_json(x), *jy = stk_aws_value_to_json(y);
+    char *a = json_dumps(jx, JSON_SORT_KEYS), *b = json_dumps(jy, JSON_SORT_KEYS);
+    fprintf(stderr, "after update: %s\nread:         %s\n", a, b);
+    free(a);
+    free(b);
+    json_decref(jx);
+    json_decref(jy);
+}
+
 static int exists_cmd(const char *fmt, const char *arg)
 {
     json_t *j = awscli(fmt, arg);
@@ -405,12 +417,7 @@ static void test_instance(void)
     CHECK_STR(S(stk_aws_get(st2, "tags"), "Role"), "db");
     CHECK_INT(readv(t, st2, &st3), 0);
     CHECK(st3 && stk_value_raw_equal(st2, st3));
-    if (st3 && !stk_value_raw_equal(st2, st3)) {
-        char *a = json_dumps(stk_aws_value_to_json(st2), JSON_SORT_KEYS), *b = json_dumps(stk_aws_value_to_json(st3), JSON_SORT_KEYS);
-        fprintf(stderr, "after update: %s\nread:         %s\n", a, b);
-        free(a);
-        free(b);
-    }
+    if (st3 && !stk_value_raw_equal(st2, st3)) show_diff(st2, st3);
     CHECK_INT(import(t, S(st, "id"), &imp), 0);
     CHECK_STR(S(imp, "user_data"), "e3cf5b39bc793e8151d1893fb3992ebdad89c0d2");
     CHECK_INT(del(t, st2), 0);
@@ -425,6 +432,185 @@ out:
     stk_value_unref(st2);
     stk_value_unref(st3);
     stk_value_unref(imp);
+}
+
+static char lt_id[64];
+
+static void test_launch_template(void)
+{
+    const stk_resource_type *t = &stk_aws_launch_template_type;
+    /* "#!/bin/bash\necho app\n" in base64 */
+    stk_value *pl = V(t, "{\"name_prefix\":\"ct-app-\",\"image_id\":\"%s\",\"instance_type\":\"t3.micro\","
+                         "\"vpc_security_group_ids\":[\"%s\"],\"user_data\":\"IyEvYmluL2Jhc2gKZWNobyBhcHAK\","
+                         "\"iam_instance_profile\":[{\"name\":\"ct-profile\"}],"
+                         "\"block_device_mappings\":[{\"device_name\":\"/dev/xvda\",\"ebs\":[{\"volume_size\":20,"
+                         "\"volume_type\":\"gp3\",\"encrypted\":\"true\"}]}],"
+                         "\"tag_specifications\":[{\"resource_type\":\"instance\",\"tags\":{\"Name\":\"ct-app\",\"Role\":\"app\"}}]}",
+                      ami_id, sg_id);
+    stk_value *st = NULL, *st2 = NULL, *st3 = NULL, *imp = NULL;
+    CHECK_INT(create(t, pl, &st), 0);
+    if (!st) goto out;
+    snprintf(lt_id, sizeof lt_id, "%s", S(st, "id"));
+    CHECK(strncmp(S(st, "name"), "ct-app-", 7) == 0 && strlen(S(st, "name")) == 33);
+    CHECK_INT(stk_aws_get_int(st, "latest_version", 0), 1);
+    CHECK_INT(stk_aws_get_int(st, "default_version", 0), 1);
+    CHECK_STR(S(st, "user_data"), "IyEvYmluL2Jhc2gKZWNobyBhcHAK");
+    stk_value *ebs = stk_aws_get_elem(stk_aws_get_elem(st, "block_device_mappings", 0), "ebs", 0);
+    CHECK_STR(S(ebs, "encrypted"), "true");
+    CHECK_INT(stk_aws_get_int(ebs, "volume_size", 0), 20);
+    CHECK_STR(S(stk_aws_get_elem(st, "iam_instance_profile", 0), "name"), "ct-profile");
+    CHECK_STR(S(stk_aws_get(stk_aws_get_elem(st, "tag_specifications", 0), "tags"), "Role"), "app");
+    CHECK_STR(S(stk_aws_get(st, "tags_all"), "Env"), "e2e");
+    json_t *j = awscli("ec2 describe-launch-template-versions --launch-template-id %s", lt_id);
+    json_t *data = json_object_get(json_array_get(json_object_get(j, "LaunchTemplateVersions"), 0), "LaunchTemplateData");
+    CHECK_STR(stk_aws_jstr(data, "InstanceType"), "t3.micro");
+    json_decref(j);
+    CHECK_INT(readv(t, st, &st3), 0);
+    CHECK(st3 && stk_value_raw_equal(st, st3));
+    stk_value_unref(st3);
+    st3 = NULL;
+    /* a change makes version 2, the default with update_default_version */
+    stk_value *pl2 = V(t, "{\"name_prefix\":\"ct-app-\",\"name\":\"%s\",\"image_id\":\"%s\",\"instance_type\":\"t3.small\","
+                          "\"vpc_security_group_ids\":[\"%s\"],\"user_data\":\"IyEvYmluL2Jhc2gKZWNobyBhcHAK\","
+                          "\"update_default_version\":true,\"iam_instance_profile\":[{\"name\":\"ct-profile\"}],"
+                          "\"block_device_mappings\":[{\"device_name\":\"/dev/xvda\",\"ebs\":[{\"volume_size\":20,"
+                          "\"volume_type\":\"gp3\",\"encrypted\":\"true\"}]}],"
+                          "\"tag_specifications\":[{\"resource_type\":\"instance\",\"tags\":{\"Name\":\"ct-app\",\"Role\":\"app\"}}]}",
+                       S(st, "name"), ami_id, sg_id);
+    CHECK_INT(update(t, st, pl2, &st2), 0);
+    CHECK_INT(stk_aws_get_int(st2, "latest_version", 0), 2);
+    CHECK_INT(stk_aws_get_int(st2, "default_version", 0), 2);
+    CHECK_STR(S(st2, "instance_type"), "t3.small");
+    j = awscli("ec2 describe-launch-templates --launch-template-ids %s", lt_id);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(json_object_get(j, "LaunchTemplates"), 0), "DefaultVersionNumber")), 2);
+    json_decref(j);
+    CHECK_INT(readv(t, st2, &st3), 0);
+    CHECK(st3 && stk_value_raw_equal(st2, st3));
+    CHECK_INT(import(t, lt_id, &imp), 0);
+    CHECK_STR(S(imp, "instance_type"), "t3.small");
+    stk_value_unref(pl2);
+out:
+    stk_value_unref(pl);
+    stk_value_unref(st);
+    stk_value_unref(st2);
+    stk_value_unref(st3);
+    stk_value_unref(imp);
+}
+
+static void test_asg_and_policy(void)
+{
+    const stk_resource_type *t = &stk_aws_autoscaling_group_type;
+    stk_value *pl = V(t, "{\"name\":\"ct-asg\",\"min_size\":2,\"max_size\":4,\"desired_capacity\":2,"
+                         "\"vpc_zone_identifier\":[\"%s\",\"%s\"],\"health_check_type\":\"EC2\",\"health_check_grace_period\":300,"
+                         "\"launch_template\":[{\"id\":\"%s\",\"version\":\"$Latest\"}],\"wait_for_capacity_timeout\":\"10m\","
+                         "\"force_delete\":false,\"protect_from_scale_in\":false,"
+                         "\"instance_refresh\":[{\"strategy\":\"Rolling\",\"preferences\":[{\"min_healthy_percentage\":50}]}],"
+                         "\"tag\":[{\"key\":\"Name\",\"value\":\"ct-app\",\"propagate_at_launch\":true},"
+                         "{\"key\":\"Role\",\"value\":\"app\",\"propagate_at_launch\":true}]}",
+                      subnet_a, subnet_b, lt_id);
+    stk_value *st = NULL, *st2 = NULL, *st3 = NULL, *ps = NULL, *ps2 = NULL, *ps3 = NULL;
+    CHECK_INT(create(t, pl, &st), 0);
+    if (!st) goto out;
+    CHECK_STR(S(st, "id"), "ct-asg");
+    CHECK(S(st, "arn") && strstr(S(st, "arn"), "autoScalingGroupName/ct-asg"));
+    CHECK_INT(stk_aws_get_count(st, "vpc_zone_identifier"), 2);
+    CHECK_STR(S(stk_aws_get_elem(st, "launch_template", 0), "version"), "$Latest");
+    CHECK_INT(stk_aws_get_count(st, "tag"), 2);
+    json_t *j = awscli("autoscaling describe-auto-scaling-groups --auto-scaling-group-names ct-asg");
+    json_t *g = json_array_get(json_object_get(j, "AutoScalingGroups"), 0);
+    CHECK_INT(json_array_size(json_object_get(g, "Instances")), 2);
+    json_decref(j);
+    CHECK_INT(readv(t, st, &st3), 0);
+    CHECK(st3 && stk_value_raw_equal(st, st3));
+    stk_value_unref(st3);
+    st3 = NULL;
+    /* update: capacity, a tag removed, the template version pinned (starts an instance refresh) */
+    stk_value *pl2 = V(t, "{\"name\":\"ct-asg\",\"min_size\":1,\"max_size\":3,\"desired_capacity\":3,"
+                          "\"vpc_zone_identifier\":[\"%s\",\"%s\"],\"health_check_type\":\"EC2\",\"health_check_grace_period\":120,"
+                          "\"launch_template\":[{\"id\":\"%s\",\"version\":\"2\"}],\"wait_for_capacity_timeout\":\"10m\","
+                          "\"force_delete\":false,\"protect_from_scale_in\":false,"
+                          "\"instance_refresh\":[{\"strategy\":\"Rolling\",\"preferences\":[{\"min_healthy_percentage\":50}]}],"
+                          "\"tag\":[{\"key\":\"Name\",\"value\":\"ct-app2\",\"propagate_at_launch\":true}]}",
+                       subnet_a, subnet_b, lt_id);
+    CHECK_INT(update(t, st, pl2, &st2), 0);
+    CHECK_INT(stk_aws_get_int(st2, "desired_capacity", 0), 3);
+    CHECK_INT(stk_aws_get_int(st2, "health_check_grace_period", 0), 120);
+    CHECK_INT(stk_aws_get_count(st2, "tag"), 1);
+    CHECK_STR(S(stk_aws_get_elem(st2, "launch_template", 0), "version"), "2");
+    j = awscli("autoscaling describe-instance-refreshes --auto-scaling-group-name ct-asg");
+    CHECK_INT(json_array_size(json_object_get(j, "InstanceRefreshes")), 1);
+    json_decref(j);
+    CHECK_INT(readv(t, st2, &st3), 0);
+    CHECK(st3 && stk_value_raw_equal(st2, st3));
+    if (st3 && !stk_value_raw_equal(st2, st3)) show_diff(st2, st3);
+
+    /* policies */
+    const stk_resource_type *pt = &stk_aws_autoscaling_policy_type;
+    stk_value *pp = V(pt, "{\"name\":\"ct-cpu\",\"autoscaling_group_name\":\"ct-asg\",\"policy_type\":\"TargetTrackingScaling\","
+                          "\"enabled\":true,\"target_tracking_configuration\":[{\"predefined_metric_specification\":[{"
+                          "\"predefined_metric_type\":\"ASGAverageCPUUtilization\"}],\"target_value\":60,\"disable_scale_in\":false}]}");
+    CHECK_INT(create(pt, pp, &ps), 0);
+    if (ps) {
+        CHECK(S(ps, "arn") != NULL);
+        stk_value *tt = stk_aws_get_elem(ps, "target_tracking_configuration", 0);
+        CHECK_INT(stk_aws_get_int(tt, "target_value", 0), 60);
+        CHECK_INT(readv(pt, ps, &ps3), 0);
+        CHECK(ps3 && stk_value_raw_equal(ps, ps3));
+        stk_value_unref(ps3);
+        ps3 = NULL;
+        stk_value *pp2 = V(pt, "{\"name\":\"ct-cpu\",\"autoscaling_group_name\":\"ct-asg\",\"policy_type\":\"TargetTrackingScaling\","
+                               "\"enabled\":true,\"target_tracking_configuration\":[{\"predefined_metric_specification\":[{"
+                               "\"predefined_metric_type\":\"ASGAverageCPUUtilization\"}],\"target_value\":70.5,\"disable_scale_in\":true}]}");
+        CHECK_INT(update(pt, ps, pp2, &ps2), 0);
+        j = awscli("autoscaling describe-policies --auto-scaling-group-name ct-asg --policy-names ct-cpu");
+        json_t *tt2 = json_object_get(json_array_get(json_object_get(j, "ScalingPolicies"), 0), "TargetTrackingConfiguration");
+        CHECK(json_number_value(json_object_get(tt2, "TargetValue")) == 70.5);
+        json_decref(j);
+        CHECK_INT(import(pt, "ct-asg/ct-cpu", &ps3), 0);
+        CHECK(ps3 && stk_aws_get_bool(stk_aws_get_elem(ps3, "target_tracking_configuration", 0), "disable_scale_in", 0));
+        stk_value_unref(ps3);
+        ps3 = NULL;
+        CHECK_INT(del(pt, ps2), 0);
+        CHECK_INT(readv(pt, ps2, &ps3), 0);
+        CHECK(ps3 == NULL);
+        stk_value_unref(pp2);
+    }
+    stk_value_unref(pp);
+    /* simple scaling */
+    stk_value *sp = V(pt, "{\"name\":\"ct-up\",\"autoscaling_group_name\":\"ct-asg\",\"policy_type\":\"SimpleScaling\","
+                          "\"enabled\":true,\"adjustment_type\":\"ChangeInCapacity\",\"scaling_adjustment\":1,\"cooldown\":300}");
+    stk_value *sps = NULL;
+    CHECK_INT(create(pt, sp, &sps), 0);
+    CHECK_INT(stk_aws_get_int(sps, "scaling_adjustment", 0), 1);
+    CHECK_STR(S(sps, "adjustment_type"), "ChangeInCapacity");
+    CHECK_INT(del(pt, sps), 0);
+    stk_value_unref(sp);
+    stk_value_unref(sps);
+
+    CHECK_INT(del(t, st2), 0);
+    stk_value_unref(st3);
+    st3 = NULL;
+    CHECK_INT(readv(t, st2, &st3), 0);
+    CHECK(st3 == NULL);
+    CHECK(!exists_cmd("autoscaling describe-auto-scaling-groups --auto-scaling-group-names %s --query AutoScalingGroups[0].AutoScalingGroupName --output text | grep ct-asg", "ct-asg"));
+    stk_value_unref(pl2);
+out:
+    stk_value_unref(pl);
+    stk_value_unref(st);
+    stk_value_unref(st2);
+    stk_value_unref(st3);
+    stk_value_unref(ps);
+    stk_value_unref(ps2);
+    stk_value_unref(ps3);
+}
+
+static void test_launch_template_delete(void)
+{
+    stk_value *st = V(&stk_aws_launch_template_type, "{\"id\":\"%s\"}", lt_id), *after = NULL;
+    CHECK_INT(del(&stk_aws_launch_template_type, st), 0);
+    CHECK_INT(readv(&stk_aws_launch_template_type, st, &after), 0);
+    CHECK(after == NULL);
+    stk_value_unref(st);
 }
 
 int main(void)
@@ -448,6 +634,9 @@ int main(void)
     STK_RUN(test_lb_teardown);
     STK_RUN(test_key_pair);
     STK_RUN(test_instance);
+    STK_RUN(test_launch_template);
+    STK_RUN(test_asg_and_policy);
+    STK_RUN(test_launch_template_delete);
     stk_aws_provider_free(P);
     stk_diags_free(&d);
     return stk_test_report();
