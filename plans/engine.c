@@ -984,10 +984,6 @@ static stk_plan *plan_with(engine *e, stk_plan_opts *opts)
 {
     stk_plan *p = stk_xcalloc(1, sizeof *p);
     p->opts = *opts;
-    p->opts.targets = NULL;
-    p->opts.ntargets = 0;
-    p->opts.replace = NULL;
-    p->opts.nreplace = 0;
     p->opts.saved_prior = NULL;
     p->opts.stop = p->opts.cancel = NULL;
     e->plan = p;

@@ -108,7 +108,7 @@ typedef struct stk_plan {
     int64_t serial;
     json_t *variables;       /* name -> {"value": v}; sensitive ones left out */
     json_t *prior;           /* refreshed prior objects (saved in plan files) */
-    stk_plan_opts opts;      /* targets / replace not kept */
+    stk_plan_opts opts;      /* targets / replace borrowed from the caller's options */
     int errored;
 } stk_plan;
 

@@ -401,8 +401,12 @@ int stk_planfile_write(const stk_plan *p, const stk_config *c, const char *path,
     json_object_set_new(doc, "lineage", json_string(p->lineage ? p->lineage : ""));
     json_object_set_new(doc, "serial", json_integer(p->serial));
     json_object_set_new(doc, "variables", json_deep_copy(p->variables ? p->variables : json_object()));
-    json_object_set_new(doc, "options", json_pack("{s:b,s:b,s:b}", "refresh", p->opts.refresh, "refresh_only",
-                                                  p->opts.refresh_only, "destroy", p->opts.destroy));
+    json_t *tg = json_array(), *rp = json_array();
+    for (size_t i = 0; i < p->opts.ntargets; i++) json_array_append_new(tg, json_string(p->opts.targets[i]));
+    for (size_t i = 0; i < p->opts.nreplace; i++) json_array_append_new(rp, json_string(p->opts.replace[i]));
+    json_object_set_new(doc, "options", json_pack("{s:b,s:b,s:b,s:o,s:o}", "refresh", p->opts.refresh, "refresh_only",
+                                                  p->opts.refresh_only, "destroy", p->opts.destroy, "targets", tg,
+                                                  "replace", rp));
     json_t *actions = json_object();
     for (size_t i = 0; i < p->nchanges; i++)
         if (!p->changes[i]->deposed) json_object_set_new(actions, p->changes[i]->addr, actions_json(p->changes[i]->action));

@@ -370,6 +370,15 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
         o.refresh_only = json_is_true(json_object_get(opts, "refresh_only"));
         o.destroy = json_is_true(json_object_get(opts, "destroy"));
         o.auto_approve = 1;
+        json_t *arr;
+        size_t k;
+        json_t *it;
+        arr = json_object_get(opts, "targets");
+        o.targets = stk_xrealloc(o.targets, (o.ntargets + json_array_size(arr) + 1) * sizeof *o.targets);
+        json_array_foreach(arr, k, it) if (json_is_string(it)) o.targets[o.ntargets++] = json_string_value(it);
+        arr = json_object_get(opts, "replace");
+        o.replace = stk_xrealloc(o.replace, (o.nreplace + json_array_size(arr) + 1) * sizeof *o.replace);
+        json_array_foreach(arr, k, it) if (json_is_string(it)) o.replace[o.nreplace++] = json_string_value(it);
         tmpvars = vars_file(json_object_get(pf, "variables"));
         if (tmpvars) {
             memmove(o.vars + 1, o.vars, o.nvars * sizeof *o.vars);

@@ -295,6 +295,9 @@ resource "stktest_thing" "other" { name = "other" }
 EOF
 run plan -target=stktest_thing.top
 check 'grep -q "Plan: 2 to add" out.txt && ! grep -q "stktest_thing.other" out.txt' "-target keeps the target and its dependencies"
+run plan -target=stktest_thing.top -out=t.plan
+run apply t.plan
+check '[ "$(rc)" = 0 ] && grep -q "Apply complete! Resources: 2 added" out.txt' "a targeted saved plan applies with its targets: $(cat err.txt)"
 
 # ---- 10. Ctrl-C mid-apply ----
 newdir sigint
