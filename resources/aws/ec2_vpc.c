@@ -142,10 +142,12 @@ static int vpc_read_id(stk_provider_instance *p, const stk_resource_type *t, con
     }
     json_object_set_new(st, "enable_dns_support", json_boolean(dns));
     json_object_set_new(st, "enable_dns_hostnames", json_boolean(host));
-    /* network address usage metrics: AWS's default (false) unless configured
-       (moto does not answer that attribute) */
-    json_object_set_new(st, "enable_network_address_usage_metrics",
-                        json_boolean(stk_aws_get_bool(base, "enable_network_address_usage_metrics", 0)));
+    int metrics = vpc_attr(p, id, "enableNetworkAddressUsageMetrics", "EnableNetworkAddressUsageMetrics", d);
+    if (metrics < 0) {
+        json_decref(st);
+        return -1;
+    }
+    json_object_set_new(st, "enable_network_address_usage_metrics", json_boolean(metrics));
     /* the default objects never change for a VPC: read them once */
     if (!stk_aws_jstr(st, "main_route_table_id") || !stk_aws_jstr(st, "default_security_group_id")) {
         if (vpc_defaults(p, id, st, d) != 0) {
