@@ -61,11 +61,14 @@ static int topic_read_arn(stk_provider_instance *p, const stk_resource_type *t, 
     char *pol = stk_idobs_policy_for_state(base, "policy", stk_aws_jstr(a, "Policy"));
     stk_aws_jset_str(st, "policy", pol);
     free(pol);
-    char *dp = stk_idobs_json_for_state(base, "delivery_policy", stk_aws_jstr(a, "DeliveryPolicy"));
+    /* an empty attribute is an unset one */
+    const char *rdp = stk_aws_jstr(a, "DeliveryPolicy"), *kms = stk_aws_jstr(a, "KmsMasterKeyId"),
+               *tc = stk_aws_jstr(a, "TracingConfig");
+    char *dp = stk_idobs_json_for_state(base, "delivery_policy", rdp && *rdp ? rdp : NULL);
     stk_aws_jset_str(st, "delivery_policy", dp);
     free(dp);
-    stk_aws_jset_str(st, "kms_master_key_id", stk_aws_jstr(a, "KmsMasterKeyId"));
-    stk_aws_jset_str(st, "tracing_config", stk_aws_jstr(a, "TracingConfig"));
+    stk_aws_jset_str(st, "kms_master_key_id", kms && *kms ? kms : NULL);
+    stk_aws_jset_str(st, "tracing_config", tc && *tc ? tc : NULL);
     const char *sv = stk_aws_jstr(a, "SignatureVersion");
     json_object_set_new(st, "signature_version", json_integer(sv ? atoi(sv) : 1));
     const char *fifo = stk_aws_jstr(a, "FifoTopic"), *cbd = stk_aws_jstr(a, "ContentBasedDeduplication");
