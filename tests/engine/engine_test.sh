@@ -299,6 +299,55 @@ run plan -target=stktest_thing.top -out=t.plan
 run apply t.plan
 check '[ "$(rc)" = 0 ] && grep -q "Apply complete! Resources: 2 added" out.txt' "a targeted saved plan applies with its targets: $(cat err.txt)"
 
+# ---- 9b. modules with for_each, replace_triggered_by, plan -destroy ----
+newdir modules
+mkdir -p modules/m
+cat > main.tf <<'EOF'
+resource "stktest_thing" "src" {
+  name = "src"
+  tags = { v = "1" }
+}
+resource "stktest_thing" "t" {
+  name = "t"
+  lifecycle {
+    replace_triggered_by = [stktest_thing.src]
+  }
+}
+module "m" {
+  source   = "./modules/m"
+  for_each = toset(["a", "b"])
+  label    = each.key
+}
+output "ids" {
+  value = { for k, m in module.m : k => m.id }
+}
+EOF
+cat > modules/m/main.tf <<'EOF'
+variable "label" { type = string }
+resource "stktest_thing" "x" {
+  name = "x-${var.label}"
+}
+output "id" { value = stktest_thing.x.id }
+EOF
+run apply -auto-approve
+check '[ "$(rc)" = 0 ] && grep -q "module.m\[\"b\"\].stktest_thing.x: Creation complete" out.txt' "module instances apply: $(cat err.txt)"
+check 'grep -q "x-b" cloud/stktest_thing/*.json' "module variables reach the instances"
+sed -i 's/v = "1"/v = "2"/' main.tf
+run plan -out=m.plan
+check 'grep -q "# stktest_thing.t must be replaced" out.txt' "replace_triggered_by replaces"
+run show -json m.plan
+cat > check.py <<'EOF'
+import json
+p = json.load(open("out.txt"))
+rc = {r["address"]: r for r in p["resource_changes"]}
+assert rc['module.m["a"].stktest_thing.x']["module_address"] == 'module.m["a"]'
+assert rc["stktest_thing.t"]["action_reason"] == "replace_by_triggers"
+assert rc["stktest_thing.t"]["change"]["actions"] == ["delete", "create"]
+EOF
+check 'python3 check.py' "module_address and action_reason in plan JSON"
+run plan -destroy
+check 'grep -q "Plan: 0 to add, 0 to change, 4 to destroy." out.txt' "plan -destroy"
+
 # ---- 10. Ctrl-C mid-apply ----
 newdir sigint
 {
@@ -338,7 +387,7 @@ printf 'resource "stktest_thing" "c" {\n  name     = "c"\n  delay_ms = 3000\n}\n
 PID=$!
 sleep 1.5
 kill -9 $PID
-wait $PID 2>/dev/null
+{ wait $PID; } 2>/dev/null
 sed -i 's/delay_ms = 3000/delay_ms = 0/' main.tf
 run apply -auto-approve
 check '[ "$(rc)" = 0 ] && grep -q "Recovered interrupted operation: create of stktest_thing.c" out.txt' "pending intent recovered on start: $(cat out.txt err.txt | head -5)"
