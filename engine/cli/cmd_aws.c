@@ -112,20 +112,9 @@ static stk_aws_client *make_client(stk_diags *d)
     return stk_aws_client_new(&cfg, d);
 }
 
-/* AWS diagnostics carry no source range: a plain rendering is enough (and
-   keeps this command independent of the source-snippet renderer). */
-static void print_diags(const stk_diags *d)
-{
-    for (size_t i = 0; i < d->len; i++) {
-        const stk_diag *g = &d->items[i];
-        fprintf(stderr, "%s: %s\n", g->severity == STK_DIAG_WARNING ? "Warning" : "Error", g->summary);
-        if (g->detail && *g->detail) fprintf(stderr, "  %s\n", g->detail);
-    }
-}
-
 static int finish(stk_diags *d, int rc)
 {
-    print_diags(d);
+    stk_cli_print_diags(stderr, d, stk_cli_use_color(stderr, 0));
     stk_diags_free(d);
     return rc;
 }
