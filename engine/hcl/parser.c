@@ -578,10 +578,12 @@ static stk_expr *parse_step(parser *P, stk_expr *obj, int index_ok, int *done)
     return obj;
 }
 
-/* postfix -> term ('.' IDENT | '.' NUMBER | '[' expr ']' | '.*' step* | '[*]' step*)* */
-static stk_expr *parse_postfix(parser *P)
+/* postops -> (step | '.*' step* | '[*]' postops)*   applied to e.
+   As in HCL, a full splat [*] takes every operation after it (further
+   splats included) into its per-element expression; an attribute-only
+   splat .* takes only the .attr / .0 steps right after it. */
+static stk_expr *parse_postops(parser *P, stk_expr *e)
 {
-    stk_expr *e = parse_term(P);
     while (e) {
         int done;
         stk_expr *s = parse_step(P, e, 1, &done);
@@ -611,11 +613,18 @@ static stk_expr *parse_postfix(parser *P)
         stk_hcl_token *last = prev_tok(P);
         stk_expr *item = node(P, STK_EX_SPLAT_ITEM, trange(P, last));
         stk_expr *each = item;
-        for (;;) {
-            stk_expr *x = parse_step(P, each, full, &done);
-            if (!x) return NULL;
-            if (done) break;
-            each = x;
+        if (full) {
+            if (!enter(P, last)) return NULL;
+            each = parse_postops(P, item);
+            P->depth--;
+            if (!each) return NULL;
+        } else {
+            for (;;) {
+                stk_expr *x = parse_step(P, each, 0, &done);
+                if (!x) return NULL;
+                if (done) break;
+                each = x;
+            }
         }
         stk_expr *sp = node(P, STK_EX_SPLAT, join(e->range, each == item ? trange(P, last) : each->range));
         sp->u.splat.source = e;
@@ -624,6 +633,12 @@ static stk_expr *parse_postfix(parser *P)
         e = sp;
     }
     return e;
+}
+
+/* postfix -> term postops */
+static stk_expr *parse_postfix(parser *P)
+{
+    return parse_postops(P, parse_term(P));
 }
 
 /* unary -> ('!' | '-') unary | postfix */
