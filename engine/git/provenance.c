@@ -5,7 +5,10 @@
 #include "git/provenance.h"
 #include "state/history.h"
 #include "state/workspace.h"
+#include "util/fs_git.h"
 #include "util/strbuf.h"
+#include <ftw.h>
+#include <unistd.h>
 #include <errno.h>
 #include <git2.h>
 #include <jansson.h>
@@ -387,4 +390,75 @@ int stk_env_resolve(const stk_fs *fs, const char *dir, const char *name, char **
     *var_files = vf;
     *nvar_files = k;
     return 0;
+}
+
+/* ---- export a commit's tree (stk rollback) ---- */
+
+int stk_git_export(const char *dir, const char *rev, char **tmp_root, char **cfg_dir, char **commit, stk_diags *d)
+{
+    *tmp_root = *cfg_dir = *commit = NULL;
+    stk_fs *fs = stk_fs_git_open(dir, rev, commit, d);
+    if (!fs) return -1;
+    char *sub = stk_fs_git_tree_path(fs, dir && *dir ? dir : ".");
+    stk_fs_git_close(fs);
+    if (!sub) {
+        stk_diags_error(d, NULL, "Directory outside the repository", "%s is not inside the git work tree", dir);
+        free(*commit);
+        *commit = NULL;
+        return -1;
+    }
+    const char *t = getenv("TMPDIR");
+    char *root = stk_xasprintf("%s/stk-rev-%.12s-XXXXXX", t && *t ? t : "/tmp", *commit);
+    if (!mkdtemp(root)) {
+        stk_diags_error(d, NULL, "Cannot create a temporary directory", "%s: %s", root, strerror(errno));
+        free(root);
+        free(sub);
+        free(*commit);
+        *commit = NULL;
+        return -1;
+    }
+    git_libgit2_init();
+    int rc = -1;
+    git_repository *r = NULL;
+    git_object *obj = NULL;
+    char *start = realdup(dir && *dir ? dir : ".");
+    if (git_repository_open_ext(&r, start, 0, NULL) != 0 || git_revparse_single(&obj, r, *commit) != 0) {
+        git_err(d, "Cannot read the commit", *commit);
+    } else {
+        git_checkout_options o;
+        git_checkout_options_init(&o, GIT_CHECKOUT_OPTIONS_VERSION);
+        o.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
+        o.target_directory = root;
+        if (git_checkout_tree(r, obj, &o) != 0) git_err(d, "Cannot write the commit's files", root);
+        else rc = 0;
+    }
+    git_object_free(obj);
+    git_repository_free(r);
+    git_libgit2_shutdown();
+    free(start);
+    if (rc) {
+        stk_git_export_remove(root);
+        free(root);
+        free(sub);
+        free(*commit);
+        *commit = NULL;
+        return -1;
+    }
+    *tmp_root = root;
+    *cfg_dir = *sub ? stk_xasprintf("%s/%s", root, sub) : stk_xstrdup(root);
+    free(sub);
+    return 0;
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
+{
+    (void)sb;
+    (void)flag;
+    (void)f;
+    return remove(p);
+}
+
+void stk_git_export_remove(const char *tmp_root)
+{
+    if (tmp_root && strstr(tmp_root, "/stk-rev-")) nftw(tmp_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -76,4 +76,14 @@ int stk_git_check_protected_rev(const char *dir, const char *rev, const char *wo
 int stk_env_resolve(const stk_fs *fs, const char *dir, const char *name, char **cfg_dir, char **workspace,
                     char ***var_files, size_t *nvar_files, stk_diags *d);
 
+/* Write the tree of commit `rev` of the repository containing dir into a
+   new temporary directory (mkdtemp under $TMPDIR or /tmp), without
+   touching the work tree or the index.  *tmp_root = the temporary
+   directory (remove it with stk_git_export_remove), *cfg_dir = dir's
+   counterpart inside it, *commit = the full id; all malloc'd.  Used by
+   `stk rollback` to hand an unchanged apply a directory with the
+   commit's files. */
+int stk_git_export(const char *dir, const char *rev, char **tmp_root, char **cfg_dir, char **commit, stk_diags *d);
+void stk_git_export_remove(const char *tmp_root);
+
 #endif

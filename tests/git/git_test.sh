@@ -197,5 +197,44 @@ mkdir -p "$tmp/nogit" && cd "$tmp/nogit" && cp "$repo/infra/main.tf" . 2>/dev/nu
 run "$stk" state import-tfstate "$fixture";         expect_rc "no git: import" 0
 run "$stk" history -json;                           expect_out "no git: commit null" '"commit": null'
 
+# ---- stk rollback (plan/apply with the in-process test provider) -------------
+rb="$tmp/rb"
+mkdir -p "$rb" && cd "$rb" || exit 1
+git init -q -b main .
+printf 'cloud/\n.stk/\n' > .gitignore
+cat > main.tf <<'TF'
+variable "name" {
+  default = "alpha"
+}
+resource "stktest_thing" "a" {
+  name = var.name
+  cidr = "10.0.0.0/16"
+}
+TF
+git add -A && git commit -q -m "RA: first"
+RA=$(git rev-parse HEAD)
+export STK_TEST_PROVIDER=1 STK_TEST_CLOUD="$rb/cloud"
+run "$stk" apply -auto-approve;                     expect_rc "apply at RA" 0
+sed -i 's/10.0.0.0/10.1.0.0/' main.tf && git commit -q -am "RB: new cidr"
+run "$stk" apply -auto-approve -var name=beta;      expect_rc "apply at RB" 0
+run "$stk" state show stktest_thing.a;              expect_out "RB applied" '"10.1.0.0/16"'
+echo "uncommitted" > notes.txt
+run "$stk" rollback --to "$RA" -auto-approve -var name=delta; expect_rc "rollback --to RA" 0
+expect_out "rollback shows the plan" "Plan: 0 to add, 1 to change, 0 to destroy."
+run "$stk" state show stktest_thing.a;              expect_out "RA's cidr back" '"10.0.0.0/16"'; expect_out "-var on rollback" '"delta"'
+[ "$(cat notes.txt)" = uncommitted ] && grep -q 10.1.0.0 main.tf && ok || bad "rollback must not touch the work tree"
+ls -d "${TMPDIR:-/tmp}"/stk-rev-"${RA:0:12}"-* >/dev/null 2>&1 && bad "rollback left its temporary directory" || ok
+run "$stk" apply -auto-approve -var name=beta;      expect_rc "apply RB again" 0
+run "$stk" history -no-color
+serial=$(printf '%s\n' "$out" | grep -F "${RA:0:7}" | tail -1 | awk '{print $1}')
+[ -n "$serial" ] && ok || bad "history row of the rollback: $out"
+run "$stk" rollback --to-serial "$serial" -auto-approve; expect_rc "rollback --to-serial" 0
+run "$stk" state show stktest_thing.a;              expect_out "recorded variables restored" '"delta"'; expect_out "cidr of RA" '"10.0.0.0/16"'
+run "$stk" rollback --to-serial 1;                  expect_rc "serial without a commit" 1; expect_out "no commit msg" "no git commit is recorded"
+run "$stk" rollback --to nope -auto-approve;        expect_rc "rollback bad rev" 1
+run "$stk" workspace protect default
+run "$stk" rollback --to "$RA" -auto-approve;       expect_rc "protected: unpushed rollback refused" 1; expect_out "unpushed" "not pushed"
+unset STK_TEST_PROVIDER STK_TEST_CLOUD
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
