@@ -391,7 +391,8 @@ static const stk_schema_attr cl_attrs[] = {
     {"port", "number", STK_ATTR_OPTIONAL | STK_ATTR_COMPUTED | STK_ATTR_FORCE_NEW, NULL, NULL, NULL},
     {"replication_group_id", "string", STK_ATTR_OPTIONAL | STK_ATTR_COMPUTED | STK_ATTR_FORCE_NEW, NULL, NULL, NULL},
     {"security_group_ids", "set(string)", STK_ATTR_OPTIONAL | STK_ATTR_COMPUTED, NULL, NULL, NULL},
-    {"snapshot_retention_limit", "number", STK_ATTR_OPTIONAL, NULL, NULL, NULL},
+    /* Optional in the provider, where an unset int and 0 are the same: computed here */
+    {"snapshot_retention_limit", "number", STK_ATTR_OPTIONAL | STK_ATTR_COMPUTED, NULL, NULL, NULL},
     {"snapshot_window", "string", STK_ATTR_OPTIONAL | STK_ATTR_COMPUTED, NULL, NULL, NULL},
     {"subnet_group_name", "string", STK_ATTR_OPTIONAL | STK_ATTR_COMPUTED | STK_ATTR_FORCE_NEW, NULL, NULL, NULL},
     STK_AWS_TAGS_ATTRS,
@@ -585,7 +586,7 @@ static int cl_update(stk_provider_instance *p, const stk_resource_type *t, stk_v
         }
         changes++;
     }
-    if (stk_idobs_changed(prior, planned, "snapshot_retention_limit")) {
+    if (stk_idobs_changed(prior, planned, "snapshot_retention_limit") && stk_aws_get(planned, "snapshot_retention_limit")) {
         json_object_set_new(params, "SnapshotRetentionLimit",
                             json_integer(stk_aws_get_int(planned, "snapshot_retention_limit", 0)));
         changes++;

@@ -4,7 +4,8 @@
 # attachment, instance profile, ECR repository + lifecycle policy, log
 # group, SNS topic + email subscription, metric alarm, dashboard, DynamoDB
 # table, random_id, random_password, aws_iam_policy_document) against moto,
-# each object checked with /usr/bin/aws.
+# each object checked with /usr/bin/aws; then the same cycle for
+# tests/e2e/idobs/cache/main.tf (ElastiCache in a VPC, slow mode).
 # Usage: tests/e2e/aws_idobs_apply.sh [path/to/stk]   (default: $STK_BIN, else build/stk)
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,7 +14,7 @@ case $STK in /*) ;; *) STK=$PWD/$STK ;; esac
 [ -x "$STK" ] || { echo "aws_idobs_apply.sh: no $STK (build first)" >&2; echo "0 passed, 1 failed"; exit 1; }
 "$STK" plan -help >/dev/null 2>&1 || { echo "aws_idobs_apply.sh: this stk has no plan command" >&2; echo "0 passed, 1 failed"; exit 1; }
 . "$ROOT/tests/aws/lib.sh"
-aws_start || { echo "0 passed, 1 failed"; exit 1; }
+aws_start --slow 2 || { echo "0 passed, 1 failed"; exit 1; }
 export STK_WAITER_DELAY_SCALE=0.01
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/stk-idobs.XXXXXX")
 trap 'aws_stop; rm -rf "$WORK"' EXIT
@@ -62,4 +63,28 @@ check_eq "no alarms left" "0" "$(awscli cloudwatch describe-alarms --query 'leng
 check_eq "no topics left" "0" "$(awscli sns list-topics --query 'length(Topics)')"
 check_eq "no tables left" "0" "$(awscli dynamodb list-tables --query 'length(TableNames)')"
 check_eq "no instance profiles left" "0" "$(awscli iam list-instance-profiles --query 'length(InstanceProfiles)')"
+
+# ElastiCache in a VPC (slow mode: the waiters see "creating" first)
+mkdir "$WORK/cache" && cp "$ROOT/tests/e2e/idobs/cache/main.tf" "$WORK/cache/" && cd "$WORK/cache" || exit 1
+out=$("$STK" apply -auto-approve -no-color 2>&1); rc=$?
+check_eq "cache apply exits 0" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out" | tail -20
+check_contains "redis primary endpoint output" 'redis = "master.idobs-redis.' "$out"
+check_contains "memcached node address output" 'mc = "idobs-mc.' "$out"
+check_contains "managed cache policy id" 'cp = "658327ea-f89d-4fab-a63d-7e88639e58f6"' "$out"
+check_eq "replication group available" "available" \
+    "$(awscli elasticache describe-replication-groups --replication-group-id idobs-redis --query 'ReplicationGroups[0].Status' --output text)"
+check_eq "two member clusters" "2" \
+    "$(awscli elasticache describe-replication-groups --replication-group-id idobs-redis --query 'length(ReplicationGroups[0].MemberClusters)')"
+check_contains "parameter set" "allkeys-lru" \
+    "$(awscli elasticache describe-cache-parameters --cache-parameter-group-name idobs-redis7 --source user)"
+out=$("$STK" plan -detailed-exitcode -no-color 2>&1); rc=$?
+check_eq "cache second plan: no changes (exit 0)" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out" | tail -30
+out=$("$STK" destroy -auto-approve -no-color 2>&1); rc=$?
+check_eq "cache destroy exits 0" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out" | tail -20
+check_eq "no replication groups left" "0" "$(awscli elasticache describe-replication-groups --query 'length(ReplicationGroups)')"
+check_eq "no cache clusters left" "0" "$(awscli elasticache describe-cache-clusters --query 'length(CacheClusters)')"
+check_eq "no subnet groups left" "[]" "$(awscli elasticache describe-cache-subnet-groups --query 'CacheSubnetGroups[?CacheSubnetGroupName==`idobs-redis`]' --output json | tr -d ' \n')"
 report
