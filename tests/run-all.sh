@@ -52,7 +52,7 @@ run() {
 
 # Unit test programs built by meson (tests/meson.build).
 for t in "$BUILD"/tests/test_*; do
-  [ -x "$t" ] || continue
+  [ -f "$t" ] && [ -x "$t" ] || continue
   run "$(basename "$t")" "$t"
 done
 
