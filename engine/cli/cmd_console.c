@@ -386,7 +386,7 @@ int cmd_console(int argc, char **argv)
         if (cfg && !stk_diags_has_errors(&d)) {
             size_t nall = 0;
             stk_vararg *all = stk_config_source_args(&src, args, nargs, &nall);
-            stk_var_inputs in = {all, nall, environ, rev ? src.fs : NULL};
+            stk_var_inputs in = {all, nall, environ, src.varfile_fs};
             stk_config_set_vars(cfg, &in, &d);
             free(all);
         }

@@ -57,7 +57,7 @@ static int load_side(side *s, const char *dir, const char *rev, const char *env,
     if (s->cfg && !stk_diags_has_errors(d)) {
         size_t nall = 0;
         stk_vararg *all = stk_config_source_args(&s->src, args, nargs, &nall);
-        stk_var_inputs in = {all, nall, environ, s->src.fs};
+        stk_var_inputs in = {all, nall, environ, s->src.varfile_fs};
         stk_config_set_vars(s->cfg, &in, d);
         free(all);
     }

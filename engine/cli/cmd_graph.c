@@ -95,7 +95,7 @@ int cmd_graph(int argc, char **argv)
     if (c && instances) {
         size_t nall = 0;
         stk_vararg *all = stk_config_source_args(&src, args, nargs, &nall);
-        stk_var_inputs in = {all, nall, environ, rev ? src.fs : NULL};
+        stk_var_inputs in = {all, nall, environ, src.varfile_fs};
         stk_config_set_vars(c, &in, &d);
         free(all);
         stk_eval_opts o = {0};

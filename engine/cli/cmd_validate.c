@@ -121,7 +121,7 @@ int cmd_validate(int argc, char **argv)
     if (stk_config_source_open(&src, dir, rev, env, &d) == 0) {
         size_t nall = 0;
         stk_vararg *all = stk_config_source_args(&src, args, nargs, &nall);
-        stk_var_inputs in = {all, nall, environ, rev ? src.fs : NULL};
+        stk_var_inputs in = {all, nall, environ, src.varfile_fs};
         stk_config_validate_dir(src.fs, src.cfg_dir, &in, &d);
         if (src.gitfs) stk_fs_git_each_read(src.gitfs, git_source_cb, NULL);
         free(all);

@@ -7,6 +7,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* -var-file under --rev: inside the work tree from the commit, else the disk */
+static const stk_fs *pick(const stk_fs *fs, const char *path)
+{
+    const stk_fs *g = fs->ud;
+    char *tp = stk_fs_git_tree_path(g, path);
+    const stk_fs *r = tp ? g : stk_fs_os();
+    free(tp);
+    return r;
+}
+static int vf_read(const stk_fs *fs, const char *path, char **data, size_t *len, char **err)
+{
+    const stk_fs *t = pick(fs, path);
+    return t->read(t, path, data, len, err);
+}
+static int vf_list(const stk_fs *fs, const char *dir, char ***names, size_t *n, unsigned char **is_dir, char **err)
+{
+    const stk_fs *t = pick(fs, dir);
+    return t->list(t, dir, names, n, is_dir, err);
+}
+static int vf_exists(const stk_fs *fs, const char *path)
+{
+    const stk_fs *t = pick(fs, path);
+    return t->exists(t, path);
+}
+
 int stk_config_source_open(stk_config_source *s, const char *dir, const char *rev, const char *env, stk_diags *d)
 {
     memset(s, 0, sizeof *s);
@@ -16,6 +41,11 @@ int stk_config_source_open(stk_config_source *s, const char *dir, const char *re
         s->gitfs = stk_fs_git_open(base, rev, &s->commit, d);
         if (!s->gitfs) return -1;
         s->fs = s->gitfs;
+        s->varfs.read = vf_read;
+        s->varfs.list = vf_list;
+        s->varfs.exists = vf_exists;
+        s->varfs.ud = s->gitfs;
+        s->varfile_fs = &s->varfs;
     }
     if (env) {
         if (stk_env_resolve(s->fs, base, env, &s->cfg_dir, &s->workspace, &s->var_files, &s->nvar_files, d)) {

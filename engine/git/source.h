@@ -8,12 +8,13 @@
  *     if (stk_config_source_open(&src, dir, rev, env, &d)) -> error
  *     size_t nargs; stk_vararg *args = stk_config_source_args(&src, user_args, nuser, &nargs);
  *     stk_config *c = stk_config_load(src.fs, src.cfg_dir, &d);
- *     stk_var_inputs in = {args, nargs, environ, src.fs};
+ *     stk_var_inputs in = {args, nargs, environ, src.varfile_fs};
  *     ... src.workspace (non-NULL with -env) is the workspace to use ...
  *     stk_config_free(c); free(args); stk_config_source_close(&src);
  *
- * With --rev, -var-file paths are read through the same fs: files inside
- * the repository come from the commit (a path outside it is an error).
+ * With --rev, -var-file paths inside the repository's work tree are read
+ * from the commit (as `git checkout REV` would have left them); paths
+ * outside it (a secrets file in $HOME) from the disk: src.varfile_fs.
  * Ownership: the source owns every field; close it after the config. */
 #ifndef STK_GIT_SOURCE_H
 #define STK_GIT_SOURCE_H
@@ -27,6 +28,8 @@ typedef struct {
     char *commit;            /* --rev: the full commit id, else NULL */
     char **var_files;        /* -env: extra (non auto-loaded) tfvars */
     size_t nvar_files;
+    const stk_fs *varfile_fs; /* for stk_var_inputs.varfile_fs (NULL without --rev: the OS) */
+    stk_fs varfs;            /* (its storage) */
 } stk_config_source;
 
 /* dir NULL = "."; rev / env may be NULL.  0, or -1 with diagnostics. */

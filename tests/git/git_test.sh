@@ -114,6 +114,11 @@ out=$(console 'module.net.tag' infra);              expect_out "work tree module
 out=$(cd infra && console 'var.cidr' -rev="$A");    expect_out "rev from a subdirectory" '"10.0.0.0/16"'
 out=$(cd infra && console 'module.net.tag' -rev="${A:0:8}"); expect_out "short id, ../ module" '"module-A"'
 
+# -var-file under --rev: inside the repository from the commit, outside it from the disk
+echo 'cidr = "10.7.0.0/16"' > "$tmp/outside.tfvars"
+out=$(console 'var.cidr' -rev="$A" -var-file="$tmp/outside.tfvars" infra); expect_out "-var-file outside the repo" '"10.7.0.0/16"'
+out=$(console 'var.cidr' -rev=HEAD -var-file=infra/terraform.tfvars infra); expect_out "-var-file in the repo: committed text" '"10.1.0.0/16"'
+out=$(console 'var.cidr' -rev="$A" -var-file=infra/terraform.tfvars infra); expect_out "-var-file absent at the commit" 'no such file in commit'
 run "$stk" validate -no-color -rev="$A" infra;      expect_rc "validate -rev A" 0; expect_out "validate -rev A" "Success"
 run "$stk" validate -no-color -rev=no-such-rev infra; expect_rc "validate bad rev" 1; expect_out "bad rev" "Unknown revision"
 run "$stk" graph -rev="$B" -instances infra;        expect_rc "graph -rev B" 0; expect_out "graph -rev B instances" "aws_subnet.public[1]"
