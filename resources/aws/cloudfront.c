@@ -104,6 +104,65 @@ static int cf_get(stk_provider_instance *p, const char *op, const char *id, json
     return rc;
 }
 
+/* Crash recovery (provider.h's recover): the object a create made before a
+   crash, found by what the journal recorded: its id (updates, deletes), or
+   the CallerReference = the journal token (list_op's items, each read with
+   get_op until one's `ref_path` config holds the token), or its name
+   (name_key, for OACs: names are unique per account).  *id_out malloc'd or
+   NULL when nothing matches; returns 0, or -1 on a failed call. */
+static int cf_recover_id(stk_provider_instance *p, const char *info_json, const char *list_op, const char *list_key,
+                         const char *get_op, const char *obj_key, const char *cfg_key, const char *name_key,
+                         char **id_out, stk_diags *d)
+{
+    *id_out = NULL;
+    json_t *info = json_loads(info_json, 0, NULL);
+    const char *id = stk_aws_jstr(info, "id"), *token = stk_aws_jstr(info, "token"), *name = stk_aws_jstr(info, "name");
+    if (id) {
+        *id_out = stk_xstrdup(id);
+        json_decref(info);
+        return 0;
+    }
+    if (!(name_key ? name : token)) {
+        json_decref(info);
+        return 0;
+    }
+    json_t *params = json_object(), *res = NULL;
+    int rc = stk_aws_paginate(p->client, "cloudfront", list_op, params, &res, d);
+    json_decref(params);
+    if (rc != 0) {
+        json_decref(info);
+        return -1;
+    }
+    json_t *e;
+    size_t i;
+    json_array_foreach(items(json_object_get(res, list_key)), i, e) {
+        const char *eid = stk_aws_jstr(e, "Id");
+        if (!eid) continue;
+        if (name_key) {
+            const char *n = stk_aws_jstr(e, name_key);
+            if (n && !strcmp(n, name)) {
+                *id_out = stk_xstrdup(eid);
+                break;
+            }
+            continue;
+        }
+        json_t *one = NULL;
+        int grc = cf_get(p, get_op, eid, &one, d);
+        if (grc < 0) {
+            rc = -1;
+            break;
+        }
+        json_t *cfg = json_object_get(obj_key ? json_object_get(one, obj_key) : one, cfg_key);
+        const char *ref = stk_aws_jstr(cfg, "CallerReference");
+        if (grc == 0 && ref && !strcmp(ref, token)) *id_out = stk_xstrdup(eid);
+        json_decref(one);
+        if (*id_out) break;
+    }
+    json_decref(res);
+    json_decref(info);
+    return rc;
+}
+
 /* ===================================== aws_cloudfront_origin_access_identity */
 
 static const stk_schema_attr oai_attrs[] = {
@@ -222,9 +281,23 @@ static int cf_import(stk_provider_instance *p, const stk_resource_type *t, const
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+static int oai_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                       stk_diags *d)
+{
+    *state = NULL;
+    char *id = NULL;
+    if (cf_recover_id(p, info_json, "ListCloudFrontOriginAccessIdentities", "CloudFrontOriginAccessIdentityList",
+                      "GetCloudFrontOriginAccessIdentity", "CloudFrontOriginAccessIdentity",
+                      "CloudFrontOriginAccessIdentityConfig", NULL, &id, d) != 0)
+        return -1;
+    int rc = id ? oai_read_id(p, t, id, NULL, state, d) : 0;
+    free(id);
+    return rc;
+}
+
 const stk_resource_type stk_aws_cloudfront_origin_access_identity_type = {
     "aws_cloudfront_origin_access_identity", "aws", STK_RESOURCE_MANAGED, &oai_schema, oai_create, oai_read,
-    oai_update, oai_delete, cf_import, NULL, NULL, NULL,
+    oai_update, oai_delete, cf_import, NULL, stk_aws_journal_info_default, oai_recover,
 };
 
 /* ====================================== aws_cloudfront_origin_access_control */
@@ -337,9 +410,39 @@ static int oac_delete(stk_provider_instance *p, const stk_resource_type *t, stk_
     return rc < 0 ? -1 : 0;
 }
 
+/* OACs take no idempotency token: their name (unique per account) finds
+   a create lost in a crash */
+static char *oac_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                              const char *token)
+{
+    json_t *o = json_pack("{s:s,s:s?}", "token", token ? token : "", "name", stk_aws_get_str(planned, "name"));
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+static int oac_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                       stk_diags *d)
+{
+    *state = NULL;
+    char *id = NULL;
+    if (cf_recover_id(p, info_json, "ListOriginAccessControls", "OriginAccessControlList", NULL, NULL, NULL, "Name",
+                      &id, d) != 0)
+        return -1;
+    int rc = 0;
+    if (id) {
+        json_t *st = json_pack("{s:s}", "id", id);
+        stk_value *base = stk_aws_state_build(t, st, d);
+        rc = base ? oac_read(p, t, base, state, d) : -1;
+        stk_value_unref(base);
+    }
+    free(id);
+    return rc;
+}
+
 const stk_resource_type stk_aws_cloudfront_origin_access_control_type = {
     "aws_cloudfront_origin_access_control", "aws", STK_RESOURCE_MANAGED, &oac_schema, oac_create, oac_read,
-    oac_update, oac_delete, cf_import, NULL, NULL, NULL,
+    oac_update, oac_delete, cf_import, NULL, oac_journal_info, oac_recover,
 };
 
 /* ============================================== aws_cloudfront_distribution */
@@ -709,7 +812,9 @@ static void dist_flatten(json_t *st, json_t *c, stk_value *cfg)
     if (!stk_aws_jstr(c, "Comment") || (!*stk_aws_jstr(c, "Comment") && !stk_aws_get_str(cfg, "comment")))
         json_object_set_new(st, "comment", json_null());
     json_object_set_new(st, "enabled", json_boolean(jbool(c, "Enabled")));
-    json_object_set_new(st, "is_ipv6_enabled", json_boolean(jbool(c, "IsIPV6Enabled")));
+    /* Optional bools without a default: null unless configured or true */
+    json_object_set_new(st, "is_ipv6_enabled", jbool(c, "IsIPV6Enabled") || stk_aws_get(cfg, "is_ipv6_enabled")
+                                                   ? json_boolean(jbool(c, "IsIPV6Enabled")) : json_null());
     const char *s = stk_aws_jstr(c, "DefaultRootObject");
     stk_aws_jset_str(st, "default_root_object", s && *s ? s : (stk_aws_get_str(cfg, "default_root_object") ? "" : NULL));
     stk_aws_jset_str(st, "price_class", stk_aws_jstr(c, "PriceClass"));
@@ -739,8 +844,16 @@ static void dist_flatten(json_t *st, json_t *c, stk_value *cfg)
         const char *pp = stk_aws_jstr(e, "ResponsePagePath");
         stk_aws_jset_str(o, "response_page_path", pp && *pp ? pp : NULL);
         json_t *ttl = json_object_get(e, "ErrorCachingMinTTL");
-        /* AWS answers its default (10) when none was set */
-        json_object_set_new(o, "error_caching_min_ttl", json_is_integer(ttl) ? json_integer(json_integer_value(ttl)) : json_null());
+        /* AWS answers its default (10) when none was set: keep null while
+           the configuration (or prior state) for this error code has none */
+        int cfg_has = -1;
+        for (size_t k = 0; k < stk_aws_get_count(cfg, "custom_error_response"); k++) {
+            stk_value *ce = stk_aws_get_elem(cfg, "custom_error_response", k);
+            if (stk_aws_get_int(ce, "error_code", -1) == jint(e, "ErrorCode", 0))
+                cfg_has = stk_aws_get(ce, "error_caching_min_ttl") != NULL;
+        }
+        json_object_set_new(o, "error_caching_min_ttl",
+                            json_is_integer(ttl) && cfg_has != 0 ? json_integer(json_integer_value(ttl)) : json_null());
         json_array_append_new(cers, o);
     }
     json_object_set_new(st, "custom_error_response", cers);
@@ -752,11 +865,15 @@ static void dist_flatten(json_t *st, json_t *c, stk_value *cfg)
     const char *acm = stk_aws_jstr(v, "ACMCertificateArn"), *iam = stk_aws_jstr(v, "IAMCertificateId");
     const char *ssl = stk_aws_jstr(v, "SSLSupportMethod");
     int dflt = jbool(v, "CloudFrontDefaultCertificate");
+    stk_value *vcfg = stk_aws_get_elem(cfg, "viewer_certificate", 0);
     json_t *vo = json_object();
     stk_aws_jset_str(vo, "acm_certificate_arn", acm && *acm ? acm : NULL);
     stk_aws_jset_str(vo, "iam_certificate_id", iam && *iam ? iam : NULL);
-    stk_aws_jset_str(vo, "ssl_support_method", !dflt && ssl && *ssl ? ssl : NULL);
-    json_object_set_new(vo, "cloudfront_default_certificate", dflt ? json_true() : json_null());
+    /* with the default certificate AWS answers "vip": not configuration */
+    stk_aws_jset_str(vo, "ssl_support_method",
+                     ssl && *ssl && (!dflt || stk_aws_get(vcfg, "ssl_support_method")) ? ssl : NULL);
+    json_object_set_new(vo, "cloudfront_default_certificate",
+                        dflt || stk_aws_get(vcfg, "cloudfront_default_certificate") ? json_boolean(dflt) : json_null());
     stk_aws_jset_str(vo, "minimum_protocol_version", stk_aws_jstr(v, "MinimumProtocolVersion"));
     json_object_set_new(st, "viewer_certificate", json_pack("[o]", vo));
 }
@@ -942,7 +1059,20 @@ static int dist_delete(stk_provider_instance *p, const stk_resource_type *t, stk
     return rc < 0 ? -1 : 0;
 }
 
+static int dist_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                        stk_diags *d)
+{
+    *state = NULL;
+    char *id = NULL;
+    if (cf_recover_id(p, info_json, "ListDistributions", "DistributionList", "GetDistributionConfig", NULL,
+                      "DistributionConfig", NULL, &id, d) != 0)
+        return -1;
+    int rc = id ? dist_read_id(p, t, id, NULL, state, d) : 0;
+    free(id);
+    return rc;
+}
+
 const stk_resource_type stk_aws_cloudfront_distribution_type = {
     "aws_cloudfront_distribution", "aws", STK_RESOURCE_MANAGED, &dist_schema, dist_create, dist_read, dist_update,
-    dist_delete, cf_import, NULL, stk_aws_journal_info_default, NULL,
+    dist_delete, cf_import, NULL, stk_aws_journal_info_default, dist_recover,
 };

@@ -713,9 +713,26 @@ def patch_launch_templates():
     LaunchTemplate.create_version = create_version
 
 
+def patch_cloudfront():
+    """CloudFront origins: moto drops an origin's OriginAccessControlId (it
+    neither stores nor returns it), so a distribution using an origin access
+    control reads back without it.  Store it on moto's Origin object, which
+    moto's shape-driven serializer then returns (issue 6: storage types)."""
+    from moto.cloudfront.models import Origin
+
+    orig_init = Origin.__init__
+
+    def origin_init(self, origin, *a, **kw):
+        orig_init(self, origin, *a, **kw)
+        self.origin_access_control_id = origin.get("OriginAccessControlId") or ""
+
+    Origin.__init__ = origin_init
+
+
 def apply_all():
     patch_elasticache()
     patch_autoscaling()
     patch_auth()
     patch_iam()
     patch_launch_templates()
+    patch_cloudfront()

@@ -135,6 +135,23 @@ static void gone(const stk_resource_type *t, stk_value *st)
     stk_value_unref(after);
 }
 
+/* crash recovery: the object found again from what the journal recorded */
+static void check_recover(const stk_resource_type *t, const char *info_json, const char *want_id)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    stk_value *st = NULL;
+    CHECK_INT(t->recover(P, t, info_json, &st, &d), 0);
+    print_diags(&d);
+    stk_diags_free(&d);
+    CHECK(st && S(st, "id") && !strcmp(S(st, "id"), want_id));
+    stk_value_unref(st);
+    /* nothing recorded matches: NULL, no error */
+    CHECK_INT(t->recover(P, t, "{\"token\":\"no-such-token\",\"name\":\"no-such-name\"}", &st, &d), 0);
+    CHECK(st == NULL);
+    stk_value_unref(st);
+    stk_diags_free(&d);
+}
+
 static const char *BUCKET = "stk-storage-e2e";
 
 /* a configuration resource of the bucket: create, awscli check, update,
@@ -211,6 +228,7 @@ static void test_bucket(void)
         stk_value_unref(bucket_st);
         bucket_st = st2;
     }
+    check_recover(t, "{\"token\":\"t\",\"bucket\":\"stk-storage-e2e\"}", BUCKET);
     stk_value *imp = NULL;
     CHECK_INT(import(t, BUCKET, &imp), 0);
     CHECK(imp && S(imp, "arn") && !strcmp(S(imp, "arn"), "arn:aws:s3:::stk-storage-e2e"));
@@ -360,6 +378,9 @@ static void test_oai_oac(void)
                                                "CloudFrontOriginAccessIdentityConfig"), "Comment"), "one");
         json_decref(o);
         check_stable(t, st);
+        char info[256];
+        snprintf(info, sizeof info, "{\"token\":\"%s\"}", S(st, "caller_reference"));
+        check_recover(t, info, id);
         pl = V(t, "{\"comment\":\"two\"}");
         CHECK_INT(update(t, st, pl, &st2), 0);
         stk_value_unref(pl);
@@ -387,6 +408,7 @@ static void test_oai_oac(void)
                                "SigningBehavior"), "always");
         json_decref(o);
         check_stable(t, st);
+        check_recover(t, "{\"token\":\"x\",\"name\":\"stk-oac\"}", id);
         pl = V(t, "{\"name\":\"stk-oac\",\"description\":\"d2\",\"origin_access_control_origin_type\":\"s3\","
                   "\"signing_behavior\":\"no-override\",\"signing_protocol\":\"sigv4\"}");
         CHECK_INT(update(t, st, pl, &st2), 0);
@@ -408,7 +430,7 @@ static void test_oai_oac(void)
 static const char *DIST1 =
     "{\"enabled\":true,\"is_ipv6_enabled\":true,\"comment\":\"one\",\"default_root_object\":\"index.html\","
     "\"price_class\":\"PriceClass_100\",\"tags\":{\"Name\":\"cdn\"},"
-    "\"origin\":[{\"domain_name\":\"b.s3.eu-north-1.amazonaws.com\",\"origin_id\":\"s3-frontend\"}],"
+    "\"origin\":[{\"domain_name\":\"b.s3.eu-north-1.amazonaws.com\",\"origin_id\":\"s3-frontend\",\"origin_access_control_id\":\"%s\"}],"
     "\"default_cache_behavior\":[{\"target_origin_id\":\"s3-frontend\",\"viewer_protocol_policy\":\"redirect-to-https\","
     "\"allowed_methods\":[\"GET\",\"HEAD\",\"OPTIONS\"],\"cached_methods\":[\"GET\",\"HEAD\"],\"compress\":true,"
     "\"cache_policy_id\":\"658327ea-f89d-4fab-a63d-7e88639e58f6\"}],"
@@ -420,12 +442,25 @@ static const char *DIST1 =
 static void test_distribution(void)
 {
     const stk_resource_type *t = &stk_aws_cloudfront_distribution_type;
-    stk_value *pl = V(t, "%s", DIST1), *st = NULL, *st2 = NULL, *imp = NULL;
+    /* the origin reads S3 through an origin access control (as StartTech) */
+    stk_value *opl = V(&stk_aws_cloudfront_origin_access_control_type,
+                       "{\"name\":\"stk-dist-oac\",\"origin_access_control_origin_type\":\"s3\","
+                       "\"signing_behavior\":\"always\",\"signing_protocol\":\"sigv4\"}"),
+              *oac = NULL;
+    CHECK_INT(create(&stk_aws_cloudfront_origin_access_control_type, opl, &oac), 0);
+    stk_value_unref(opl);
+    if (!oac) return;
+    char dist1[4096];
+    snprintf(dist1, sizeof dist1, DIST1, S(oac, "id"));
+    stk_value *pl = V(t, "%s", dist1), *st = NULL, *st2 = NULL, *imp = NULL;
     CHECK(pl != NULL);
-    if (!pl) return;
-    CHECK_INT(create(t, pl, &st), 0);
+    if (pl) CHECK_INT(create(t, pl, &st), 0);
     stk_value_unref(pl);
-    if (!st) return;
+    if (!st) {
+        del(&stk_aws_cloudfront_origin_access_control_type, oac);
+        stk_value_unref(oac);
+        return;
+    }
     const char *id = S(st, "id");
     CHECK_STR(S(st, "status"), "Deployed");   /* waited (slow mode shows InProgress first) */
     CHECK_STR(S(st, "hosted_zone_id"), "Z2FDTNDATAQYW2");
@@ -437,10 +472,16 @@ static void test_distribution(void)
     CHECK_STR(stk_aws_jstr(c, "Comment"), "one");
     CHECK_STR(stk_aws_jstr(c, "DefaultRootObject"), "index.html");
     CHECK_INT(json_integer_value(json_object_get(json_object_get(c, "CustomErrorResponses"), "Quantity")), 2);
+    CHECK_STR(stk_aws_jstr(json_array_get(json_object_get(json_object_get(c, "Origins"), "Items"), 0),
+                           "OriginAccessControlId"), S(oac, "id"));
+    CHECK_STR(stk_aws_get_str(stk_aws_get_elem(st, "origin", 0), "origin_access_control_id"), S(oac, "id"));
     json_decref(o);
     check_stable(t, st);
+    char info[256];
+    snprintf(info, sizeof info, "{\"token\":\"%s\"}", S(st, "caller_reference"));
+    check_recover(t, info, id);
     char buf[4096];
-    snprintf(buf, sizeof buf, "%s", DIST1);
+    snprintf(buf, sizeof buf, "%s", dist1);
     char *p = strstr(buf, "\"one\"");
     memcpy(p, "\"two\"", 5);
     p = strstr(buf, "\"cdn\"");
@@ -463,6 +504,8 @@ static void test_distribution(void)
     CHECK_INT(del(t, st2 ? st2 : st), 0);
     CHECK(!awscli_ok("cloudfront get-distribution --id %s", id));
     gone(t, st);
+    CHECK_INT(del(&stk_aws_cloudfront_origin_access_control_type, oac), 0);
+    stk_value_unref(oac);
     stk_value_unref(st);
     stk_value_unref(st2);
     stk_value_unref(imp);
