@@ -32,12 +32,21 @@ check_eq "dns hostnames" "True" "$(q ec2 describe-vpc-attribute --vpc-id "$VPC" 
 check_eq "two subnets" "2" "$(q ec2 describe-subnets --filters Name=vpc-id,Values="$VPC" --query 'length(Subnets)')"
 check_eq "subnets public" "True True" "$(q ec2 describe-subnets --filters Name=vpc-id,Values="$VPC" --query 'Subnets[].MapPublicIpOnLaunch' | tr '\t' ' ')"
 check_eq "igw attached" "1" "$(q ec2 describe-internet-gateways --filters Name=attachment.vpc-id,Values="$VPC" --query 'length(InternetGateways)')"
-check_contains "default route to igw" "igw-" "$(q ec2 describe-route-tables --filters Name=vpc-id,Values="$VPC" Name=route.destination-cidr-block,Values=0.0.0.0/0 --query 'RouteTables[0].Routes[?DestinationCidrBlock==`0.0.0.0/0`].GatewayId|[0]')"
-check_eq "two associations" "2" "$(q ec2 describe-route-tables --filters Name=vpc-id,Values="$VPC" Name=association.main,Values=false --query 'length(RouteTables[0].Associations)')"
+IGW=$(q ec2 describe-internet-gateways --filters Name=attachment.vpc-id,Values="$VPC" --query 'InternetGateways[0].InternetGatewayId')
+check_eq "default route to igw" "0.0.0.0/0" "$(q ec2 describe-route-tables --filters Name=vpc-id,Values="$VPC" Name=route.gateway-id,Values="$IGW" --query 'RouteTables[0].Routes[?GatewayId==`'"$IGW"'`].DestinationCidrBlock|[0]')"
+check_eq "two associations" "2" "$(q ec2 describe-route-tables --filters Name=vpc-id,Values="$VPC" Name=route.gateway-id,Values="$IGW" --query 'length(RouteTables[0].Associations)')"
 SG=$(q ec2 describe-security-groups --filters Name=vpc-id,Values="$VPC" Name=group-name,Values=web --query 'SecurityGroups[0].GroupId')
 check_eq "sg ingress port" "80" "$(q ec2 describe-security-groups --group-ids "$SG" --query 'SecurityGroups[0].IpPermissions[0].FromPort')"
 check_eq "sg egress rule count" "1" "$(q ec2 describe-security-groups --group-ids "$SG" --query 'length(SecurityGroups[0].IpPermissionsEgress)')"
 check_contains "output" "vpc_id = \"$VPC\"" "$(cat "$WORK/all.out")"
+check_contains "region output" 'region = "eu-north-1"' "$(cat "$WORK/all.out")"
+check_contains "ami output" 'ami = "ami-' "$(cat "$WORK/all.out")"
+NAT=$(q ec2 describe-nat-gateways --filter Name=vpc-id,Values="$VPC" --query 'NatGateways[0].NatGatewayId')
+check_eq "nat gateway available" "available" "$(q ec2 describe-nat-gateways --nat-gateway-ids "$NAT" --query 'NatGateways[0].State')"
+check_contains "private route to nat" "$NAT" "$(q ec2 describe-route-tables --filters Name=route.nat-gateway-id,Values="$NAT" --query 'RouteTables[0].Routes[].NatGatewayId')"
+APP=$(q ec2 describe-security-groups --filters Name=vpc-id,Values="$VPC" Name=description,Values="app servers" --query 'SecurityGroups[0].GroupId')
+check_eq "app ingress from web group" "$SG" "$(q ec2 describe-security-groups --group-ids "$APP" --query 'SecurityGroups[0].IpPermissions[0].UserIdGroupPairs[0].GroupId')"
+check_eq "app egress rule" "-1" "$(q ec2 describe-security-groups --group-ids "$APP" --query 'SecurityGroups[0].IpPermissionsEgress[0].IpProtocol')"
 
 stk plan -detailed-exitcode; rc=$?
 check_eq "second plan: no changes (exit 0)" 0 "$rc"
@@ -60,6 +69,8 @@ check_eq "group back" "1" "$(q ec2 describe-security-groups --filters Name=vpc-i
 
 check "destroy" stk destroy -auto-approve -var vpc_name=renamed
 check_eq "no vpc left" "0" "$(q ec2 describe-vpcs --filters Name=tag:Project,Values=starttech --query 'length(Vpcs)')"
+check_eq "no nat gateway left" "0" "$(q ec2 describe-nat-gateways --filter Name=vpc-id,Values="$VPC" Name=state,Values=available,pending --query 'length(NatGateways)')"
+check_eq "no eip left" "0" "$(q ec2 describe-addresses --filters Name=tag:Project,Values=starttech --query 'length(Addresses)')"
 check_eq "no igw left" "0" "$(q ec2 describe-internet-gateways --filters Name=tag:Project,Values=starttech --query 'length(InternetGateways)')"
 if [ "${STK_KEEP_AWS_TMP:-}" = 1 ]; then echo "log: $WORK/all.out"; else rm -rf "$WORK"; fi
 report

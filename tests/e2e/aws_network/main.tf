@@ -68,3 +68,65 @@ variable "vpc_name" {
   type    = string
   default = "main"
 }
+
+# private side: NAT gateway (waiter) behind an EIP, a route table filled by aws_route
+resource "aws_eip" "nat" {
+  domain = "vpc"
+  tags   = { Name = "nat" }
+}
+
+resource "aws_nat_gateway" "nat" {
+  allocation_id = aws_eip.nat.id
+  subnet_id     = aws_subnet.public[0].id
+  depends_on    = [aws_internet_gateway.igw]
+}
+
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_route" "private_nat" {
+  route_table_id         = aws_route_table.private.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.nat.id
+}
+
+# a group whose rules are separate resources
+resource "aws_security_group" "app" {
+  name_prefix = "app-"
+  description = "app servers"
+  vpc_id      = aws_vpc.main.id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "app_from_web" {
+  security_group_id            = aws_security_group.app.id
+  referenced_security_group_id = aws_security_group.web.id
+  ip_protocol                  = "tcp"
+  from_port                    = 8080
+  to_port                      = 8080
+}
+
+resource "aws_security_group_rule" "app_egress" {
+  type              = "egress"
+  security_group_id = aws_security_group.app.id
+  protocol          = "-1"
+  from_port         = 0
+  to_port           = 0
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+
+data "aws_caller_identity" "me" {}
+data "aws_region" "here" {}
+data "aws_ami" "al2" {
+  most_recent = true
+  owners      = ["amazon"]
+  filter {
+    name   = "architecture"
+    values = ["x86_64"]
+  }
+}
+
+output "nat_public_ip" { value = aws_nat_gateway.nat.public_ip }
+output "account" { value = data.aws_caller_identity.me.account_id }
+output "region" { value = data.aws_region.here.name }
+output "ami" { value = data.aws_ami.al2.id }
