@@ -1,6 +1,8 @@
 /* confdiff.c - resource instances of two evaluated configurations compared
  * attribute by attribute (see confdiff.h). */
 #include "git/confdiff.h"
+#include "plans/plan_priv.h"
+#include "provider.h"
 #include "util/strbuf.h"
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +21,28 @@ static char *render(const stk_value *v)
     return stk_value_to_hcl(v);
 }
 
-static int same(const stk_value *x, const stk_value *y)
+/* Equal as far as configuration can tell.  With the type's schema the
+   comparison is the plan engine's (plans/diff.c: JSON documents by
+   meaning, CIDRs and case-insensitive strings normalised, an empty
+   collection equal to null). */
+static int same(const stk_schema *sch, const char *name, const stk_value *x, const stk_value *y)
 {
     int xn = !x || x->is_null, yn = !y || y->is_null;
-    if (xn || yn) return xn && yn;
-    int xk = stk_value_is_known_deep(x), yk = stk_value_is_known_deep(y);
+    int xk = !x || stk_value_is_known_deep(x), yk = !y || stk_value_is_known_deep(y);
     if (!xk && !yk) return 1;     /* both only known after apply: nothing to tell */
+    if (xk && yk && sch && name) {
+        const stk_schema_attr *a = stk_schema_find_attr(sch, name);
+        const stk_schema_block *b = a ? NULL : stk_schema_find_block(sch, name);
+        stk_value *nx = x ? stk_value_ref((stk_value *)x) : stk_value_null(NULL);
+        stk_value *ny = y ? stk_value_ref((stk_value *)y) : stk_value_null(NULL);
+        int eq = -1;
+        if (a) eq = stk_diff_attr_equal(a, nx, ny);
+        else if (b) eq = stk_diff_block_equal(b, nx, ny);
+        stk_value_unref(nx);
+        stk_value_unref(ny);
+        if (eq >= 0) return eq;
+    }
+    if (xn || yn) return xn && yn;
     if (xk != yk) return 0;
     return stk_value_raw_equal(x, y);
 }
@@ -38,14 +56,14 @@ static void add_attr(stk_confdiff_entry *e, const char *name, const stk_value *x
     a->after = render(y);
 }
 
-static void diff_values(stk_confdiff_entry *e, const stk_value *x, const stk_value *y)
+static void diff_values(stk_confdiff_entry *e, const stk_schema *sch, const stk_value *x, const stk_value *y)
 {
     int xo = x && !x->is_null && !x->is_unknown &&
              (stk_value_kind(x) == STK_TY_OBJECT || stk_value_kind(x) == STK_TY_MAP);
     int yo = y && !y->is_null && !y->is_unknown &&
              (stk_value_kind(y) == STK_TY_OBJECT || stk_value_kind(y) == STK_TY_MAP);
     if (!xo || !yo) {
-        if (!same(x, y)) add_attr(e, "(configuration)", x, y);
+        if (!same(NULL, NULL, x, y)) add_attr(e, "(configuration)", x, y);
         return;
     }
     /* keys of both sides, merged in order (keys are sorted in each object) */
@@ -55,7 +73,7 @@ static void diff_values(stk_confdiff_entry *e, const stk_value *x, const stk_val
         const char *k = c <= 0 ? x->u.coll.keys[i] : y->u.coll.keys[j];
         const stk_value *xv = c <= 0 ? x->u.coll.items[i] : NULL;
         const stk_value *yv = c >= 0 ? y->u.coll.items[j] : NULL;
-        if (!same(xv, yv)) add_attr(e, k, xv, yv);
+        if (!same(sch, k, xv, yv)) add_attr(e, k, xv, yv);
         if (c <= 0) i++;
         if (c >= 0) j++;
     }
@@ -75,7 +93,8 @@ size_t stk_confdiff(const stk_evaluation *a, const stk_evaluation *b, stk_confdi
             e.kind = STK_CONFDIFF_ADD;
         } else {
             e.kind = STK_CONFDIFF_CHANGE;
-            diff_values(&e, ra->config, rb->config);
+            const stk_schema *sch = rb->res->rtype && rb->res->rtype == ra->res->rtype ? rb->res->rtype->schema : NULL;
+            diff_values(&e, sch, ra->config, rb->config);
             if (!e.nattrs) {
                 free(e.addr);
                 continue;

@@ -7,9 +7,11 @@
  * other side is known.  Managed resources only (data sources are read, not
  * changed).
  *
- * This is deliberately small: the plan engine's differ (plans/diff.c)
- * compares planned objects against state with the type's schema; here the
- * two sides are both configurations.
+ * Attribute equality is the plan engine's (plans/diff.c
+ * stk_diff_attr_equal / stk_diff_block_equal) when the type has a schema,
+ * so a reformatted JSON policy is not a difference; only the pairing of
+ * the instances of two configurations is new here (the plan engine pairs
+ * configuration with state).
  *
  * Ownership: the result array and everything in it are malloc'd; free with
  * stk_confdiff_free.

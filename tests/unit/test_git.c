@@ -349,9 +349,14 @@ static void test_config_from_commits_and_confdiff(void)
                        "output \"f\" { value = file(\"${path.module}/f.txt\") }\n"
                        "output \"m\" { value = module.n.m }\n");
     put("cfg/f.txt", "file-A");
+    put("cfg/iam.tf", "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n"
+                      "  assume_role_policy = \"{\\\"a\\\": 1, \\\"b\\\": [2]}\"\n}\n");
     char a[64];
     strcpy(a, commit_all(r, "A"));
     put("cfg/terraform.tfvars", "cidr = \"10.1.0.0/16\"\n");
+    /* the same policy reformatted: not a difference (the plan engine's JSON comparison) */
+    put("cfg/iam.tf", "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n"
+                      "  assume_role_policy = \"{\\\"b\\\":[2],\\\"a\\\":1}\"\n}\n");
     put("cfg/extra.tf", "resource \"aws_vpc\" \"w\" {\n  cidr_block = \"10.2.0.0/16\"\n}\n");
     char b[64];
     strcpy(b, commit_all(r, "B"));
