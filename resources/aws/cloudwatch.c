@@ -171,7 +171,7 @@ static int cw_import(stk_provider_instance *p, const stk_resource_type *t, const
 
 const stk_resource_type stk_aws_cloudwatch_log_group_type = {
     "aws_cloudwatch_log_group", "aws", STK_RESOURCE_MANAGED, &lg_schema, lg_create, lg_read, lg_update, lg_delete,
-    cw_import, NULL, stk_aws_journal_info_default, NULL,
+    cw_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };
 
 /* -------------------------------------------------------- metric alarm */
@@ -376,7 +376,7 @@ static int al_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
 
 const stk_resource_type stk_aws_cloudwatch_metric_alarm_type = {
     "aws_cloudwatch_metric_alarm", "aws", STK_RESOURCE_MANAGED, &al_schema, al_create, al_read, al_update, al_delete,
-    cw_import, NULL, stk_aws_journal_info_default, NULL,
+    cw_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };
 
 /* ----------------------------------------------------------- dashboard */
@@ -460,5 +460,5 @@ static int db_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
 
 const stk_resource_type stk_aws_cloudwatch_dashboard_type = {
     "aws_cloudwatch_dashboard", "aws", STK_RESOURCE_MANAGED, &db_schema, db_create, db_read, db_update, db_delete,
-    cw_import, NULL, NULL, NULL,
+    cw_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };

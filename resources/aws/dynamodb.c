@@ -367,5 +367,5 @@ static int tbl_import(stk_provider_instance *p, const stk_resource_type *t, cons
 
 const stk_resource_type stk_aws_dynamodb_table_type = {
     "aws_dynamodb_table", "aws", STK_RESOURCE_MANAGED, &tbl_schema, tbl_create, tbl_read, tbl_update, tbl_delete,
-    tbl_import, NULL, stk_aws_journal_info_default, NULL,
+    tbl_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };

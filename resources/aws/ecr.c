@@ -185,7 +185,7 @@ static int ecr_import(stk_provider_instance *p, const stk_resource_type *t, cons
 
 const stk_resource_type stk_aws_ecr_repository_type = {
     "aws_ecr_repository", "aws", STK_RESOURCE_MANAGED, &repo_schema, repo_create, repo_read, repo_update, repo_delete,
-    ecr_import, NULL, stk_aws_journal_info_default, NULL,
+    ecr_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };
 
 /* ---------------------------------------------------- lifecycle policy */
@@ -271,5 +271,5 @@ static int lp_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
 
 const stk_resource_type stk_aws_ecr_lifecycle_policy_type = {
     "aws_ecr_lifecycle_policy", "aws", STK_RESOURCE_MANAGED, &lp_schema, lp_create, lp_read, lp_update, lp_delete,
-    ecr_import, NULL, NULL, NULL,
+    ecr_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };

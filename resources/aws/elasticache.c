@@ -180,7 +180,7 @@ static int sg_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
 
 const stk_resource_type stk_aws_elasticache_subnet_group_type = {
     "aws_elasticache_subnet_group", "aws", STK_RESOURCE_MANAGED, &sg_schema, sg_create, sg_read, sg_update, sg_delete,
-    ec_import, NULL, stk_aws_journal_info_default, NULL,
+    ec_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };
 
 /* ----------------------------------------------------- parameter group */
@@ -362,7 +362,7 @@ static int pg_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
 
 const stk_resource_type stk_aws_elasticache_parameter_group_type = {
     "aws_elasticache_parameter_group", "aws", STK_RESOURCE_MANAGED, &pg_schema, pg_create, pg_read, pg_update,
-    pg_delete, ec_import, NULL, stk_aws_journal_info_default, NULL,
+    pg_delete, ec_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };
 
 /* ------------------------------------------------------------- cluster */
@@ -635,7 +635,7 @@ static int cl_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
 
 const stk_resource_type stk_aws_elasticache_cluster_type = {
     "aws_elasticache_cluster", "aws", STK_RESOURCE_MANAGED, &cl_schema, cl_create, cl_read, cl_update, cl_delete,
-    ec_import, NULL, stk_aws_journal_info_default, NULL,
+    ec_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };
 
 /* --------------------------------------------------- replication group */
@@ -924,5 +924,5 @@ static int rg_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
 
 const stk_resource_type stk_aws_elasticache_replication_group_type = {
     "aws_elasticache_replication_group", "aws", STK_RESOURCE_MANAGED, &rg_schema, rg_create, rg_read, rg_update,
-    rg_delete, ec_import, NULL, stk_aws_journal_info_default, NULL,
+    rg_delete, ec_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };

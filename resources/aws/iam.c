@@ -252,7 +252,7 @@ static char *iam_journal_info(stk_provider_instance *p, const stk_resource_type 
 
 const stk_resource_type stk_aws_iam_role_type = {
     "aws_iam_role", "aws", STK_RESOURCE_MANAGED, &role_schema, role_create, role_read, role_update, role_delete,
-    iam_import, NULL, iam_journal_info, NULL,
+    iam_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };
 
 /* --------------------------------------------------------- role policy */
@@ -796,5 +796,5 @@ static int ip_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
 
 const stk_resource_type stk_aws_iam_instance_profile_type = {
     "aws_iam_instance_profile", "aws", STK_RESOURCE_MANAGED, &ip_schema, ip_create, ip_read, ip_update, ip_delete,
-    iam_import, NULL, iam_journal_info, NULL,
+    iam_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
 };

@@ -294,3 +294,67 @@ void stk_idobs_unsupported(stk_diags *d, const char *type, const char *what)
 {
     stk_diags_error(d, NULL, "Not supported yet", "%s: %s is not supported by stk yet.", type, what);
 }
+
+/* ---- crash recovery ---- */
+
+/* The attribute whose value is the object's id, per type (types whose id
+   is a name chosen before the create call). */
+static const char *const named_types[][2] = {
+    {"aws_cloudwatch_dashboard", "dashboard_name"}, {"aws_cloudwatch_log_group", "name"},
+    {"aws_cloudwatch_metric_alarm", "alarm_name"},   {"aws_dynamodb_table", "name"},
+    {"aws_ecr_lifecycle_policy", "repository"},       {"aws_ecr_repository", "name"},
+    {"aws_elasticache_cluster", "cluster_id"},        {"aws_elasticache_parameter_group", "name"},
+    {"aws_elasticache_replication_group", "replication_group_id"},
+    {"aws_elasticache_subnet_group", "name"},         {"aws_iam_instance_profile", "name"},
+    {"aws_iam_role", "name"},
+};
+
+static const char *name_attr(const char *type)
+{
+    for (size_t i = 0; i < sizeof named_types / sizeof named_types[0]; i++)
+        if (!strcmp(named_types[i][0], type)) return named_types[i][1];
+    return NULL;
+}
+
+char *stk_idobs_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned, const char *token)
+{
+    json_t *o = json_object();
+    if (token) json_object_set_new(o, "token", json_string(token));
+    json_object_set_new(o, "tags", stk_aws_tags_all(p, planned));
+    const char *attr = name_attr(t->name);
+    const char *name = attr ? stk_aws_get_str(planned, attr) : NULL;
+    if (name) {
+        /* ElastiCache ids are lower-cased by AWS */
+        char *n = stk_xstrdup(name);
+        if (!strncmp(t->name, "aws_elasticache_", 16))
+            for (char *c = n; *c; c++) *c = (char)tolower((unsigned char)*c);
+        json_object_set_new(o, "name", json_string(n));
+        free(n);
+    }
+    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return s;
+}
+
+int stk_idobs_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                      stk_diags *d)
+{
+    *state = NULL;
+    json_t *info = json_loads(info_json ? info_json : "{}", 0, NULL);
+    const char *id = stk_aws_jstr(info, "id");
+    if (!id) id = stk_aws_jstr(info, "name");
+    int rc = 0;
+    if (!id) {
+        stk_diags_error(d, NULL, "Cannot recover",
+                        "%s: the interrupted create recorded no name (a generated name or an unknown one), so stk "
+                        "cannot tell whether AWS made the object; look for it and import it if it exists.",
+                        t->name);
+        rc = -1;
+    } else {
+        stk_value *seed = stk_aws_state_build(t, json_pack("{s:s}", "id", id), d);
+        rc = seed ? t->read(p, t, seed, state, d) : -1;
+        if (seed) stk_value_unref(seed);
+    }
+    json_decref(info);
+    return rc;
+}

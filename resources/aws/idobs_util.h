@@ -58,6 +58,19 @@ int stk_idobs_update_tags_v(stk_provider_instance *p, const char *service, const
    planned values count as unchanged). */
 int stk_idobs_changed(stk_value *prior, stk_value *planned, const char *key);
 
+/* Crash recovery (provider.h's journal_info / recover) for the types
+   whose id is a name chosen before the create call (role, instance
+   profile, repository, log group, alarm, dashboard, table, ElastiCache
+   groups and clusters): the intent records {"token", "tags", "name"};
+   recover reads the object by that name (or the "id" the engine adds) and
+   gives NULL when AWS does not have it.  Without a recorded name (a
+   generated one) recover fails with a diagnostic that says so: the intent
+   stays pending rather than risking a duplicate. */
+char *stk_idobs_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                             const char *token);
+int stk_idobs_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                      stk_diags *d);
+
 /* An error diagnostic "<type>: <what> is not supported by stk yet". */
 void stk_idobs_unsupported(stk_diags *d, const char *type, const char *what);
 

@@ -494,7 +494,20 @@ static void test_log_group(void)
     CHECK(v[5] && stk_aws_get_int(v[5], "retention_in_days", -1) == 0);
     CHECK(v[5] && tags_are(v[5], "tags", "null"));
     CHECK_INT(import(t, "/idobs/app", &v[6]), 0);
+    /* crash recovery: the intent's info names the group; recover finds it, and nothing once deleted */
+    char *info = t->journal_info(P, t, v[0], "tok-1");
+    CHECK(info && strstr(info, "\"name\":\"/idobs/app\"") && strstr(info, "\"token\":\"tok-1\""));
+    stk_diags d = STK_DIAGS_INIT;
+    CHECK_INT(t->recover(P, t, info, &v[7], &d), 0);
+    CHECK(v[7] && !strcmp(S(v[7], "arn"), S(v[1], "arn")));
     if (v[5]) { CHECK_INT(del(t, v[5]), 0); check_gone(t, v[5]); }
+    stk_value *gone = (stk_value *)1;
+    CHECK_INT(t->recover(P, t, info, &gone, &d), 0);
+    CHECK(gone == NULL);
+    CHECK_INT(t->recover(P, t, "{\"token\":\"x\"}", &gone, &d), -1);   /* no name: cannot tell, says so */
+    CHECK(stk_diags_has_errors(&d));
+    stk_diags_free(&d);
+    free(info);
 out:
     unref(v, 8);
 }
