@@ -136,10 +136,6 @@ static void expr_err(parser *P, const stk_expr *e, const char *summary, const ch
     stk_diags_error(P->d, &e->range, summary, "%s", detail);
 }
 
-static const char *describe(const stk_hcl_token *t)
-{
-    return stk_hcl_tok_name(t->kind);
-}
 
 /* ---- nodes ---- */
 
@@ -244,7 +240,7 @@ static stk_expr *number_literal(parser *P, const stk_hcl_token *t, int negate, s
 /* call -> IDENT '(' (expr (',' expr)* (',' | '...')?)? ')' */
 static stk_expr *parse_call(parser *P, stk_hcl_token *name)
 {
-    stk_hcl_token *open = next(P);
+    next(P);   /* ( */
     vec args = {0};
     int expand = 0;
     nl_push(P, 1);
@@ -269,7 +265,7 @@ static stk_expr *parse_call(parser *P, stk_hcl_token *name)
         if (t->kind == STK_TK_COMMA) { next(P); continue; }
         if (t->kind == STK_TK_RPAREN) break;
         if (t->kind == STK_TK_EOF)
-            err_at(P, open, "Unterminated function call",
+            err_at(P, name, "Unterminated function call",
                    "There is no closing parenthesis for this function call before the end of the file.");
         else
             err_at(P, t, "Missing argument separator",
@@ -319,8 +315,8 @@ static stk_expr *parse_for(parser *P, stk_hcl_token *open)
     else e->u.for_.val_var = v1;
     t = next(P);
     if (!is_kw(P, t, "in")) {
-        err_at(P, t, "Invalid 'for' expression", "For expression requires the 'in' keyword after its name%s.",
-               v2 ? "s" : "");
+        err_at(P, t, "Invalid 'for' expression",
+               "For expression requires the 'in' keyword after its name declarations.");
         goto fail;
     }
     if (!(e->u.for_.coll = parse_expr(P))) goto fail;
@@ -361,8 +357,7 @@ static stk_expr *parse_for(parser *P, stk_hcl_token *open)
     }
     t = next(P);
     if (t->kind != closer) {
-        err_at(P, t, "Invalid 'for' expression", "Extra characters after the end of the 'for' "
-               "expression; expected %s.", is_obj ? "\"}\"" : "\"]\"");
+        err_at(P, t, "Invalid 'for' expression", "Extra characters after the end of the 'for' expression.");
         goto fail;
     }
     e->u.for_.is_object = is_obj;
@@ -389,7 +384,7 @@ static stk_expr *parse_tuple(parser *P, stk_hcl_token *open)
         if (t->kind == STK_TK_COMMA) { next(P); continue; }
         if (t->kind == STK_TK_RBRACK) break;
         if (t->kind == STK_TK_EOF)
-            err_at(P, open, "Unterminated tuple constructor",
+            err_at(P, open, "Unterminated tuple constructor expression",
                    "There is no corresponding closing bracket before the end of the file.");
         else
             err_at(P, t, "Missing item separator", "Expected a comma to mark the beginning of the next item.");
@@ -448,6 +443,11 @@ static stk_expr *parse_object(parser *P, stk_hcl_token *open)
         t = peek(P);
         if (t->kind == STK_TK_COMMA || t->kind == STK_TK_NEWLINE) { next(P); continue; }
         if (t->kind == STK_TK_RBRACE) break;
+        if (t->kind == STK_TK_EOF) {
+            err_at(P, open, "Unterminated object constructor expression",
+                   "There is no corresponding closing brace before the end of the file.");
+            goto fail;
+        }
         err_at(P, t, "Missing attribute separator",
                "Expected a newline or comma to mark the beginning of the next attribute.");
         goto fail;
@@ -511,15 +511,16 @@ static stk_expr *parse_term(parser *P)
         nl_push(P, 1);
         stk_hcl_token *f = peek(P), *f2 = peek2(P);
         nl_pop(P);
-        if (is_kw(P, f, "for") && f2->kind == STK_TK_IDENT) return parse_for(P, t);
+        (void)f2;
+        if (is_kw(P, f, "for")) return parse_for(P, t);
         return t->kind == STK_TK_LBRACK ? parse_tuple(P, t) : parse_object(P, t);
     }
     case STK_TK_EOF:
         err_at(P, t, "Missing expression", "Expected the start of an expression, but found the end of the file.");
         return NULL;
     default:
-        err_at(P, t, "Invalid expression", "Expected the start of an expression, but found %s.",
-               describe(t));
+        err_at(P, t, "Invalid expression",
+               "Expected the start of an expression, but found an invalid expression token.");
         return NULL;
     }
 }
