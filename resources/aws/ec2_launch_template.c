@@ -283,9 +283,14 @@ static void lt_flatten(json_t *st, json_t *data)
     }
     json_object_set_new(st, "network_interfaces", l);
     l = json_array();
-    json_array_foreach(json_object_get(data, "TagSpecifications"), i, m)
+    json_array_foreach(json_object_get(data, "TagSpecifications"), i, m) {
+        /* moto files the template's own tags (CreateLaunchTemplate's
+           TagSpecifications) under the data too; AWS never has them there */
+        const char *rt = stk_aws_jstr(m, "ResourceType");
+        if (rt && !strcmp(rt, "launch-template")) continue;
         json_array_append_new(l, json_pack("{s:s?,s:o}", "resource_type", stk_aws_jstr(m, "ResourceType"), "tags",
                                            stk_aws_tags_from_list(json_object_get(m, "Tags"))));
+    }
     json_object_set_new(st, "tag_specifications", l);
 }
 

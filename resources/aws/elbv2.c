@@ -345,7 +345,13 @@ static int lb_read_arn(stk_provider_instance *p, const stk_resource_type *t, con
                                               stk_aws_jstr(addr, "IPv6Address")));
     }
     json_object_set_new(st, "subnets", subnets);
-    json_object_set_new(st, "subnet_mapping", maps);
+    /* subnet_mapping is computed in the provider; stk's schema has no
+       computed blocks, so it is shown only when the configuration uses it */
+    if (stk_aws_get_count(base, "subnet_mapping")) json_object_set_new(st, "subnet_mapping", maps);
+    else {
+        json_decref(maps);
+        json_object_set_new(st, "subnet_mapping", json_array());
+    }
     json_decref(lb);
 
     params = json_pack("{s:s}", "LoadBalancerArn", arn);
