@@ -206,6 +206,54 @@ static void block_lines(stk_strbuf *b, const char *name, const stk_value *v, con
     }
 }
 
+static int is_map(const stk_value *v)
+{
+    return v && !v->is_null && !v->is_unknown && !(v->marks & STK_MARK_SENSITIVE) &&
+           (stk_value_kind(v) == STK_TY_MAP || stk_value_kind(v) == STK_TY_OBJECT);
+}
+
+/* a changed map attribute, key by key as Terraform shows it */
+static int map_diff(stk_strbuf *b, const stk_change *ch, const char *name, const stk_value *x, const stk_value *y,
+                    int color)
+{
+    if (!is_map(x) || !is_map(y) || sensitive_attr(ch->rtype, name)) return 0;
+    const char *reset = color ? C_RESET : "";
+    size_t w = 0, same_n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const stk_value *m = pass ? y : x;
+        for (size_t i = 0; i < stk_value_len(m); i++)
+            if (strlen(stk_value_key(m, i)) + 2 > w) w = strlen(stk_value_key(m, i)) + 2;
+    }
+    stk_strbuf_puts(b, "{\n");
+    /* keys of both, in order (both are sorted) */
+    size_t i = 0, j = 0, nx = stk_value_len(x), ny = stk_value_len(y);
+    while (i < nx || j < ny) {
+        int c = i >= nx ? 1 : j >= ny ? -1 : strcmp(stk_value_key(x, i), stk_value_key(y, j));
+        const char *k = c <= 0 ? stk_value_key(x, i) : stk_value_key(y, j);
+        const stk_value *xv = c <= 0 ? stk_value_elem(x, i) : NULL, *yv = c >= 0 ? stk_value_elem(y, j) : NULL;
+        if (c <= 0) i++;
+        if (c >= 0) j++;
+        if (xv && yv && stk_value_is_known_deep(xv) && stk_value_is_known_deep(yv) && stk_value_raw_equal(xv, yv)) {
+            same_n++;
+            continue;
+        }
+        const char *mk = !xv ? "+" : !yv ? "-" : "~";
+        const char *mc = !color ? "" : mk[0] == '+' ? C_GREEN : mk[0] == '-' ? C_RED : C_YELLOW;
+        stk_strbuf b2 = STK_STRBUF_INIT;
+        quote(&b2, k);
+        stk_strbuf_printf(b, "          %s%s%s %-*s = ", mc, mk, reset, (int)w, b2.s);
+        stk_strbuf_free(&b2);
+        if (xv) value(b, xv, 12);
+        if (xv && yv) stk_strbuf_puts(b, " -> ");
+        if (yv) value(b, yv, 12);
+        else stk_strbuf_puts(b, " -> null");
+        stk_strbuf_puts(b, "\n");
+    }
+    if (same_n) stk_strbuf_printf(b, "            # (%zu unchanged element%s hidden)\n", same_n, same_n == 1 ? "" : "s");
+    stk_strbuf_puts(b, "        }");
+    return 1;
+}
+
 static void render_change(stk_strbuf *b, const stk_change *ch, int color)
 {
     const char *col = color ? color_of(ch->action) : "", *reset = color ? C_RESET : "";
@@ -282,6 +330,11 @@ static void render_change(stk_strbuf *b, const stk_change *ch, int color)
             const char *m = is_nullish(x) ? "+" : is_nullish(y) ? "-" : "~";
             const char *mc = !color ? "" : m[0] == '+' ? C_GREEN : m[0] == '-' ? C_RED : C_YELLOW;
             stk_strbuf_printf(b, "      %s%s%s %-*s = ", mc, m, reset, (int)w, name);
+            if (map_diff(b, ch, name, x, y, color)) {
+                if (forces(ch, name)) stk_strbuf_printf(b, " %s# forces replacement%s", color ? C_RED : "", reset);
+                stk_strbuf_puts(b, "\n");
+                continue;
+            }
             if (!is_nullish(x)) {
                 attr_value(b, ch, name, x, 8);
                 stk_strbuf_puts(b, " -> ");
