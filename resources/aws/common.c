@@ -500,6 +500,64 @@ char *stk_aws_journal_info_default(stk_provider_instance *p, const stk_resource_
     return s;
 }
 
+int stk_aws_ec2_recover_by_tags(stk_provider_instance *p, const stk_resource_type *t, const char *info_json,
+                                const char *op, const char *list_key, const char *id_member, stk_value **state,
+                                stk_diags *d)
+{
+    *state = NULL;
+    json_error_t je;
+    json_t *info = json_loads(info_json ? info_json : "{}", 0, &je);
+    if (!json_is_object(info)) {
+        json_decref(info);
+        stk_diags_error(d, NULL, "Invalid journal entry", "%s: the intent's info is not a JSON object: %s", t->name, je.text);
+        return -1;
+    }
+    char *id = json_is_string(json_object_get(info, "id")) ? stk_xstrdup(json_string_value(json_object_get(info, "id"))) : NULL;
+    json_t *tags = json_object_get(info, "tags");
+    int rc = 0;
+    if (!id && json_object_size(tags)) {
+        json_t *filters = json_array();
+        const char *k;
+        json_t *v;
+        json_object_foreach(tags, k, v) {
+            char *name = stk_xasprintf("tag:%s", k);
+            json_array_append_new(filters, json_pack("{s:s,s:[O]}", "Name", name, "Values", v));
+            free(name);
+        }
+        /* DescribeNatGateways names its member Filter */
+        json_t *params = json_pack("{s:o}", strcmp(op, "DescribeNatGateways") ? "Filters" : "Filter", filters), *res = NULL;
+        rc = stk_aws_call(p->client, "ec2", op, params, &res, d);
+        json_decref(params);
+        if (rc == 0) {
+            json_t *items = json_object_get(res, list_key), *e;
+            size_t i, n = 0;
+            const char *found = NULL;
+            json_array_foreach(items, i, e) {
+                const char *st = stk_aws_jstr(e, "State");
+                if (st && (!strcmp(st, "deleted") || !strcmp(st, "deleting") || !strcmp(st, "failed"))) continue;
+                found = stk_aws_jstr(e, id_member);
+                n++;
+            }
+            if (n > 1) {
+                stk_diags_error(d, NULL, "Cannot recover the object", "%s: %zu objects carry the tags recorded before "
+                                "the interrupted create; import the right one by id.", t->name, n);
+                rc = -1;
+            } else if (n == 1 && found) {
+                id = stk_xstrdup(found);
+            }
+        }
+        json_decref(res);
+    }
+    json_decref(info);
+    if (rc == 0 && id) {
+        stk_value *seed = stk_aws_state_build(t, json_pack("{s:s}", "id", id), d);
+        rc = seed ? t->read(p, t, seed, state, d) : -1;
+        stk_value_unref(seed);
+    }
+    free(id);
+    return rc;
+}
+
 /* ---- identifiers ---- */
 
 char *stk_aws_arn(stk_provider_instance *p, const char *service, const char *region, const char *resource,

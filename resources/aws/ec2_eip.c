@@ -228,9 +228,14 @@ static int eip_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+static int recover_aws_eip(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state, stk_diags *d)
+{
+    return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeAddresses", "Addresses", "AllocationId", state, d);
+}
+
 const stk_resource_type stk_aws_eip_type = {
     "aws_eip", "aws", STK_RESOURCE_MANAGED, &eip_schema, eip_create, eip_read, eip_update, eip_delete, eip_import,
-    NULL, stk_aws_journal_info_default, NULL,
+    NULL, stk_aws_journal_info_default, recover_aws_eip,
 };
 
 /* ---- aws_nat_gateway ---- */
@@ -389,7 +394,12 @@ static int nat_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+static int recover_aws_nat_gateway(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state, stk_diags *d)
+{
+    return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeNatGateways", "NatGateways", "NatGatewayId", state, d);
+}
+
 const stk_resource_type stk_aws_nat_gateway_type = {
     "aws_nat_gateway", "aws", STK_RESOURCE_MANAGED, &nat_schema, nat_create, nat_read, nat_update, nat_delete,
-    nat_import, NULL, stk_aws_journal_info_default, NULL,
+    nat_import, NULL, stk_aws_journal_info_default, recover_aws_nat_gateway,
 };

@@ -139,7 +139,12 @@ static int igw_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+static int recover_aws_internet_gateway(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state, stk_diags *d)
+{
+    return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeInternetGateways", "InternetGateways", "InternetGatewayId", state, d);
+}
+
 const stk_resource_type stk_aws_internet_gateway_type = {
     "aws_internet_gateway", "aws", STK_RESOURCE_MANAGED, &igw_schema, igw_create, igw_read, igw_update, igw_delete,
-    igw_import, NULL, stk_aws_journal_info_default, NULL,
+    igw_import, NULL, stk_aws_journal_info_default, recover_aws_internet_gateway,
 };

@@ -316,9 +316,14 @@ static int rt_import(stk_provider_instance *p, const stk_resource_type *t, const
     return rc ? rc : stk_aws_require_state(t, id, *state, d);
 }
 
+static int recover_aws_route_table(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state, stk_diags *d)
+{
+    return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeRouteTables", "RouteTables", "RouteTableId", state, d);
+}
+
 const stk_resource_type stk_aws_route_table_type = {
     "aws_route_table", "aws", STK_RESOURCE_MANAGED, &rt_schema, rt_create, rt_read, rt_update, rt_delete, rt_import,
-    NULL, stk_aws_journal_info_default, NULL,
+    NULL, stk_aws_journal_info_default, recover_aws_route_table,
 };
 
 /* ---- aws_route ---- */

@@ -377,9 +377,14 @@ static int sg_import(stk_provider_instance *p, const stk_resource_type *t, const
     return rc;
 }
 
+static int recover_aws_security_group(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state, stk_diags *d)
+{
+    return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSecurityGroups", "SecurityGroups", "GroupId", state, d);
+}
+
 const stk_resource_type stk_aws_security_group_type = {
     "aws_security_group", "aws", STK_RESOURCE_MANAGED, &sg_schema, sg_create, sg_read, sg_update, sg_delete,
-    sg_import, NULL, stk_aws_journal_info_default, NULL,
+    sg_import, NULL, stk_aws_journal_info_default, recover_aws_security_group,
 };
 
 /* ---- aws_security_group_rule ---- */

@@ -221,7 +221,12 @@ static int subnet_import(stk_provider_instance *p, const stk_resource_type *t, c
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+static int recover_aws_subnet(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state, stk_diags *d)
+{
+    return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSubnets", "Subnets", "SubnetId", state, d);
+}
+
 const stk_resource_type stk_aws_subnet_type = {
     "aws_subnet", "aws", STK_RESOURCE_MANAGED, &subnet_schema, subnet_create, subnet_read, subnet_update,
-    subnet_delete, subnet_import, NULL, stk_aws_journal_info_default, NULL,
+    subnet_delete, subnet_import, NULL, stk_aws_journal_info_default, recover_aws_subnet,
 };

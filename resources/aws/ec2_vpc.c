@@ -266,7 +266,12 @@ static int vpc_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+static int recover_aws_vpc(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state, stk_diags *d)
+{
+    return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeVpcs", "Vpcs", "VpcId", state, d);
+}
+
 const stk_resource_type stk_aws_vpc_type = {
     "aws_vpc", "aws", STK_RESOURCE_MANAGED, &vpc_schema, vpc_create, vpc_read, vpc_update, vpc_delete, vpc_import,
-    NULL, stk_aws_journal_info_default, NULL,
+    NULL, stk_aws_journal_info_default, recover_aws_vpc,
 };

@@ -586,7 +586,21 @@ static void test_network_teardown(void)
 static void test_vpc_delete(void)
 {
     const stk_resource_type *t = &stk_aws_vpc_type;
-    stk_value *st = V(t, "{\"id\":\"%s\"}", vpc_id), *after = (stk_value *)1;
+    stk_value *st = V(t, "{\"id\":\"%s\"}", vpc_id), *after = (stk_value *)1, *rec = NULL;
+    /* crash recovery: the journal's info (token + tags_all) finds the VPC */
+    stk_diags d0 = STK_DIAGS_INIT;
+    const char *info = "{\"token\":\"t-1\",\"tags\":{\"Name\":\"net-test2\",\"Extra\":\"1\",\"Env\":\"e2e\"}}";
+    CHECK_INT(t->recover(P, t, info, &rec, &d0), 0);
+    CHECK(rec && !strcmp(S(rec, "id"), vpc_id));
+    stk_value_unref(rec);
+    rec = (stk_value *)1;
+    CHECK_INT(t->recover(P, t, "{\"token\":\"t-2\",\"tags\":{\"Name\":\"never-made\"}}", &rec, &d0), 0);
+    CHECK(rec == NULL);   /* nothing was created before the crash */
+    rec = (stk_value *)1;
+    CHECK_INT(stk_aws_nat_gateway_type.recover(P, &stk_aws_nat_gateway_type, "{\"tags\":{\"Name\":\"never-made\"}}", &rec, &d0), 0);
+    CHECK(rec == NULL);
+    print_diags(&d0);
+    stk_diags_free(&d0);
     CHECK_INT(del(t, st), 0);
     CHECK_INT(readv(t, st, &after), 0);
     CHECK(after == NULL);   /* deletion noticed */
