@@ -118,6 +118,8 @@ run plan -detailed-exitcode
 check '[ "$(rc)" = 2 ]' "tag change is a change"
 check 'grep -q "# stktest_thing.a will be updated in-place" out.txt' "update header"
 check 'grep -q "unchanged attributes hidden" out.txt' "unchanged folded"
+check 'grep -q "~ \"Name\" = \"a\" -> \"a2\"" out.txt' "map changes shown key by key"
+check '! grep -q $'"'"'\033'"'"' out.txt' "no colour codes with NO_COLOR / not a terminal"
 check 'grep -q "Plan: 0 to add, 1 to change, 0 to destroy." out.txt' "update summary"
 # ignore_changes
 sed -i 's/^  rule {/  lifecycle {\n    ignore_changes = [tags]\n  }\n  rule {/' main.tf
