@@ -548,6 +548,13 @@ int stk_aws_ec2_recover_by_tags(stk_provider_instance *p, const stk_resource_typ
         }
         json_decref(res);
     }
+    if (rc == 0 && !id && !json_object_size(tags)) {
+        /* untagged: AWS cannot say whether the interrupted create made it */
+        stk_diags_error(d, NULL, "Cannot recover the object",
+                        "%s: the interrupted create had no tags to find its object by; check whether it exists "
+                        "and import it by id, or remove the pending intent.", t->name);
+        rc = -1;
+    }
     json_decref(info);
     if (rc == 0 && id) {
         stk_value *seed = stk_aws_state_build(t, json_pack("{s:s}", "id", id), d);

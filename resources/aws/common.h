@@ -177,8 +177,9 @@ char *stk_aws_journal_info_default(stk_provider_instance *p, const stk_resource_
    intent's info (stk_aws_journal_info_default's {"token","tags"}, plus
    "id" once known) -> the object, or NULL when nothing was made.  With an
    id, t->read decides; else `op` (DescribeVpcs) with one tag:K filter per
-   tag of info.tags finds it in result[list_key][*][id_member]; no tags:
-   *state NULL (nothing identifies it); several matches: an error. */
+   tag of info.tags finds it in result[list_key][*][id_member]; no match:
+   *state NULL; no tags (nothing identifies it) or several matches: an
+   error, so the engine never creates a duplicate. */
 int stk_aws_ec2_recover_by_tags(stk_provider_instance *p, const stk_resource_type *t, const char *info_json,
                                 const char *op, const char *list_key, const char *id_member, stk_value **state,
                                 stk_diags *d);

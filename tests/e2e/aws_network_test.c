@@ -599,7 +599,12 @@ static void test_vpc_delete(void)
     rec = (stk_value *)1;
     CHECK_INT(stk_aws_nat_gateway_type.recover(P, &stk_aws_nat_gateway_type, "{\"tags\":{\"Name\":\"never-made\"}}", &rec, &d0), 0);
     CHECK(rec == NULL);
+    CHECK(!stk_diags_has_errors(&d0));
     print_diags(&d0);
+    stk_diags_free(&d0);
+    rec = NULL;
+    CHECK_INT(t->recover(P, t, "{\"token\":\"t-3\",\"tags\":{}}", &rec, &d0), -1);   /* untagged: cannot tell */
+    CHECK(rec == NULL && stk_diags_has_errors(&d0));
     stk_diags_free(&d0);
     CHECK_INT(del(t, st), 0);
     CHECK_INT(readv(t, st, &after), 0);
