@@ -708,9 +708,11 @@ static json_t *dist_expand(stk_value *pl, const char *caller_reference)
     if (stk_aws_get_str(vc, "acm_certificate_arn")) {
         set_str(v, "ACMCertificateArn", vc, "acm_certificate_arn");
         set_str(v, "SSLSupportMethod", vc, "ssl_support_method");
+        json_object_set_new(v, "CloudFrontDefaultCertificate", json_false());
     } else if (stk_aws_get_str(vc, "iam_certificate_id")) {
         set_str(v, "IAMCertificateId", vc, "iam_certificate_id");
         set_str(v, "SSLSupportMethod", vc, "ssl_support_method");
+        json_object_set_new(v, "CloudFrontDefaultCertificate", json_false());
     } else {
         json_object_set_new(v, "CloudFrontDefaultCertificate", json_true());
     }
@@ -756,7 +758,8 @@ static json_t *cb_flatten(json_t *a, int ordered, stk_value *cfg)
     json_object_set_new(o, "default_ttl", json_integer(jint(a, "DefaultTTL", 0)));
     json_object_set_new(o, "max_ttl", json_integer(jint(a, "MaxTTL", 0)));
     json_t *fv = json_object_get(a, "ForwardedValues");
-    if (fv && !stk_aws_jstr(a, "CachePolicyId")) {
+    const char *pol = stk_aws_jstr(a, "CachePolicyId");
+    if (fv && !(pol && *pol)) {
         json_t *ck = json_object_get(fv, "Cookies");
         json_t *cookies = json_pack("{s:s?,s:o}", "forward", stk_aws_jstr(ck, "Forward"), "whitelisted_names",
                                     jarr_copy(items(json_object_get(ck, "WhitelistedNames"))));

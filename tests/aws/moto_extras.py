@@ -715,8 +715,9 @@ def patch_launch_templates():
 
 def patch_cloudfront():
     """CloudFront origins: moto drops an origin's OriginAccessControlId (it
-    neither stores nor returns it), so a distribution using an origin access
-    control reads back without it.  Store it on moto's Origin object, which
+    neither stores nor returns it) and does not return S3OriginConfig, so a
+    distribution using an origin access control or identity reads back
+    without it.  Store it on moto's Origin object, which
     moto's shape-driven serializer then returns (issue 6: storage types)."""
     from moto.cloudfront.models import Origin
 
@@ -725,6 +726,10 @@ def patch_cloudfront():
     def origin_init(self, origin, *a, **kw):
         orig_init(self, origin, *a, **kw)
         self.origin_access_control_id = origin.get("OriginAccessControlId") or ""
+        # S3OriginConfig (the OAI path) is kept only as s3_access_identity,
+        # which the serializer does not return: return it as sent
+        if "S3OriginConfig" in origin:
+            self.s3_origin_config = {"OriginAccessIdentity": self.s3_access_identity}
 
     Origin.__init__ = origin_init
 

@@ -9,7 +9,10 @@
 #      ownership controls and an OAI; a second `plan -detailed-exitcode`
 #      must exit 0 (no perpetual diff) and cost few API calls (moto's request
 #      recorder); a tag change updates in place; a bucket policy deleted
-#      behind stk's back is recreated; destroy leaves nothing in moto.
+#      behind stk's back is recreated; destroy leaves nothing in moto;
+#   3. a second configuration with the other shapes (bucket_prefix, website
+#      routing rules, custom and OAI origins, forwarded_values, ordered
+#      behaviours, an ACM certificate): apply, no diff, destroy.
 # Usage: tests/e2e/aws_storage.sh [path/to/stk]   (default: $STK_BIN, else build/stk)
 # Prints "N passed, N failed"; exits 1 when anything failed.
 set -u
@@ -140,4 +143,119 @@ check_eq "no bucket left" 0 "$(awscli s3api list-buckets --query 'length(Buckets
 check_eq "no distribution left" 0 \
     "$(awscli cloudfront list-distributions --query 'length(DistributionList.Items || `[]`)' --output text)"
 check_eq "no OAC left" 0 "$(awscli cloudfront list-origin-access-controls --query 'OriginAccessControlList.Quantity' --output text)"
+
+# ---- 3. the other shapes: bucket_prefix, website with routing rules, a
+# custom origin with headers, an OAI origin, forwarded_values, an ordered
+# behaviour, geo whitelist, an ACM certificate; no perpetual diff either
+W2=$STK_AWS_TMP/shapes
+mkdir -p "$W2"
+cat >"$W2/main.tf" <<'EOF'
+provider "aws" {
+  region = "eu-north-1"
+}
+resource "aws_s3_bucket" "site" {
+  bucket_prefix = "stk-site-"
+  tags = { Name = "site" }
+}
+resource "aws_s3_bucket_website_configuration" "site" {
+  bucket = aws_s3_bucket.site.id
+  index_document { suffix = "index.html" }
+  error_document { key = "error.html" }
+  routing_rule {
+    condition { key_prefix_equals = "docs/" }
+    redirect { replace_key_prefix_with = "documents/" }
+  }
+}
+resource "aws_s3_bucket_policy" "p" {
+  bucket = aws_s3_bucket.site.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = "*", Action = ["s3:GetObject"], Resource = ["${aws_s3_bucket.site.arn}/*"] }]
+  })
+}
+resource "aws_cloudfront_origin_access_identity" "o" {}
+resource "aws_cloudfront_distribution" "d" {
+  enabled = true
+  aliases = ["www.example.com"]
+  origin {
+    domain_name = "api.example.com"
+    origin_id   = "api"
+    custom_origin_config {
+      http_port              = 80
+      https_port             = 443
+      origin_protocol_policy = "https-only"
+      origin_ssl_protocols   = ["TLSv1.2"]
+    }
+    custom_header {
+      name  = "X-Origin"
+      value = "cf"
+    }
+  }
+  origin {
+    domain_name = aws_s3_bucket.site.bucket_regional_domain_name
+    origin_id   = "s3"
+    s3_origin_config {
+      origin_access_identity = aws_cloudfront_origin_access_identity.o.cloudfront_access_identity_path
+    }
+  }
+  default_cache_behavior {
+    target_origin_id       = "s3"
+    viewer_protocol_policy = "allow-all"
+    allowed_methods        = ["GET", "HEAD"]
+    cached_methods         = ["GET", "HEAD"]
+    forwarded_values {
+      query_string = false
+      cookies { forward = "none" }
+    }
+    min_ttl     = 0
+    default_ttl = 3600
+    max_ttl     = 86400
+  }
+  ordered_cache_behavior {
+    path_pattern           = "/api/*"
+    target_origin_id       = "api"
+    viewer_protocol_policy = "https-only"
+    allowed_methods        = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+    cached_methods         = ["GET", "HEAD"]
+    forwarded_values {
+      query_string = true
+      headers      = ["Authorization"]
+      cookies {
+        forward           = "whitelist"
+        whitelisted_names = ["session"]
+      }
+    }
+  }
+  custom_error_response {
+    error_code            = 500
+    error_caching_min_ttl = 5
+  }
+  restrictions {
+    geo_restriction {
+      restriction_type = "whitelist"
+      locations        = ["SE", "NO"]
+    }
+  }
+  viewer_certificate {
+    acm_certificate_arn      = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    ssl_support_method       = "sni-only"
+    minimum_protocol_version = "TLSv1.2_2021"
+  }
+  wait_for_deployment = false
+  tags = { Name = "d" }
+}
+output "web" {
+  value = aws_s3_bucket_website_configuration.site.website_endpoint
+}
+EOF
+cd "$W2" || exit 1
+check "apply (other shapes)" "$STK" apply -auto-approve -input=false -no-color
+check "second plan shows no changes (other shapes)" "$STK" plan -detailed-exitcode -input=false -no-color
+web=$("$STK" output -raw web 2>/dev/null)
+check_contains "website endpoint" ".s3-website.eu-north-1.amazonaws.com" "$web"
+D2=$(awscli cloudfront list-distributions --query 'DistributionList.Items[0].Id' --output text)
+check_contains "OAI origin sent" "origin-access-identity/cloudfront/" \
+    "$(awscli cloudfront get-distribution-config --id "$D2" --query 'DistributionConfig.Origins.Items[?Id==`s3`].S3OriginConfig.OriginAccessIdentity' --output text)"
+check "destroy (other shapes)" "$STK" destroy -auto-approve -input=false -no-color
+check_eq "no bucket left (other shapes)" 0 "$(awscli s3api list-buckets --query 'length(Buckets)' --output text)"
 report
