@@ -64,6 +64,7 @@ variable "azs" {
 }
 resource "aws_subnet" "s" {
   count             = length(var.azs)
+  vpc_id            = "vpc-12345678"
   availability_zone = var.azs[count.index]
   cidr_block        = cidrsubnet("10.0.0.0/16", 8, count.index)
 }
