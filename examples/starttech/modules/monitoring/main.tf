@@ -106,10 +106,10 @@ resource "aws_cloudwatch_dashboard" "main" {
         width  = 12
         height = 6
         properties = {
-          title   = "ALB requests and 5xx"
-          region  = var.aws_region
-          stat    = "Sum"
-          period  = 300
+          title  = "ALB requests and 5xx"
+          region = var.aws_region
+          stat   = "Sum"
+          period = 300
           metrics = [
             ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", var.alb_arn_suffix],
             [".", "HTTPCode_Target_5XX_Count", ".", "."]
