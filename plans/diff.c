@@ -142,9 +142,14 @@ static int set_elem_matches(const stk_schema *s, stk_value *c, stk_value *p)
 static stk_value *plan_block(const stk_schema_block *b, stk_value *cfg, stk_value *prior)
 {
     if (b->nesting == STK_NESTING_SINGLE) {
+        if ((!cfg || cfg->is_null) && (b->flags & STK_ATTR_COMPUTED) && prior && !prior->is_null)
+            return stk_value_ref(prior);
         if (!cfg || cfg->is_null) return cfg ? stk_value_ref(cfg) : NULL;
         return plan_obj(b->block, cfg, prior && !prior->is_null && !prior->is_unknown ? prior : NULL);
     }
+    if ((b->flags & STK_ATTR_COMPUTED) && prior && !prior->is_null && !prior->is_unknown && stk_value_len(prior) &&
+        (!cfg || cfg->is_null || (!cfg->is_unknown && stk_value_len(cfg) == 0)))
+        return stk_value_ref(prior);   /* a computed block the configuration leaves to the provider */
     if (!cfg || cfg->is_null || cfg->is_unknown) return cfg ? stk_value_ref(cfg) : NULL;
     size_t n = stk_value_len(cfg);
     size_t np = prior && !prior->is_null && !prior->is_unknown ? stk_value_len(prior) : 0;

@@ -75,7 +75,10 @@ typedef struct {
     stk_nesting nesting;
     int min_items, max_items;  /* 0 = no limit for max_items */
     const stk_schema *block;
-    unsigned flags;            /* STK_ATTR_FORCE_NEW applies to the whole block */
+    unsigned flags;            /* STK_ATTR_FORCE_NEW applies to the whole block;
+                                  STK_ATTR_COMPUTED: an Optional+Computed block: when the
+                                  configuration has none, the plan keeps the prior blocks
+                                  (the provider fills them in) instead of removing them */
 } stk_schema_block;
 
 struct stk_schema {
