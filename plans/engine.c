@@ -57,6 +57,7 @@ typedef struct {
     size_t npkeys;
     pthread_mutex_t pmu, mu, smu, emu;
     int mode;                    /* 0: planning, 1: prior values only (destroy, refresh-only) */
+    int mode1_reads_data;        /* mode 1: data sources absent from state are read (destroy, refresh-only) */
     /* apply */
     const stk_apply_opts *ao;
     stk_strmap applied;          /* addr -> stk_value */
@@ -593,7 +594,7 @@ static int triggered(engine *e, const stk_resource_instance *ri)
 static stk_value *plan_data(engine *e, const stk_resource_instance *ri)
 {
     const stk_resource_type *t = ri->res->rtype;
-    if (t && t->read_data && stk_value_is_known_deep(ri->config)) {
+    if (t && t->read_data && stk_value_is_known_deep(ri->config) && (e->mode == 0 || e->mode1_reads_data)) {
         stk_diags ld = STK_DIAGS_INIT;
         stk_provider_instance *p = get_provider(e, ri->res->provider, ri->res->provider_alias, &ld);
         stk_value *v = NULL;
@@ -619,7 +620,15 @@ static stk_value *plan_hook(void *ud, const stk_resource_instance *ri)
     engine *e = ud;
     prior_obj *po = stk_strmap_get(&e->prior, ri->addr);
     if (po) po->seen = 1;
-    if (e->mode == 1) return po && !po->gone && po->value ? stk_value_ref(po->value) : NULL;
+    if (e->mode == 1) {
+        if (po && !po->gone && po->value) return stk_value_ref(po->value);
+        /* Data sources are not kept in state: a destroy or refresh-only plan
+           reads them as Terraform does, so count/for_each that depend on them
+           (availability zones, AMIs) stay known.  Nothing is planned for them. */
+        if (e->mode1_reads_data && ri->res->mode == STK_MODE_DATA && stk_value_is_known_deep(ri->config))
+            return plan_data(e, ri);
+        return NULL;
+    }
     if (ri->res->mode == STK_MODE_DATA) return plan_data(e, ri);
     const stk_resource_type *t = ri->res->rtype;
     const stk_schema *s = t ? t->schema : NULL;
@@ -1008,6 +1017,7 @@ static stk_plan *plan_with(engine *e, stk_plan_opts *opts)
         refresh_all(e);
     }
     e->mode = (opts->destroy || opts->refresh_only) ? 1 : 0;
+    e->mode1_reads_data = e->mode == 1;
     stk_evaluation *ev = evaluate(e, plan_hook, e->d);
     if (!opts->refresh_only) {
         for (size_t i = 0; i < e->nobjs; i++) {
