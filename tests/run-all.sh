@@ -62,6 +62,9 @@ for s in tests/fmt/run.sh tests/state/cli_test.sh tests/state/crash_test.sh \
   [ -f "$s" ] || continue
   run "$(echo "${s#tests/}" | tr '/' '_')" bash "$s"
 done
+run config_cli_test.sh bash tests/config/cli_test.sh "$STK_BIN" "$ROOT"
+run engine_engine_test.sh bash tests/engine/engine_test.sh "$STK_BIN"
+run git_git_test.sh bash tests/git/git_test.sh "$STK_BIN"
 
 # Fuzz targets: built with clang's libFuzzer, each run from its seed corpus.
 if [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang >/dev/null; then
