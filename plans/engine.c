@@ -1793,3 +1793,133 @@ int stk_plan_recover(stk_config *c, stk_state *st, char ***notes, stk_diags *d)
     engine_free(&e);
     return rc;
 }
+
+/* ---- import (stk import ADDR ID) ---- */
+
+int stk_plan_import(stk_config *c, stk_state *st, const char *address, const char *id, const stk_import_opts *io,
+                    char **canon_out, stk_diags *d)
+{
+    if (canon_out) *canon_out = NULL;
+    stk_addr a;
+    char *err = NULL;
+    if (stk_addr_parse(address, &a, &err)) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Invalid address", "%s", err ? err : address);
+        free(err);
+        return -1;
+    }
+    if (!a.has_resource || a.mode != STK_ADDR_MODE_MANAGED) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Invalid address",
+                      "%s is not a managed resource instance address: only managed resources can be imported.", address);
+        stk_addr_free(&a);
+        return -1;
+    }
+    char *canon = stk_addr_format(&a);
+    stk_addr_free(&a);
+    if (canon_out) *canon_out = stk_xstrdup(canon);
+
+    engine e;
+    stk_plan_opts o = {0};
+    o.cancel = io ? io->cancel : NULL;
+    engine_init(&e, c, st, &o, d);
+    e.mode = 1;
+    /* evaluate for the provider blocks and the instance list; references to
+       resources are unknown here, which is all import needs */
+    stk_diags scratch = STK_DIAGS_INIT;
+    stk_evaluation *ev = evaluate(&e, NULL, &scratch);
+    const stk_resource_instance *ri = NULL;
+    for (size_t i = 0; ev && i < ev->ninstances; i++)
+        if (ev->instances[i]->res && ev->instances[i]->res->mode == STK_MODE_MANAGED && !strcmp(ev->instances[i]->addr, canon))
+            ri = ev->instances[i];
+    int rc = -1;
+    stk_value *v = NULL;
+    char *paddr = NULL;
+    if (!ri) {
+        for (size_t i = 0; i < scratch.len; i++)
+            if (scratch.items[i].severity == STK_DIAG_ERROR)
+                stk_diags_add(d, STK_DIAG_ERROR, scratch.items[i].filename ? &scratch.items[i].subject : NULL,
+                              scratch.items[i].summary, "%s", scratch.items[i].detail ? scratch.items[i].detail : "");
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Configuration for import target does not exist",
+                      "The configuration for the given import target %s does not exist. All target instances "
+                      "must have an associated configuration to be imported.", canon);
+        goto out;
+    }
+    stk_state_instance si;
+    int f = stk_state_get(st, canon, "", &si, d);
+    if (f < 0) goto out;
+    if (f == 1) {
+        stk_state_instance_free(&si);
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Resource already managed by stk",
+                      "stk is already managing a remote object for %s. To import to this address you must first "
+                      "remove the existing object from the state (stk state rm %s).", canon, canon);
+        goto out;
+    }
+    const stk_resource *r = ri->res;
+    const stk_resource_type *t = r->rtype ? r->rtype : stk_resource_type_lookup(STK_RESOURCE_MANAGED, r->type);
+    if (!t) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Invalid resource type", "The resource type %s is not known to stk.", r->type);
+        goto out;
+    }
+    if (!t->import) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Resource type does not support import",
+                      "The resource type %s cannot be imported by stk yet.", t->name);
+        goto out;
+    }
+    stk_provider_instance *p = get_provider(&e, r->provider, r->provider_alias, d);
+    if (!p) goto out;
+    if (io && io->event) io->event(io->ud, canon, "importing");
+    double timeouts[4] = {0};
+    read_timeouts(r, timeouts);
+    stk_call_ctx cx;
+    set_ctx(&cx, &e, canon, timeouts, NULL);
+    int irc = t->import(p, t, id, &v, d);
+    stk_call_ctx_set(NULL);
+    if (irc) goto out;
+    if (!v || v->is_null) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Cannot import non-existent remote object",
+                      "While attempting to import an existing object to %s, the provider detected that no object "
+                      "exists with the given id (%s).", canon, id);
+        goto out;
+    }
+    if (io && io->event) io->event(io->ud, canon, "prepared");
+    /* refresh what import returned, as the plan will */
+    if (t->read) {
+        stk_value *nv = NULL;
+        set_ctx(&cx, &e, canon, timeouts, NULL);
+        irc = t->read(p, t, v, &nv, d);
+        stk_call_ctx_set(NULL);
+        if (irc) goto out;
+        if (!nv) {
+            stk_diags_add(d, STK_DIAG_ERROR, NULL, "Cannot import non-existent remote object",
+                          "The object %s (id %s) vanished while it was imported.", canon, id);
+            goto out;
+        }
+        stk_value_unref(v);
+        v = nv;
+    }
+    v = mark_sensitive(t, v);
+    paddr = provider_addr(r->provider, r->provider_alias);
+    stk_state_instance ni = {0};
+    ni.address = canon;
+    ni.deposed = "";
+    ni.provider = paddr;
+    ni.attributes = encode_attrs(v);
+    ni.sensitive_paths = sensitive_paths(t, v);
+    ni.dependencies = stk_xstrdup("[]");
+    ni.create_before_destroy = r->lifecycle.create_before_destroy;
+    if (!ni.attributes)
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Provider produced an invalid object",
+                      "The imported object of %s has values that are still unknown.", canon);
+    else if (stk_state_put(st, &ni, d) == 0)
+        rc = 0;
+    free(ni.attributes);
+    free(ni.sensitive_paths);
+    free(ni.dependencies);
+out:
+    if (v) stk_value_unref(v);
+    free(paddr);
+    free(canon);
+    stk_evaluation_free(ev);
+    stk_diags_free(&scratch);
+    engine_free(&e);
+    return rc;
+}

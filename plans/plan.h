@@ -164,6 +164,27 @@ int stk_plan_apply(stk_plan *p, struct stk_config *c, struct stk_state *st, cons
    terminated, may be NULL when none).  Returns 0, -1 on errors. */
 int stk_plan_recover(struct stk_config *c, struct stk_state *st, char ***notes, stk_diags *d);
 
+/* ---- import (stk import ADDR ID) ---- */
+
+typedef struct {
+    /* progress: what = "importing" before the type's import() call,
+       "prepared" after it; may be NULL */
+    void (*event)(void *ud, const char *addr, const char *what);
+    void *ud;
+    volatile int *cancel;    /* Ctrl-C: waiters stop */
+} stk_import_opts;
+
+/* Read the existing object `id` into state at `address`, as `terraform
+   import` does: the address must be a managed resource instance declared
+   in `c` (variables set) and absent from state, and its type must support
+   import.  The provider instance is configured from the configuration's
+   provider block as plan/apply do; the object is imported, read once
+   more, and written with the provider address, sensitive paths and no
+   dependencies.  *canon (may be NULL) gets the canonical address
+   (malloc'd) once parsed.  Returns 0, or -1 with diagnostics. */
+int stk_plan_import(struct stk_config *c, struct stk_state *st, const char *address, const char *id,
+                    const stk_import_opts *o, char **canon, stk_diags *d);
+
 /* ---- rendering (plans/render.c) ---- */
 
 /* The human plan as Terraform prints it ("stk will perform the following

@@ -36,6 +36,7 @@ int cmd_show(int argc, char **argv);
 int cmd_output(int argc, char **argv);
 int cmd_taint(int argc, char **argv);
 int cmd_untaint(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);

@@ -29,6 +29,7 @@ static const stk_cli_command commands[] = {
     {"output", cmd_output, "Show output values from the state", 0},
     {"taint", cmd_taint, "Mark a resource instance for replacement", 0},
     {"untaint", cmd_untaint, "Remove the tainted mark", 0},
+    {"import", cmd_import, "Read an existing cloud object into state", 0},
     {"history", cmd_history, "List applies and state changes with their git commits", 0},
     {"diff", cmd_diff, "Compare two git revisions of the configuration (no AWS calls)", 0},
     {"rollback", cmd_rollback, "Plan and apply the configuration of an earlier git commit", 0},
