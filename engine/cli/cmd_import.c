@@ -28,6 +28,7 @@ static void help(void)
            "Options:\n"
            "  -var 'name=value'    Set a variable (repeatable)\n"
            "  -var-file=FILE       Read variable values from FILE (repeatable)\n"
+           "  -input=false         Accepted for Terraform compatibility (stk import never prompts)\n"
            "  -lock=false          Do not take the state lock\n"
            "  -lock-timeout=DUR    Wait for the lock this long\n"
            "  -no-color            No colours\n");
@@ -60,6 +61,9 @@ int cmd_import(int argc, char **argv)
             no_lock = 1;
         } else if (!strcmp(argv[i], "-lock=true") || !strcmp(argv[i], "--lock=true")) {
             no_lock = 0;
+        } else if (!strcmp(argv[i], "-input=false") || !strcmp(argv[i], "-input=true") ||
+                   !strcmp(argv[i], "--input=false") || !strcmp(argv[i], "--input=true")) {
+            /* accepted as terraform import accepts it: stk import never prompts */
         } else if (stk_cli_opt(argc, argv, &i, "lock-timeout", &v)) {
             if (stk_lock_parse_timeout(v, &timeout)) {
                 fprintf(stderr, "Error: invalid -lock-timeout %s\n", v);

@@ -3,7 +3,10 @@
 # CLI (outside stk) is imported into state at a declared address; then
 # state list / state show see it, a second import of the same address and
 # an import to an undeclared address fail, and the next plan has no
-# changes (the imported object matches its configuration).
+# changes (the imported object matches its configuration).  In a second
+# directory: a missing object and a type without import support fail and
+# leave the state empty.  Variables reach the configuration by -var and
+# -var-file as in plan.
 # Usage: tests/e2e/import.sh [path/to/stk]   (default: $STK_BIN, else build/stk)
 # Prints "N passed, N failed"; exits 1 when anything failed.
 set -u
@@ -24,17 +27,25 @@ provider "aws" {
   region = "eu-north-1"
 }
 
+variable "cidr" {
+  type = string
+}
+
 resource "aws_vpc" "main" {
-  cidr_block = "10.9.0.0/16"
+  cidr_block = var.cidr
 }
 TF
+echo 'cidr = "10.9.0.0/16"' >vars.tfvars
 stk() { timeout 300 "$STK" "$@" >"$WORK/last.out" 2>&1; local rc=$?; cat "$WORK/last.out" >>"$WORK/all.out"; return $rc; }
 q() { awscli "$@" --output text; }
 
 VPC=$(q ec2 create-vpc --cidr-block 10.9.0.0/16 --query 'Vpc.VpcId')
 check_contains "vpc created outside stk" "vpc-" "$VPC"
 
-check "import the vpc" stk import aws_vpc.main "$VPC"
+stk import aws_vpc.main "$VPC" -input=false; rc=$?
+check_eq "missing variable: import fails (exit 1)" 1 "$rc"
+check_contains "missing variable: message" "No value for required variable" "$(cat "$WORK/last.out")"
+check "import the vpc" stk import -var cidr=10.9.0.0/16 aws_vpc.main "$VPC"
 OUT=$(cat "$WORK/last.out")
 check_contains "importing line" "aws_vpc.main: Importing from ID \"$VPC\"..." "$OUT"
 check_contains "prepared line" "aws_vpc.main: Import prepared!" "$OUT"
@@ -48,11 +59,11 @@ check_contains "state show: cidr" "10.9.0.0/16" "$OUT"
 stk state pull
 check_contains "provider address recorded" 'provider[\"registry.terraform.io/hashicorp/aws\"]' "$(cat "$WORK/last.out")"
 
-stk import aws_vpc.main "$VPC"; rc=$?
+stk import -var-file=vars.tfvars aws_vpc.main "$VPC"; rc=$?
 check_eq "second import fails (exit 1)" 1 "$rc"
 check_contains "second import: already managed" "Resource already managed by stk" "$(cat "$WORK/last.out")"
 
-stk import aws_vpc.other "$VPC"; rc=$?
+stk import -var-file vars.tfvars aws_vpc.other "$VPC"; rc=$?
 check_eq "undeclared address fails (exit 1)" 1 "$rc"
 OUT=$(cat "$WORK/last.out")
 check_contains "undeclared: message" "Configuration for import target does not exist" "$OUT"
@@ -60,12 +71,34 @@ check_contains "undeclared: names the address" "aws_vpc.other" "$OUT"
 
 stk state list; check_eq "state unchanged by failed imports" "aws_vpc.main" "$(cat "$WORK/last.out")"
 
-stk plan -detailed-exitcode; rc=$?
+stk plan -detailed-exitcode -var-file=vars.tfvars; rc=$?
 check_eq "plan after import: no changes (exit 0)" 0 "$rc"
 [ "$rc" = 0 ] || tail -40 "$WORK/last.out"
 
 stk history
-check_contains "history records the import" "import" "$(cat "$WORK/last.out")"
+check_contains "history records the import" "stk import aws_vpc.main $VPC" "$(cat "$WORK/last.out")"
 
-rm -rf "$WORK"
+mkdir "$WORK/two" && cd "$WORK/two" || exit 1
+cat >main.tf <<'TF'
+provider "aws" {
+  region = "eu-north-1"
+}
+
+resource "aws_vpc" "x" {
+  cidr_block = "10.8.0.0/16"
+}
+
+resource "terraform_data" "t" {
+}
+TF
+stk import aws_vpc.x vpc-0123456789abcdef0; rc=$?
+check_eq "missing object: import fails (exit 1)" 1 "$rc"
+check_contains "missing object: message" "Cannot import non-existent remote object" "$(cat "$WORK/last.out")"
+stk import terraform_data.t anything; rc=$?
+check_eq "type without import: fails (exit 1)" 1 "$rc"
+check_contains "type without import: message" "does not support import" "$(cat "$WORK/last.out")"
+stk state list
+check_eq "nothing written by the failed imports" "" "$(cat "$WORK/last.out")"
+
+cd / && rm -rf "$WORK"
 report
