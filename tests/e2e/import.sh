@@ -100,5 +100,23 @@ check_contains "type without import: message" "does not support import" "$(cat "
 stk state list
 check_eq "nothing written by the failed imports" "" "$(cat "$WORK/last.out")"
 
+# module and count addresses, with the in-process test provider
+mkdir -p "$WORK/three/m" && cd "$WORK/three" || exit 1
+printf 'resource "stktest_thing" "a" {\n  count = 2\n  name  = "thing-${count.index}"\n}\n' >m/main.tf
+printf 'module "m" {\n  source = "./m"\n}\n' >main.tf
+export STK_TEST_PROVIDER=1
+check "test provider: apply two things" stk apply -auto-approve
+stk state show 'module.m.stktest_thing.a[1]'
+TID=$(sed -n 's/^ *id *= *"\(.*\)"$/\1/p' "$WORK/last.out" | head -1)
+check_contains "test provider: thing id" "thing-" "$TID"
+check "test provider: state rm" stk state rm 'module.m.stktest_thing.a[1]'
+check "import into a module's count instance" stk import 'module.m.stktest_thing.a[1]' "$TID"
+check_contains "module import: importing line" "module.m.stktest_thing.a[1]: Importing from ID \"$TID\"..." "$(cat "$WORK/last.out")"
+stk import 'module.m.stktest_thing.a[2]' "$TID"; rc=$?
+check_eq "index beyond count fails (exit 1)" 1 "$rc"
+stk plan -detailed-exitcode; rc=$?
+check_eq "module import: plan has no changes (exit 0)" 0 "$rc"
+unset STK_TEST_PROVIDER
+
 cd / && rm -rf "$WORK"
 report
