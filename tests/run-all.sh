@@ -74,7 +74,7 @@ if [ "$FUZZ_SECONDS" -gt 0 ] && command -v clang >/dev/null; then
   fi
   if ninja -C "$FB" -j "$JOBS" >"$FB.log" 2>&1; then
     for fz in "$FB"/tests/fuzz_*; do
-      [ -x "$fz" ] || continue
+      [ -f "$fz" ] && [ -x "$fz" ] || continue
       n=${fz##*/fuzz_}
       corpus="$LOG_DIR/corpus-$n"
       mkdir -p "$corpus"
