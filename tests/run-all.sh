@@ -58,7 +58,8 @@ done
 
 # Suites that drive the stk binary, local AWS servers and reference tools.
 for s in tests/fmt/run.sh tests/state/cli_test.sh tests/state/crash_test.sh \
-         tests/aws/selftest.sh tests/backend/moto_test.sh tests/backend/npm_servers_test.sh tests/e2e/*.sh; do
+         tests/aws/selftest.sh tests/backend/moto_test.sh tests/backend/npm_servers_test.sh tests/e2e/*.sh \
+         tests/reliability/*.sh; do
   [ -f "$s" ] || continue
   run "$(echo "${s#tests/}" | tr '/' '_')" bash "$s"
 done
