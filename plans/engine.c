@@ -408,15 +408,95 @@ static int cmp_drift(const void *a, const void *b)
     return strcmp((*(stk_change *const *)a)->addr, (*(stk_change *const *)b)->addr);
 }
 
+/* Refresh by batch (provider.h read_batch): before the reads, one call per
+   (provider instance, type) that has the hook; the provider keeps the
+   answers for the reads until batch_end. */
+typedef struct {
+    stk_provider_instance *p;
+    const char *pname;
+    const stk_resource_type *t;
+    stk_value **priors;
+    size_t n;
+} batch_group;
+
+typedef struct {
+    engine *e;
+    batch_group *g;
+    size_t n;
+} batch_set;
+
+static int batch_one(void *ud, size_t i)
+{
+    batch_set *bs = ud;
+    batch_group *g = &bs->g[i];
+    stk_diags ld = STK_DIAGS_INIT;
+    stk_call_ctx cx;
+    set_ctx(&cx, bs->e, NULL, NULL, NULL);
+    g->t->read_batch(g->p, g->t, g->priors, g->n, &ld);
+    stk_call_ctx_set(NULL);
+    stk_diags_free(&ld);   /* best effort: the reads ask again and report */
+    return 0;
+}
+
+static void batch_start(engine *e, batch_set *bs)
+{
+    memset(bs, 0, sizeof *bs);
+    bs->e = e;
+    for (size_t i = 0; i < e->nobjs; i++) {
+        prior_obj *po = e->objs[i];
+        if (!po->rtype || !po->rtype->read || !po->rtype->read_batch || po->si.parts.mode == STK_ADDR_MODE_DATA ||
+            !po->value)
+            continue;
+        const char *pn = po->pname ? po->pname : po->rtype->provider;
+        stk_diags ld = STK_DIAGS_INIT;
+        stk_provider_instance *p = get_provider(e, pn, po->palias, &ld);
+        stk_diags_free(&ld);   /* refresh_one reports it */
+        if (!p) continue;
+        size_t k = 0;
+        while (k < bs->n && !(bs->g[k].p == p && bs->g[k].t == po->rtype)) k++;
+        if (k == bs->n) {
+            bs->g = stk_xrealloc(bs->g, (bs->n + 1) * sizeof *bs->g);
+            bs->g[bs->n++] = (batch_group){p, pn, po->rtype, NULL, 0};
+        }
+        batch_group *g = &bs->g[k];
+        g->priors = stk_xrealloc(g->priors, (g->n + 1) * sizeof *g->priors);
+        g->priors[g->n++] = po->value;
+    }
+    if (!bs->n) return;
+    stk_walk_status *st = stk_xcalloc(bs->n, sizeof *st);
+    size_t **deps = stk_xcalloc(bs->n, sizeof *deps);
+    size_t *nd = stk_xcalloc(bs->n, sizeof *nd);
+    stk_walk_opts wo = {bs->n, deps, nd, e->o->parallelism, batch_one, bs, e->o->stop};
+    stk_walk(&wo, st);
+    free(deps);
+    free(nd);
+    free(st);
+}
+
+static void batch_finish(batch_set *bs)
+{
+    for (size_t i = 0; i < bs->n; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < i; j++) seen |= bs->g[j].p == bs->g[i].p;
+        const stk_provider_factory *f = stk_provider_factory_lookup(bs->g[i].pname);
+        if (!seen && f && f->batch_end) f->batch_end(bs->g[i].p);
+    }
+    for (size_t i = 0; i < bs->n; i++) free(bs->g[i].priors);
+    free(bs->g);
+}
+
 static void refresh_all(engine *e)
 {
     size_t n = e->nobjs;
     if (!n) return;
+    batch_set bs;
+    batch_start(e, &bs);
     size_t **deps = stk_xcalloc(n, sizeof *deps);
     size_t *nd = stk_xcalloc(n, sizeof *nd);
     stk_walk_status *st = stk_xcalloc(n, sizeof *st);
     stk_walk_opts wo = {n, deps, nd, e->o->parallelism, refresh_one, e, e->o->stop};
     stk_walk(&wo, st);
+    batch_finish(&bs);
     free(deps);
     free(nd);
     free(st);

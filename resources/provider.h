@@ -137,6 +137,23 @@ struct stk_resource_type {
                           const char *token);
     int (*recover)(stk_provider_instance *p, const stk_resource_type *t, const char *info_json,
                    stk_value **state, stk_diags *d);
+
+    /* Refresh by batch (optional; NULL: every object is read on its own).
+       Before the refresh phase calls read() on each object, it calls
+       read_batch once per (provider instance, type) with the prior states
+       of every object of the type being refreshed there (priors borrowed,
+       n >= 1).  The type fetches them with as few calls as its API allows
+       (one DescribeSubnets for all subnets) and keeps the answers in the
+       provider instance; read() of those objects then answers from what
+       was kept instead of calling the API, and an object the batch asked
+       for but did not get back is gone (read sets *new_state NULL).  Best
+       effort: on failure (-1 with diagnostics) the engine drops the
+       diagnostics and the reads ask the API one by one, so read_batch must
+       keep nothing it is not sure of.  What was kept lives until the
+       factory's batch_end (below), which the engine calls once the reads
+       are done: read() outside a refresh (import, apply) never sees it. */
+    int (*read_batch)(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n,
+                      stk_diags *d);
 };
 
 /* ---- provider instances (added with the plan/apply engine) ----
@@ -165,6 +182,8 @@ typedef struct stk_provider_factory {
     const char *name;   /* provider local name: "aws", "stktest" */
     int (*configure)(const char *name, stk_value *config, stk_provider_instance **out, stk_diags *d);
     void (*free)(stk_provider_instance *p);
+    /* optional: drop what read_batch kept (the refresh is over) */
+    void (*batch_end)(stk_provider_instance *p);
 } stk_provider_factory;
 
 /* Register a factory (the pointer is kept; a second one for a name

@@ -153,6 +153,8 @@ static stk_provider_instance *instance_new(stk_aws_client *c, json_t *default_ta
     p->default_tags = default_tags ? default_tags : json_object();
     p->skip_requesting_account_id = skip_account;
     pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->batch_lock, NULL);
+    p->batch = json_object();
     return p;
 }
 
@@ -326,8 +328,31 @@ void stk_aws_provider_free(stk_provider_instance *p)
     free(p->partition);
     free(p->account_id);
     json_decref(p->default_tags);
+    json_decref(p->caller);
+    json_decref(p->batch);
     pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->batch_lock);
     free(p);
+}
+
+/* GetCallerIdentity once; p->lock held */
+static json_t *caller_locked(stk_provider_instance *p, stk_diags *d)
+{
+    if (p->caller) return p->caller;
+    json_t *params = json_object(), *res = NULL;
+    int rc = stk_aws_call(p->client, "sts", "GetCallerIdentity", params, &res, d);
+    json_decref(params);
+    if (rc == 0) p->caller = res;
+    else json_decref(res);
+    return p->caller;
+}
+
+json_t *stk_aws_caller_identity(stk_provider_instance *p, stk_diags *d)
+{
+    pthread_mutex_lock(&p->lock);
+    json_t *r = caller_locked(p, d);
+    pthread_mutex_unlock(&p->lock);
+    return r;
 }
 
 const char *stk_aws_account_id(stk_provider_instance *p, stk_diags *d)
@@ -344,21 +369,25 @@ const char *stk_aws_account_id(stk_provider_instance *p, stk_diags *d)
                         "needs the account id (to build an ARN).");
         return NULL;
     }
-    json_t *params = json_object(), *res = NULL;
-    int rc = stk_aws_call(p->client, "sts", "GetCallerIdentity", params, &res, d);
-    json_decref(params);
-    if (rc == 0) {
+    json_t *res = caller_locked(p, d);
+    if (res) {
         const char *acc = json_string_value(json_object_get(res, "Account"));
         if (acc) p->account_id = stk_xstrdup(acc);
         else stk_diags_error(d, NULL, "AWS account id not available", "sts GetCallerIdentity returned no Account.");
     }
-    json_decref(res);
     const char *r = p->account_id;
     pthread_mutex_unlock(&p->lock);
     return r;
 }
 
-static const stk_provider_factory aws_factory = {"aws", stk_aws_provider_configure, stk_aws_provider_free};
+static void batch_end(stk_provider_instance *p)
+{
+    pthread_mutex_lock(&p->batch_lock);
+    json_object_clear(p->batch);
+    pthread_mutex_unlock(&p->batch_lock);
+}
+
+static const stk_provider_factory aws_factory = {"aws", stk_aws_provider_configure, stk_aws_provider_free, batch_end};
 
 void stk_aws_provider_register(void) { stk_provider_factory_register(&aws_factory); }
 

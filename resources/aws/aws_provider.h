@@ -25,8 +25,14 @@ struct stk_provider_instance {
     char *partition;                /* "aws", "aws-cn", "aws-us-gov" */
     json_t *default_tags;           /* default_tags { tags = {...} }: JSON object of strings (never NULL) */
     int skip_requesting_account_id;
-    pthread_mutex_t lock;           /* guards account_id */
+    pthread_mutex_t lock;           /* guards account_id, caller */
     char *account_id;               /* lazily from sts GetCallerIdentity; NULL until then */
+    json_t *caller;                 /* that GetCallerIdentity answer (NULL until then) */
+    /* refresh by batch (provider.h read_batch; common.h stk_aws_batch_*):
+       "kind\nid" -> the object a batch call answered, or json null when
+       the batch asked for the id and AWS did not answer it (gone) */
+    pthread_mutex_t batch_lock;
+    json_t *batch;
 };
 
 /* Register the "aws" factory (idempotent). */
@@ -52,6 +58,10 @@ stk_provider_instance *stk_aws_provider_new(const stk_aws_config *cfg, const cha
    per instance).  With skip_requesting_account_id it is not requested and
    NULL is returned with an error diagnostic naming the caller's need. */
 const char *stk_aws_account_id(stk_provider_instance *p, stk_diags *d);
+/* The whole sts GetCallerIdentity answer (Account, Arn, UserId), asked once
+   per instance and shared with stk_aws_account_id; borrowed (lives as long
+   as the instance), NULL with a diagnostic on failure. */
+json_t *stk_aws_caller_identity(stk_provider_instance *p, stk_diags *d);
 
 /* The partition of a region name: "aws-cn" (cn-*), "aws-us-gov" (us-gov-*),
    "aws-iso" (us-iso-*), "aws-iso-b" (us-isob-*), else "aws". */

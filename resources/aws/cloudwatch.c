@@ -34,12 +34,18 @@ static int lg_read_name(stk_provider_instance *p, const stk_resource_type *t, co
                         stk_value **out, stk_diags *d)
 {
     *out = NULL;
-    json_t *params = json_pack("{s:s}", "logGroupNamePrefix", name), *res = NULL;
-    int rc = stk_aws_paginate(p->client, "logs", "DescribeLogGroups", params, &res, d);
-    json_decref(params);
-    if (rc != 0) return -1;
+    json_t *params, *res = NULL, *kept = NULL;
+    int rc;
     json_t *g = NULL, *e;
     size_t i;
+    if (stk_aws_batch_get(p, "DescribeLogGroups", name, &kept)) {   /* refresh: lg_read_batch's answer */
+        res = kept ? json_pack("{s:[o]}", "logGroups", kept) : json_pack("{s:[]}", "logGroups");
+    } else {
+        params = json_pack("{s:s}", "logGroupNamePrefix", name);
+        rc = stk_aws_paginate(p->client, "logs", "DescribeLogGroups", params, &res, d);
+        json_decref(params);
+        if (rc != 0) return -1;
+    }
     json_array_foreach(json_object_get(res, "logGroups"), i, e) {
         const char *n = stk_aws_jstr(e, "logGroupName");
         if (n && !strcmp(n, name)) g = e;
@@ -169,9 +175,64 @@ static int cw_import(stk_provider_instance *p, const stk_resource_type *t, const
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+/* refresh by batch: DescribeLogGroups with the names' longest common prefix,
+   page by page; given up (nothing kept: the reads ask one by one) when that
+   would take more calls than there are groups */
+static int lg_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n,
+                         stk_diags *d)
+{
+    json_t *names = stk_aws_batch_ids(priors, n, "id");
+    size_t nn = json_array_size(names);
+    if (nn < 2) {
+        json_decref(names);
+        return 0;
+    }
+    const char *first = json_string_value(json_array_get(names, 0));
+    size_t plen = strlen(first), i;
+    json_t *v;
+    json_array_foreach(names, i, v) {
+        const char *s = json_string_value(v);
+        size_t k = 0;
+        while (k < plen && s[k] == first[k]) k++;
+        plen = k;
+    }
+    json_t *params = json_object(), *found = json_object();
+    if (plen) json_object_set_new(params, "logGroupNamePrefix", json_stringn(first, plen));
+    int rc = -1;
+    for (size_t page = 0; page < nn; page++) {
+        json_t *res = NULL;
+        if (stk_aws_call(p->client, "logs", "DescribeLogGroups", params, &res, d) != 0) {
+            json_decref(res);
+            break;
+        }
+        json_array_foreach(json_object_get(res, "logGroups"), i, v) {
+            const char *gn = stk_aws_jstr(v, "logGroupName");
+            if (gn) json_object_set(found, gn, v);
+        }
+        const char *next = stk_aws_jstr(res, "nextToken");
+        if (!next || !*next) {
+            rc = 0;
+            json_decref(res);
+            break;
+        }
+        json_object_set_new(params, "nextToken", json_string(next));
+        json_decref(res);
+    }
+    if (rc == 0) {
+        json_array_foreach(names, i, v) {
+            const char *gn = json_string_value(v);
+            stk_aws_batch_put(p, "DescribeLogGroups", gn, json_object_get(found, gn));
+        }
+    }
+    json_decref(params);
+    json_decref(found);
+    json_decref(names);
+    return rc;
+}
+
 const stk_resource_type stk_aws_cloudwatch_log_group_type = {
     "aws_cloudwatch_log_group", "aws", STK_RESOURCE_MANAGED, &lg_schema, lg_create, lg_read, lg_update, lg_delete,
-    cw_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
+    cw_import, NULL, stk_idobs_journal_info, stk_idobs_recover, lg_read_batch,
 };
 
 /* -------------------------------------------------------- metric alarm */
@@ -251,10 +312,16 @@ static int al_read_name(stk_provider_instance *p, const stk_resource_type *t, co
                         stk_value **out, stk_diags *d)
 {
     *out = NULL;
-    json_t *params = json_pack("{s:[s],s:[s]}", "AlarmNames", name, "AlarmTypes", "MetricAlarm"), *res = NULL;
-    int rc = stk_aws_call(p->client, "monitoring", "DescribeAlarms", params, &res, d);
-    json_decref(params);
-    if (rc != 0) return -1;
+    json_t *params, *res = NULL, *kept = NULL;
+    int rc;
+    if (stk_aws_batch_get(p, "DescribeAlarms", name, &kept)) {   /* refresh: al_read_batch's answer */
+        res = kept ? json_pack("{s:[o]}", "MetricAlarms", kept) : json_pack("{s:[]}", "MetricAlarms");
+    } else {
+        params = json_pack("{s:[s],s:[s]}", "AlarmNames", name, "AlarmTypes", "MetricAlarm");
+        rc = stk_aws_call(p->client, "monitoring", "DescribeAlarms", params, &res, d);
+        json_decref(params);
+        if (rc != 0) return -1;
+    }
     json_t *a = json_array_get(json_object_get(res, "MetricAlarms"), 0);
     if (!a) {
         json_decref(res);
@@ -374,9 +441,52 @@ static int al_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
     return rc < 0 ? -1 : 0;
 }
 
+/* refresh by batch: DescribeAlarms with every alarm name (100 a call) */
+static int al_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n,
+                         stk_diags *d)
+{
+    json_t *names = stk_aws_batch_ids(priors, n, "id"), *found = json_object(), *v;
+    size_t nn = json_array_size(names), i;
+    int rc = 0;
+    for (size_t from = 0; rc == 0 && from < nn; from += 100) {
+        json_t *chunk = json_array();
+        for (i = from; i < nn && i < from + 100; i++) json_array_append(chunk, json_array_get(names, i));
+        json_t *params = json_pack("{s:o,s:[s]}", "AlarmNames", chunk, "AlarmTypes", "MetricAlarm");
+        for (;;) {
+            json_t *res = NULL;
+            if (stk_aws_call(p->client, "monitoring", "DescribeAlarms", params, &res, d) != 0) {
+                json_decref(res);
+                rc = -1;
+                break;
+            }
+            json_array_foreach(json_object_get(res, "MetricAlarms"), i, v) {
+                const char *an = stk_aws_jstr(v, "AlarmName");
+                if (an) json_object_set(found, an, v);
+            }
+            const char *next = stk_aws_jstr(res, "NextToken");
+            if (!next || !*next) {
+                json_decref(res);
+                break;
+            }
+            json_object_set_new(params, "NextToken", json_string(next));
+            json_decref(res);
+        }
+        json_decref(params);
+    }
+    if (rc == 0) {
+        json_array_foreach(names, i, v) {
+            const char *an = json_string_value(v);
+            stk_aws_batch_put(p, "DescribeAlarms", an, json_object_get(found, an));
+        }
+    }
+    json_decref(found);
+    json_decref(names);
+    return rc;
+}
+
 const stk_resource_type stk_aws_cloudwatch_metric_alarm_type = {
     "aws_cloudwatch_metric_alarm", "aws", STK_RESOURCE_MANAGED, &al_schema, al_create, al_read, al_update, al_delete,
-    cw_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
+    cw_import, NULL, stk_idobs_journal_info, stk_idobs_recover, al_read_batch,
 };
 
 /* ----------------------------------------------------------- dashboard */

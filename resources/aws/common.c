@@ -336,10 +336,104 @@ int stk_aws_call_nf(stk_provider_instance *p, const char *service, const char *o
     return rc == 0 ? 0 : -1;
 }
 
+/* ---- refresh by batch ---- */
+
+void stk_aws_batch_put(stk_provider_instance *p, const char *kind, const char *id, json_t *obj)
+{
+    if (!id) return;
+    char *k = stk_xasprintf("%s\n%s", kind, id);
+    pthread_mutex_lock(&p->batch_lock);
+    json_object_set_new(p->batch, k, obj ? json_incref(obj) : json_null());
+    pthread_mutex_unlock(&p->batch_lock);
+    free(k);
+}
+
+int stk_aws_batch_get(stk_provider_instance *p, const char *kind, const char *id, json_t **obj)
+{
+    *obj = NULL;
+    if (!id) return 0;
+    char *k = stk_xasprintf("%s\n%s", kind, id);
+    pthread_mutex_lock(&p->batch_lock);
+    json_t *v = json_object_get(p->batch, k);
+    if (v && !json_is_null(v)) *obj = json_incref(v);
+    pthread_mutex_unlock(&p->batch_lock);
+    free(k);
+    return v != NULL;
+}
+
+json_t *stk_aws_batch_ids(stk_value *const *priors, size_t n, const char *attr)
+{
+    json_t *ids = json_array(), *seen = json_object();
+    for (size_t i = 0; i < n; i++) {
+        const char *id = stk_aws_get_str(priors[i], attr);
+        if (!id || !*id || json_object_get(seen, id)) continue;
+        json_object_set_new(seen, id, json_true());
+        json_array_append_new(ids, json_string(id));
+    }
+    json_decref(seen);
+    return ids;
+}
+
+int stk_aws_ec2_batch(stk_provider_instance *p, const char *op, const char *filter, const char *list_key,
+                      const char *id_member, json_t *ids, stk_diags *d)
+{
+    enum { CHUNK = 200 };   /* AWS's limit of values per filter */
+    json_t *found = json_object();
+    size_t n = json_array_size(ids);
+    int rc = 0;
+    for (size_t from = 0; rc == 0 && from < n; from += CHUNK) {
+        json_t *vals = json_array();
+        for (size_t i = from; i < n && i < from + CHUNK; i++) json_array_append(vals, json_array_get(ids, i));
+        json_t *params = json_pack("{s:[{s:s,s:o}]}", "Filters", "Name", filter, "Values", vals);
+        for (;;) {
+            json_t *res = NULL;
+            if (stk_aws_call(p->client, "ec2", op, params, &res, d) != 0) {
+                json_decref(res);
+                rc = -1;
+                break;
+            }
+            size_t i;
+            json_t *e;
+            json_array_foreach(json_object_get(res, list_key), i, e) {
+                const char *id = stk_aws_jstr(e, id_member);
+                if (id) json_object_set(found, id, e);
+            }
+            const char *next = stk_aws_jstr(res, "NextToken");
+            if (!next || !*next) {
+                json_decref(res);
+                break;
+            }
+            json_object_set_new(params, "NextToken", json_string(next));
+            json_decref(res);
+        }
+        json_decref(params);
+    }
+    if (rc == 0) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(ids, i, v) {
+            const char *id = json_string_value(v);
+            stk_aws_batch_put(p, op, id, json_object_get(found, id));
+        }
+    }
+    json_decref(found);
+    return rc;
+}
+
+int stk_aws_ec2_read_batch(stk_provider_instance *p, stk_value *const *priors, size_t n, const char *op,
+                           const char *filter, const char *list_key, const char *id_member, stk_diags *d)
+{
+    json_t *ids = stk_aws_batch_ids(priors, n, "id");
+    int rc = json_array_size(ids) ? stk_aws_ec2_batch(p, op, filter, list_key, id_member, ids, d) : 0;
+    json_decref(ids);
+    return rc;
+}
+
 int stk_aws_ec2_describe_one(stk_provider_instance *p, const char *op, const char *id_param, const char *id,
                              const char *list_key, json_t **obj, stk_diags *d)
 {
     *obj = NULL;
+    if (stk_aws_batch_get(p, op, id, obj)) return *obj ? 0 : 1;
     json_t *params = json_pack("{s:[s]}", id_param, id), *res = NULL;
     int rc = stk_aws_call_nf(p, "ec2", op, params, &res, d);
     json_decref(params);

@@ -135,9 +135,37 @@ int stk_aws_call_retry(stk_provider_instance *p, const char *service, const char
 /* EC2 describe of one object by id: `op` (DescribeVpcs) with
    {id_param: [id]} (VpcIds), the first element of result[list_key] (Vpcs)
    as *obj (new ref).  Returns 0 found, 1 not found (NotFound error or an
-   empty list), -1 failure. */
+   empty list), -1 failure.  During a refresh, what a batch kept for (op,
+   id) answers without a call (stk_aws_ec2_batch). */
 int stk_aws_ec2_describe_one(stk_provider_instance *p, const char *op, const char *id_param, const char *id,
                              const char *list_key, json_t **obj, stk_diags *d);
+/* ---- refresh by batch (provider.h read_batch) ----
+ * A type's read_batch asks AWS once for all the objects being refreshed
+ * and keeps each answer in the provider instance under (kind, id) -- kind
+ * is the Describe operation (stk_aws_ec2_describe_one's `op`) or a name of
+ * the type's own; its read asks stk_aws_batch_get first.  What is kept is
+ * dropped by the factory's batch_end when the refresh is over. */
+/* Keep obj (borrowed; copied by reference) for (kind, id), or NULL: the
+   batch asked for id and AWS did not answer it (the object is gone). */
+void stk_aws_batch_put(stk_provider_instance *p, const char *kind, const char *id, json_t *obj);
+/* 1 when a batch kept something for (kind, id): *obj = the object (new
+   ref) or NULL when it is gone; 0 when nothing is kept (ask AWS). */
+int stk_aws_batch_get(stk_provider_instance *p, const char *kind, const char *id, json_t **obj);
+/* The distinct known string values of attribute `attr` of the priors, as a
+   JSON array (new ref; empty when none). */
+json_t *stk_aws_batch_ids(stk_value *const *priors, size_t n, const char *attr);
+/* The EC2 batch: `op` (DescribeSubnets) with Filters [{Name: filter
+   ("subnet-id"), Values: ids}] in chunks of 200 and every page; each element
+   of result[list_key] is kept under (op, element[id_member]) and each id
+   asked for but not answered as gone.  A filter, unlike SubnetIds, never
+   fails the whole call for one missing id.  stk_aws_ec2_describe_one then
+   answers from it.  0, or -1 with a diagnostic (nothing kept). */
+int stk_aws_ec2_batch(stk_provider_instance *p, const char *op, const char *filter, const char *list_key,
+                      const char *id_member, json_t *ids, stk_diags *d);
+/* read_batch for the EC2 types whose read is stk_aws_ec2_describe_one(op)
+   of the prior's "id": the ids of the priors through stk_aws_ec2_batch. */
+int stk_aws_ec2_read_batch(stk_provider_instance *p, stk_value *const *priors, size_t n, const char *op,
+                           const char *filter, const char *list_key, const char *id_member, stk_diags *d);
 /* The same right after a create: a NotFound answer or an empty list is
    retried for up to `seconds` (AWS's eventual consistency). */
 int stk_aws_ec2_describe_new(stk_provider_instance *p, const char *op, const char *id_param, const char *id,

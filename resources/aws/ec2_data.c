@@ -477,14 +477,11 @@ static int ci_read(stk_provider_instance *p, const stk_resource_type *t, stk_val
                    stk_diags *d)
 {
     *state = NULL;
-    json_t *params = json_object(), *res = NULL;
-    int rc = stk_aws_call(p->client, "sts", "GetCallerIdentity", params, &res, d);
-    json_decref(params);
-    if (rc) return -1;
+    json_t *res = stk_aws_caller_identity(p, d);   /* asked once per provider instance */
+    if (!res) return -1;
     const char *acc = stk_aws_jstr(res, "Account");
     json_t *st = json_pack("{s:s?,s:s?,s:s?,s:s?}", "account_id", acc, "id", acc, "arn", stk_aws_jstr(res, "Arn"), "user_id",
                            stk_aws_jstr(res, "UserId"));
-    json_decref(res);
     *state = stk_aws_state_build(t, st, d);
     return *state ? 0 : -1;
 }

@@ -233,9 +233,15 @@ static int recover_aws_eip(stk_provider_instance *p, const stk_resource_type *t,
     return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeAddresses", "Addresses", "AllocationId", state, d);
 }
 
+/* refresh by batch: one DescribeAddresses for every object being refreshed */
+static int eip_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_ec2_read_batch(p, priors, n, "DescribeAddresses", "allocation-id", "Addresses", "AllocationId", d);
+}
+
 const stk_resource_type stk_aws_eip_type = {
     "aws_eip", "aws", STK_RESOURCE_MANAGED, &eip_schema, eip_create, eip_read, eip_update, eip_delete, eip_import,
-    NULL, stk_aws_journal_info_default, recover_aws_eip,
+    NULL, stk_aws_journal_info_default, recover_aws_eip, eip_read_batch,
 };
 
 /* ---- aws_nat_gateway ---- */
@@ -399,7 +405,13 @@ static int recover_aws_nat_gateway(stk_provider_instance *p, const stk_resource_
     return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeNatGateways", "NatGateways", "NatGatewayId", state, d);
 }
 
+/* refresh by batch: one DescribeNatGateways for every object being refreshed */
+static int nat_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_ec2_read_batch(p, priors, n, "DescribeNatGateways", "nat-gateway-id", "NatGateways", "NatGatewayId", d);
+}
+
 const stk_resource_type stk_aws_nat_gateway_type = {
     "aws_nat_gateway", "aws", STK_RESOURCE_MANAGED, &nat_schema, nat_create, nat_read, nat_update, nat_delete,
-    nat_import, NULL, stk_aws_journal_info_default, recover_aws_nat_gateway,
+    nat_import, NULL, stk_aws_journal_info_default, recover_aws_nat_gateway, nat_read_batch,
 };

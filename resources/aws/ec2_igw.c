@@ -144,7 +144,13 @@ static int recover_aws_internet_gateway(stk_provider_instance *p, const stk_reso
     return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeInternetGateways", "InternetGateways", "InternetGatewayId", state, d);
 }
 
+/* refresh by batch: one DescribeInternetGateways for every object being refreshed */
+static int igw_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_ec2_read_batch(p, priors, n, "DescribeInternetGateways", "internet-gateway-id", "InternetGateways", "InternetGatewayId", d);
+}
+
 const stk_resource_type stk_aws_internet_gateway_type = {
     "aws_internet_gateway", "aws", STK_RESOURCE_MANAGED, &igw_schema, igw_create, igw_read, igw_update, igw_delete,
-    igw_import, NULL, stk_aws_journal_info_default, recover_aws_internet_gateway,
+    igw_import, NULL, stk_aws_journal_info_default, recover_aws_internet_gateway, igw_read_batch,
 };

@@ -321,9 +321,15 @@ static int recover_aws_route_table(stk_provider_instance *p, const stk_resource_
     return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeRouteTables", "RouteTables", "RouteTableId", state, d);
 }
 
+/* refresh by batch: one DescribeRouteTables for every object being refreshed */
+static int rt_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_ec2_read_batch(p, priors, n, "DescribeRouteTables", "route-table-id", "RouteTables", "RouteTableId", d);
+}
+
 const stk_resource_type stk_aws_route_table_type = {
     "aws_route_table", "aws", STK_RESOURCE_MANAGED, &rt_schema, rt_create, rt_read, rt_update, rt_delete, rt_import,
-    NULL, stk_aws_journal_info_default, recover_aws_route_table,
+    NULL, stk_aws_journal_info_default, recover_aws_route_table, rt_read_batch,
 };
 
 /* ---- aws_route ---- */
@@ -548,6 +554,7 @@ static int rta_find(stk_provider_instance *p, const char *id, const char *target
                     stk_diags *d)
 {
     *assoc = NULL;
+    if (id && stk_aws_batch_get(p, "aws_route_table_association", id, assoc)) return *assoc ? 0 : 1;
     json_t *params = id ? json_pack("{s:[{s:s,s:[s]}]}", "Filters", "Name", "association.route-table-association-id", "Values", id)
                         : json_pack("{s:[s]}", "RouteTableIds", rtb);
     json_t *res = NULL;
@@ -684,7 +691,44 @@ static int rta_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return *state ? 0 : -1;
 }
 
+/* refresh by batch: one DescribeRouteTables filtered on every association id */
+static int rta_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n,
+                          stk_diags *d)
+{
+    json_t *ids = stk_aws_batch_ids(priors, n, "id");
+    if (!json_array_size(ids)) {
+        json_decref(ids);
+        return 0;
+    }
+    json_t *params = json_pack("{s:[{s:s,s:O}]}", "Filters", "Name", "association.route-table-association-id", "Values", ids);
+    json_t *res = NULL;
+    int rc = stk_aws_call(p->client, "ec2", "DescribeRouteTables", params, &res, d);
+    json_decref(params);
+    if (rc == 0) {
+        json_t *found = json_object();
+        size_t i, j;
+        json_t *rt, *a;
+        json_array_foreach(json_object_get(res, "RouteTables"), i, rt) json_array_foreach(json_object_get(rt, "Associations"), j, a) {
+            const char *aid = stk_aws_jstr(a, "RouteTableAssociationId");
+            const char *state = stk_aws_jstr(json_object_get(a, "AssociationState"), "State");
+            if (!aid || (state && (!strcmp(state, "disassociated") || !strcmp(state, "disassociating")))) continue;
+            json_t *c = json_deep_copy(a);
+            if (!stk_aws_jstr(c, "RouteTableId")) json_object_set_new(c, "RouteTableId", json_string(stk_aws_jstr(rt, "RouteTableId")));
+            json_object_set_new(found, aid, c);
+        }
+        json_t *v;
+        json_array_foreach(ids, i, v) {
+            const char *aid = json_string_value(v);
+            stk_aws_batch_put(p, "aws_route_table_association", aid, json_object_get(found, aid));
+        }
+        json_decref(found);
+    }
+    json_decref(res);
+    json_decref(ids);
+    return rc ? -1 : 0;
+}
+
 const stk_resource_type stk_aws_route_table_association_type = {
     "aws_route_table_association", "aws", STK_RESOURCE_MANAGED, &rta_schema, rta_create, rta_read, rta_update,
-    rta_delete, rta_import, NULL, NULL, NULL,
+    rta_delete, rta_import, NULL, NULL, NULL, rta_read_batch,
 };

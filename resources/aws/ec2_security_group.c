@@ -382,9 +382,15 @@ static int recover_aws_security_group(stk_provider_instance *p, const stk_resour
     return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSecurityGroups", "SecurityGroups", "GroupId", state, d);
 }
 
+/* refresh by batch: one DescribeSecurityGroups for every object being refreshed */
+static int sg_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_ec2_read_batch(p, priors, n, "DescribeSecurityGroups", "group-id", "SecurityGroups", "GroupId", d);
+}
+
 const stk_resource_type stk_aws_security_group_type = {
     "aws_security_group", "aws", STK_RESOURCE_MANAGED, &sg_schema, sg_create, sg_read, sg_update, sg_delete,
-    sg_import, NULL, stk_aws_journal_info_default, recover_aws_security_group,
+    sg_import, NULL, stk_aws_journal_info_default, recover_aws_security_group, sg_read_batch,
 };
 
 /* ---- aws_security_group_rule ---- */

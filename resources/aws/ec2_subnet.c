@@ -226,7 +226,13 @@ static int recover_aws_subnet(stk_provider_instance *p, const stk_resource_type 
     return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSubnets", "Subnets", "SubnetId", state, d);
 }
 
+/* refresh by batch: one DescribeSubnets for every object being refreshed */
+static int subnet_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_ec2_read_batch(p, priors, n, "DescribeSubnets", "subnet-id", "Subnets", "SubnetId", d);
+}
+
 const stk_resource_type stk_aws_subnet_type = {
     "aws_subnet", "aws", STK_RESOURCE_MANAGED, &subnet_schema, subnet_create, subnet_read, subnet_update,
-    subnet_delete, subnet_import, NULL, stk_aws_journal_info_default, recover_aws_subnet,
+    subnet_delete, subnet_import, NULL, stk_aws_journal_info_default, recover_aws_subnet, subnet_read_batch,
 };

@@ -271,7 +271,13 @@ static int recover_aws_vpc(stk_provider_instance *p, const stk_resource_type *t,
     return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeVpcs", "Vpcs", "VpcId", state, d);
 }
 
+/* refresh by batch: one DescribeVpcs for every object being refreshed */
+static int vpc_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_ec2_read_batch(p, priors, n, "DescribeVpcs", "vpc-id", "Vpcs", "VpcId", d);
+}
+
 const stk_resource_type stk_aws_vpc_type = {
     "aws_vpc", "aws", STK_RESOURCE_MANAGED, &vpc_schema, vpc_create, vpc_read, vpc_update, vpc_delete, vpc_import,
-    NULL, stk_aws_journal_info_default, recover_aws_vpc,
+    NULL, stk_aws_journal_info_default, recover_aws_vpc, vpc_read_batch,
 };
