@@ -18,9 +18,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <ctype.h>
+#include <pthread.h>
 
 struct stk_provider_instance {
     char *dir;
+    /* refresh by batch: id -> the stored file, or null (asked, not there) */
+    pthread_mutex_t batch_lock;
+    json_t *batch;
 };
 
 static const stk_schema_attr rule_attrs[] = {
@@ -82,6 +86,19 @@ static const char *str_attr(stk_value *v, const char *k)
 {
     stk_value *a = v ? stk_value_get(v, k) : NULL;
     return a && !a->is_null && !a->is_unknown && stk_value_kind(a) == STK_TY_STRING ? stk_value_str(a) : NULL;
+}
+
+/* <dir>/reads.log: "batch <type> <n>" per read_batch call, "read <id>" per
+   read that went to the cloud (not answered by a batch) */
+static void readlog(stk_provider_instance *p, const char *fmt, const char *a, size_t n)
+{
+    char *path = stk_xasprintf("%s/reads.log", p->dir);
+    FILE *f = fopen(path, "a");
+    free(path);
+    if (!f) return;
+    fprintf(f, fmt, a, n);
+    fputc('\n', f);
+    fclose(f);
 }
 
 static int fails(stk_value *v, const char *op, stk_diags *d)
@@ -231,7 +248,16 @@ static int thing_read(stk_provider_instance *p, const stk_resource_type *t, stk_
     const char *id = str_attr(prior, "id");
     if (!id) return 0;
     if (fails(prior, "read", d)) return -1;
-    json_t *f = load(p, t, id);
+    pthread_mutex_lock(&p->batch_lock);
+    json_t *f = json_object_get(p->batch, id);
+    int kept = f != NULL;
+    if (f && json_is_null(f)) f = NULL;
+    else if (f) json_incref(f);
+    pthread_mutex_unlock(&p->batch_lock);
+    if (!kept) {
+        readlog(p, "read %s", id, 0);
+        f = load(p, t, id);
+    }
     if (!f) return 0;
     *new_state = from_cloud(t, json_object_get(f, "attrs"), d);
     json_decref(f);
@@ -362,9 +388,31 @@ static int data_read(stk_provider_instance *p, const stk_resource_type *t, stk_v
     return *state ? 0 : -1;
 }
 
+/* The batch: every object in one go ("one call"), logged once.  With
+   STK_TEST_BATCH_FAIL=1 it fails instead (the reads must then go one by one). */
+static int thing_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n,
+                            stk_diags *d)
+{
+    readlog(p, "batch %s %zu", t->name, n);
+    const char *fl = getenv("STK_TEST_BATCH_FAIL");
+    if (fl && !strcmp(fl, "1")) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "stktest: batch read failed", "STK_TEST_BATCH_FAIL=1");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *id = str_attr(priors[i], "id");
+        if (!id) continue;
+        json_t *f = load(p, t, id);
+        pthread_mutex_lock(&p->batch_lock);
+        json_object_set_new(p->batch, id, f ? f : json_null());
+        pthread_mutex_unlock(&p->batch_lock);
+    }
+    return 0;
+}
+
 static const stk_resource_type thing_type = {
     "stktest_thing", "stktest", STK_RESOURCE_MANAGED, &thing_schema, thing_create, thing_read, thing_update,
-    thing_delete, thing_import, NULL, thing_journal_info, thing_recover,
+    thing_delete, thing_import, NULL, thing_journal_info, thing_recover, thing_read_batch,
 };
 static const stk_resource_type data_type = {
     "stktest_data", "stktest", STK_RESOURCE_DATA, &data_schema, NULL, NULL, NULL, NULL, NULL, data_read, NULL, NULL,
@@ -379,6 +427,8 @@ static int configure(const char *name, stk_value *config, stk_provider_instance 
     const char *dir = str_attr(config, "cloud_dir");
     if (!dir) dir = getenv("STK_TEST_CLOUD");
     p->dir = stk_xstrdup(dir && dir[0] ? dir : ".stk-test-cloud");
+    pthread_mutex_init(&p->batch_lock, NULL);
+    p->batch = json_object();
     mkdir(p->dir, 0700);
     *out = p;
     return 0;
@@ -388,10 +438,19 @@ static void pfree(stk_provider_instance *p)
 {
     if (!p) return;
     free(p->dir);
+    json_decref(p->batch);
+    pthread_mutex_destroy(&p->batch_lock);
     free(p);
 }
 
-static const stk_provider_factory factory = {"stktest", configure, pfree};
+static void batch_end(stk_provider_instance *p)
+{
+    pthread_mutex_lock(&p->batch_lock);
+    json_object_clear(p->batch);
+    pthread_mutex_unlock(&p->batch_lock);
+}
+
+static const stk_provider_factory factory = {"stktest", configure, pfree, batch_end};
 
 void stk_test_provider_register(void)
 {
