@@ -9,8 +9,9 @@
 #
 # Usage: tests/bench/bench_noop_calls.sh [path/to/stk]   (default: $STK_BIN, else build/stk)
 # Env:   BENCH_NOOP_SUMMARY=FILE  also writes "calls N\nresources M\nplan_rc R\n" to FILE
-#        BENCH_NOOP_KEEP=DIR      keeps the applied stack: copies the work dir
-#                                 (config + .stk) to DIR before destroying nothing
+#        BENCH_NOOP_KEEP=DIR      copies the work dir (config + .stk) to DIR
+#        BENCH_NOOP_AFTER=FILE    sources FILE at the end, in the work dir, while
+#                                 moto still runs (tests/e2e/noop_calls.sh's checks)
 # The last line printed is "noop plan: N API calls for M resources".
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -99,4 +100,8 @@ if [ -n "${BENCH_NOOP_KEEP:-}" ]; then
     mkdir -p "$BENCH_NOOP_KEEP" && cp -r "$work/." "$BENCH_NOOP_KEEP/"
 fi
 echo "noop plan: $calls API calls for $resources resources (plan exit $plan_rc)"
+if [ -n "${BENCH_NOOP_AFTER:-}" ]; then
+    # shellcheck disable=SC1090
+    . "$BENCH_NOOP_AFTER"
+fi
 [ "$plan_rc" = 0 ]
