@@ -208,6 +208,11 @@ json_t *stk_plan_value_json(const stk_value *v, json_t **unknown, json_t **sensi
 
 /* Write the plan file (mode 0600). */
 int stk_planfile_write(const stk_plan *p, const struct stk_config *c, const char *path, stk_diags *d);
+/* The same with a "source" object (borrowed; NULL: none): where the
+   configuration was read from, {"dir", "commit", "env"}, so `stk apply
+   FILE` reads it again from the same place (engine/cli/cmd_apply.c). */
+int stk_planfile_write_source(const stk_plan *p, const struct stk_config *c, const char *path, json_t *source,
+                              stk_diags *d);
 /* Read a plan file: the whole JSON document (caller decrefs). */
 json_t *stk_planfile_read(const char *path, stk_diags *d);
 /* The digest of a configuration (every file of every module, SHA-256 hex). */

@@ -6,7 +6,8 @@
  * A plan file is one JSON document (mode 0600):
  *   {"stk_plan_format": 1, "config_digest": "...", "lineage": "...",
  *    "serial": N, "variables": {...}, "options": {...},
- *    "prior": [refreshed prior objects], "plan": <the plan JSON>}
+ *    "prior": [refreshed prior objects], "plan": <the plan JSON>,
+ *    "source": {"dir": ..., "commit": ..., "env": ...} (optional)}
  * Sensitive variables are left out (they are read again from the usual
  * sources at apply time); `stk apply FILE` re-plans from "prior" with the
  * same options and refuses the file when the state or the configuration
@@ -395,6 +396,11 @@ json_t *stk_state_values_json(stk_state *st, stk_diags *d)
 
 int stk_planfile_write(const stk_plan *p, const stk_config *c, const char *path, stk_diags *d)
 {
+    return stk_planfile_write_source(p, c, path, NULL, d);
+}
+
+int stk_planfile_write_source(const stk_plan *p, const stk_config *c, const char *path, json_t *source, stk_diags *d)
+{
     json_t *doc = json_object();
     json_object_set_new(doc, "stk_plan_format", json_integer(1));
     json_object_set_new(doc, "config_digest", json_string(p->config_digest ? p->config_digest : ""));
@@ -413,6 +419,7 @@ int stk_planfile_write(const stk_plan *p, const stk_config *c, const char *path,
     json_object_set_new(doc, "actions", actions);
     json_object_set_new(doc, "prior", json_deep_copy(p->prior ? p->prior : json_array()));
     json_object_set_new(doc, "plan", stk_plan_to_json(p, c));
+    if (source) json_object_set(doc, "source", source);
     char *s = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -4,6 +4,15 @@
  * printing, approval, the apply with progress lines, Ctrl-C handling and
  * the outputs.
  *
+ * Where the configuration comes from (engine/git/source.h): DIR or the
+ * current directory, or with -rev=REV the same directory as committed at
+ * REV (read from git, work tree untouched), or with -env=NAME the layout
+ * DIR/envs/NAME with its tfvars and its own workspace.  Before apply,
+ * destroy or refresh change state: the protected-workspace check and the
+ * git provenance that the history row records (engine/git/provenance.h).
+ * A saved plan records where its configuration came from ("source":
+ * dir, commit, env) and `stk apply FILE` reads it from there again.
+ *
  * Ctrl-C: the first SIGINT stops starting new operations and waits for
  * those in flight; the second asks the operations in flight to abort (they
  * are journaled, so the state stays recoverable either way). */
@@ -15,7 +24,11 @@
 #undef STK_MODE_MANAGED
 #undef STK_MODE_DATA
 #include "config/config.h"
+#include "git/provenance.h"
+#include "git/source.h"
 #include "plans/plan.h"
+#include "state/workspace.h"
+#include "util/fs_git.h"
 #include "util/strbuf.h"
 #include <jansson.h>
 #include <signal.h>
@@ -51,6 +64,8 @@ static void on_sigint(int sig)
 
 typedef struct {
     int mode;                /* STK_CLI_PLAN / APPLY / DESTROY / REFRESH */
+    int allow_dirty;
+    const char *rev, *env;   /* -rev / -env, or NULL */
     int auto_approve, refresh, refresh_only, destroy, detailed, no_color, json, no_lock, input;
     long lock_timeout_ms;
     int parallelism;
@@ -65,7 +80,7 @@ static void help(int mode)
 {
     const char *name = mode == STK_CLI_PLAN ? "plan" : mode == STK_CLI_APPLY ? "apply" : mode == STK_CLI_DESTROY ? "destroy"
                                                                                                                  : "refresh";
-    printf("Usage: stk %s [options]%s\n\n", name, mode == STK_CLI_APPLY ? " [PLANFILE]" : "");
+    printf("Usage: stk %s [options] %s\n\n", name, mode == STK_CLI_APPLY ? "[PLANFILE | DIR]" : "[DIR]");
     if (mode == STK_CLI_PLAN)
         printf("  Compare the configuration with the state (refreshed from the cloud) and show\n"
                "  what apply would do.\n\n");
@@ -78,7 +93,18 @@ static void help(int mode)
     else
         printf("  Read every object from the cloud and record what changed outside stk\n"
                "  in the state (same as apply -refresh-only -auto-approve).\n\n");
-    printf("Options:\n");
+    printf("  DIR is the configuration directory (default: the current directory); the\n"
+           "  state is always the current directory's (.stk/).\n\n");
+    printf("Options:\n"
+           "  -rev=REV             Use the configuration as committed at REV (commit, tag,\n"
+           "                       branch) in git: files, modules, file()/templatefile() and\n"
+           "                       tfvars come from the commit; uncommitted edits are ignored\n"
+           "                       and the work tree is not touched\n"
+           "  -env=NAME            Use the environment layout DIR/envs/NAME: its own tfvars\n"
+           "                       and its own workspace NAME (created when missing)\n");
+    if (mode != STK_CLI_PLAN)
+        printf("  -allow-dirty         Allow changing a protected workspace (stk workspace protect)\n"
+               "                       from uncommitted changes or an unpushed commit\n");
     if (mode != STK_CLI_PLAN && mode != STK_CLI_REFRESH)
         printf("  -auto-approve        Skip the interactive approval\n");
     if (mode == STK_CLI_PLAN || mode == STK_CLI_APPLY)
@@ -106,6 +132,12 @@ static int parse_bool(const char *v, int *out)
     else if (!strcmp(v, "false") || !strcmp(v, "0")) *out = 0;
     else return -1;
     return 0;
+}
+
+static int is_dir(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
 static int parse_args(int argc, char **argv, run_opts *o)
@@ -155,6 +187,14 @@ static int parse_args(int argc, char **argv, run_opts *o)
             if (o->parallelism < 1) goto bad;
         } else if (o->mode == STK_CLI_PLAN && stk_cli_opt(argc, argv, &i, "out", &v)) {
             o->out = v;
+        } else if (stk_cli_opt(argc, argv, &i, "rev", &v)) {
+            if (!*v) goto bad;
+            o->rev = v;
+        } else if (stk_cli_opt(argc, argv, &i, "env", &v)) {
+            if (!*v) goto bad;
+            o->env = v;
+        } else if (o->mode != STK_CLI_PLAN && stk_cli_flag(a, "allow-dirty")) {
+            o->allow_dirty = 1;
         } else if (stk_cli_opt(argc, argv, &i, "target", &v)) {
             o->targets[o->ntargets++] = v;
         } else if (stk_cli_opt(argc, argv, &i, "replace", &v)) {
@@ -169,10 +209,11 @@ static int parse_args(int argc, char **argv, run_opts *o)
             fprintf(stderr, "Error: unknown option %s\n\n", a);
             help(o->mode);
             return -1;
-        } else if (o->mode == STK_CLI_APPLY && !o->planfile) {
-            struct stat sb;
-            if (stat(a, &sb) == 0 && S_ISDIR(sb.st_mode)) o->dir = a;
+        } else if (o->mode == STK_CLI_APPLY && !o->planfile && !(o->dir && is_dir(a))) {
+            if (is_dir(a)) o->dir = a;
             else o->planfile = a;
+        } else if (o->mode != STK_CLI_APPLY && !o->dir) {
+            o->dir = a;
         } else {
             fprintf(stderr, "Error: unexpected argument %s\n", a);
             return -1;
@@ -338,6 +379,12 @@ static char *vars_file(json_t *vars)
     return stk_xstrdup(tmpl);
 }
 
+static void git_source_cb(const char *path, const char *data, size_t len, void *ud)
+{
+    (void)ud;
+    stk_cli_register_source(path, data, len);
+}
+
 int stk_cli_plan_apply(int argc, char **argv, int mode)
 {
     run_opts o = {0};
@@ -361,6 +408,11 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
     stk_backend_session backend = {0};
     int have_session = 0;
     const char *dir = o.dir ? o.dir : ".";
+    const char *rev = o.rev, *env = o.env;
+    stk_config_source src = {0};
+    int have_src = 0;
+    stk_vararg *args = NULL;
+    size_t nargs = 0;
 
     if (o.planfile) {
         pf = stk_planfile_read(o.planfile, &d);
@@ -379,6 +431,17 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
         arr = json_object_get(opts, "replace");
         o.replace = stk_xrealloc(o.replace, (o.nreplace + json_array_size(arr) + 1) * sizeof *o.replace);
         json_array_foreach(arr, k, it) if (json_is_string(it)) o.replace[o.nreplace++] = json_string_value(it);
+        /* the configuration is read from where the plan read it */
+        if (o.rev || o.env) {
+            stk_diags_add(&d, STK_DIAG_ERROR, NULL, "-rev and -env cannot be used with a saved plan",
+                          "The plan file records where its configuration was read from (directory, git commit, "
+                          "environment); `stk apply FILE` reads it from there again.");
+            goto out;
+        }
+        json_t *from = json_object_get(pf, "source");
+        if (!o.dir && json_is_string(json_object_get(from, "dir"))) dir = json_string_value(json_object_get(from, "dir"));
+        rev = json_string_value(json_object_get(from, "commit"));
+        env = json_string_value(json_object_get(from, "env"));
         tmpvars = vars_file(json_object_get(pf, "variables"));
         if (tmpvars) {
             memmove(o.vars + 1, o.vars, o.nvars * sizeof *o.vars);
@@ -387,19 +450,44 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
             o.nvars++;
         }
     }
-    c = stk_config_load(stk_fs_os(), dir, &d);
+    if (stk_config_source_open(&src, dir, rev, env, &d)) goto out;
+    have_src = 1;
+    if (src.commit && !o.json) {
+        int named = strncmp(src.commit, rev, strlen(rev)) != 0;   /* a tag or branch, not an id */
+        printf("Configuration %s%s%s as committed at %.12s%s%s%s.\n\n", dir, env ? ", environment " : "",
+               env ? env : "", src.commit, named ? " (" : "", named ? rev : "", named ? ")" : "");
+    }
+    args = stk_config_source_args(&src, o.vars, o.nvars, &nargs);
+    c = stk_config_load(src.fs, src.cfg_dir, &d);
     if (!c || stk_diags_has_errors(&d)) goto out;
-    stk_var_inputs in = {o.vars, o.nvars, environ, NULL};
+    stk_var_inputs in = {args, nargs, environ, src.varfile_fs};
     if (stk_config_set_vars(c, &in, &d)) goto out;
 
     stk_session_opts so = {0};
     so.operation = mode == STK_CLI_PLAN ? "plan" : mode == STK_CLI_DESTROY ? "destroy" : mode == STK_CLI_REFRESH ? "refresh" : "apply";
     so.no_lock = o.no_lock;
     so.lock_timeout_ms = o.lock_timeout_ms;
+    so.workspace = src.workspace;   /* -env NAME: workspace NAME */
+    if (src.workspace && !stk_workspace_exists(".", src.workspace)) {
+        if (stk_workspace_new(".", src.workspace, &d)) goto out;
+        if (!o.json) printf("Created workspace \"%s\" for environment %s.\n\n", src.workspace, env);
+    }
     if (stk_backend_session_opts(".", &so, &backend, &d)) goto out;
     if (stk_session_open(".", &so, &s, &d)) goto out;
     stk_backend_session_attach(&backend, &s);
     have_session = 1;
+
+    /* Before anything changes state (recovery included): a protected
+       workspace takes only committed, pushed configuration, and the
+       history row records where the configuration came from.  The git
+       side is DIR (with -env the layout's root, which holds envs/ and
+       the shared modules); .stk/ is the current directory's.  A caller
+       that recorded the provenance itself (stk dr redeploy, which hands
+       over an exported commit) also did its own checks. */
+    if (mode != STK_CLI_PLAN && !stk_git_provenance_recorded()) {
+        if (stk_git_check_workspace(".", dir, rev, s.workspace, o.allow_dirty, &d)) goto out;
+        if (stk_git_record_provenance(dir, rev, &d)) goto out;
+    }
 
     /* interrupted operations of an earlier run */
     char **notes = NULL;
@@ -488,7 +576,12 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
 
     if (mode == STK_CLI_PLAN) {
         if (o.out) {
-            if (stk_planfile_write(p, c, o.out, &d)) goto out;
+            json_t *from = json_pack("{s:s}", "dir", dir);
+            if (src.commit) json_object_set_new(from, "commit", json_string(src.commit));
+            if (env) json_object_set_new(from, "env", json_string(env));
+            int wr = stk_planfile_write_source(p, c, o.out, from, &d);
+            json_decref(from);
+            if (wr) goto out;
             if (!o.json) printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run the following command to apply:\n    stk apply \"%s\"\n", o.out, o.out);
         }
         rc = o.detailed && changes ? STK_EXIT_CHANGES : STK_EXIT_OK;
@@ -552,6 +645,7 @@ out:
             json_line(d.items[i].severity == STK_DIAG_ERROR ? "error" : "warn", "diagnostic", NULL, "%s: %s",
                       d.items[i].summary, d.items[i].detail ? d.items[i].detail : "");
     }
+    if (have_src && src.gitfs) stk_fs_git_each_read(src.gitfs, git_source_cb, NULL);   /* snippets from the commit */
     if (!o.json || !stk_diags_has_errors(&d)) stk_cli_print_diags(stderr, &d, ecolor);
     if (stk_diags_has_errors(&d)) rc = STK_EXIT_ERROR;
     stk_diags_free(&d);
@@ -559,6 +653,8 @@ out:
     if (have_session) stk_session_close(&s);
     stk_backend_session_free(&backend);
     stk_config_free(c);
+    free(args);
+    if (have_src) stk_config_source_close(&src);
     json_decref(pf);
     if (tmpvars) {
         unlink(tmpvars);

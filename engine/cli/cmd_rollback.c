@@ -3,21 +3,24 @@
  * first.  The target commit is REV, or the git commit recorded in the
  * history row of serial N; the variables recorded with that commit (the
  * plan JSON "variables" of the latest history row made from it) are
- * restored.  The commit's files are written to a temporary directory
- * (engine/git stk_git_export: the work tree is not touched) and handed to
- * the ordinary `stk apply` (plan, approval prompt unless -auto-approve,
- * apply), with the state of the current directory's workspace; the history
- * row it records carries the target commit.  A protected workspace needs
- * the target commit to be pushed (or -allow-dirty). */
+ * restored (as the first -var-file, so the command line's -var still win).
+ * The rest is the ordinary `stk apply -rev=COMMIT` (cmd_apply.c: the
+ * configuration read from git, the work tree untouched; plan, approval
+ * prompt unless -auto-approve, apply) with the state of the current
+ * directory's workspace (or -env NAME's); the history row it records
+ * carries the target commit, and a protected workspace needs that commit
+ * to be pushed (or -allow-dirty). */
 #include "cli/cli.h"
 #include "git/provenance.h"
 #include "state/history.h"
 #include "state/session.h"
+#include "state/workspace.h"
 #include "util/strbuf.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void help(void)
 {
@@ -33,6 +36,7 @@ static void help(void)
            "  -to-serial=N        The commit recorded in the history row of serial N\n"
            "  -auto-approve       Apply without asking\n"
            "  -allow-dirty        Allow a protected workspace to roll back to an unpushed commit\n"
+           "  -env=NAME           The environment layout DIR/envs/NAME and its workspace\n"
            "  -var, -var-file     Override variables (after the recorded ones)\n"
            "  -no-color, -lock=false, -lock-timeout=DUR, -parallelism=N, -json\n"
            "                      Passed to apply\n");
@@ -41,7 +45,7 @@ static void help(void)
 /* an option apply takes with a value: re-pass it as "-name=value" */
 static int pass_opt(int argc, char **argv, int *i, char **pass, int *npass, char **owned, int *nowned)
 {
-    static const char *const names[] = {"var-file", "var", "lock-timeout", "parallelism"};
+    static const char *const names[] = {"var-file", "var", "lock-timeout", "parallelism", "env"};
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
         const char *v = NULL;
         if (stk_cli_opt(argc, argv, i, names[k], &v)) {
@@ -60,12 +64,14 @@ static void print_diags(stk_diags *d)
 
 int cmd_rollback(int argc, char **argv)
 {
-    const char *to = NULL, *to_serial = NULL, *dir = NULL;
+    const char *to = NULL, *to_serial = NULL, *dir = NULL, *env = NULL;
     int allow_dirty = 0;
-    char **pass = stk_xcalloc((size_t)argc + 4, sizeof *pass);
-    char **owned = stk_xcalloc((size_t)argc + 1, sizeof *owned);
+    char **pass = stk_xcalloc((size_t)argc + 6, sizeof *pass);
+    char **owned = stk_xcalloc((size_t)argc + 3, sizeof *owned);
     int npass = 0, nowned = 0;
     pass[npass++] = "apply";
+    pass[npass++] = NULL;   /* -rev=COMMIT */
+    pass[npass++] = NULL;   /* -var-file=<the recorded variables> (first: -var on the command line win) */
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         if (stk_cli_is_help(argv[i])) {
@@ -104,12 +110,15 @@ int cmd_rollback(int argc, char **argv)
     stk_diags d = STK_DIAGS_INIT;
     /* the history: which commit, which variables */
     stk_state_session s;
+    for (int k = 0; k < npass; k++)
+        if (pass[k] && !strncmp(pass[k], "-env=", 5)) env = pass[k] + 5;
     stk_session_opts so = {0};
     so.operation = "rollback";
     so.no_lock = 1;
+    so.workspace = env;   /* -env NAME: the history of workspace NAME */
     stk_history_entry *h = NULL;
     size_t nh = 0;
-    if (stk_session_open(".", &so, &s, &d) == 0) {
+    if (!(env && !stk_workspace_exists(".", env)) && stk_session_open(".", &so, &s, &d) == 0) {
         stk_history_list(s.st, &h, &nh, &d);
         stk_session_close(&s);
     }
@@ -141,13 +150,19 @@ int cmd_rollback(int argc, char **argv)
     } else {
         rev = stk_xstrdup(to);
     }
-    char *tmp = NULL, *cfg = NULL, *commit = NULL;
+    char *commit = NULL, *varfile = NULL;
     int rc = STK_EXIT_ERROR;
-    if (stk_git_check_protected_rev(dir ? dir : ".", rev, NULL, allow_dirty, &d) ||
-        stk_git_export(dir, rev, &tmp, &cfg, &commit, &d)) {
+    stk_git_info gi;
+    int g = stk_git_provenance(dir ? dir : ".", rev, &gi, &d);
+    if (g == 0)
+        stk_diags_error(&d, NULL, "Not a git repository",
+                        "%s is not inside a git work tree: rollback reads earlier commits from git.", dir ? dir : ".");
+    if (g != 1) {
         print_diags(&d);
         goto out;
     }
+    commit = stk_xstrdup(gi.commit);
+    stk_git_info_free(&gi);
     /* the variables recorded with the latest apply of this commit */
     json_t *vars = NULL;
     int have_vars = 0;
@@ -168,33 +183,45 @@ int cmd_rollback(int argc, char **argv)
         json_decref(pj);
     }
     if (vars) {
+        /* a file outside the work tree: -var-file under -rev reads it from the disk */
         have_vars = 1;
-        char *p = stk_xasprintf("%s/zz-stk-rollback.auto.tfvars.json", cfg);
-        if (json_dump_file(vars, p, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
-            fprintf(stderr, "Error: cannot write %s\n", p);
-            free(p);
-            json_decref(vars);
+        const char *t = getenv("TMPDIR");
+        varfile = stk_xasprintf("%s/stk-rollback-XXXXXX.tfvars.json", t && *t ? t : "/tmp");
+        int fd = mkstemps(varfile, 12);
+        char *js = json_dumps(vars, JSON_INDENT(2) | JSON_SORT_KEYS);
+        size_t len = js ? strlen(js) : 0;
+        int ok = fd >= 0 && js && write(fd, js, len) == (ssize_t)len;
+        if (fd >= 0) close(fd);
+        free(js);
+        json_decref(vars);
+        if (!ok) {
+            fprintf(stderr, "Error: cannot write the recorded variables to %s\n", varfile);
+            if (fd >= 0) unlink(varfile);
+            free(varfile);
+            varfile = NULL;
             goto out;
         }
-        free(p);
-        json_decref(vars);
+        owned[nowned++] = pass[2] = stk_xasprintf("-var-file=%s", varfile);
     }
     printf("Rolling back to commit %.12s%s (configuration %s as committed; variables %s).\n\n", commit,
            to_serial ? " (recorded for that serial)" : "", dir ? dir : ".",
            have_vars ? "as recorded for that commit" : "from the commit's files");
     fflush(stdout);
-    /* the history row apply records carries the target commit */
-    if (stk_git_record_provenance(dir ? dir : ".", commit, &d)) {
-        print_diags(&d);
-        goto out;
-    }
     stk_diags_free(&d);
-    pass[npass++] = cfg;
-    rc = stk_cli_plan_apply(npass, pass, STK_CLI_APPLY);
+    /* apply -rev=COMMIT: checks a protected workspace, records the commit in history */
+    owned[nowned++] = pass[1] = stk_xasprintf("-rev=%s", commit);
+    if (allow_dirty) pass[npass++] = "-allow-dirty";
+    if (dir) pass[npass++] = (char *)dir;
+    /* drop the unused slot */
+    int m = 0;
+    for (int k = 0; k < npass; k++)
+        if (pass[k]) pass[m++] = pass[k];
+    rc = stk_cli_plan_apply(m, pass, STK_CLI_APPLY);
 out:
-    if (tmp) stk_git_export_remove(tmp);
-    free(tmp);
-    free(cfg);
+    if (varfile) {
+        unlink(varfile);
+        free(varfile);
+    }
     free(commit);
     free(rev);
     stk_history_entries_free(h, nh);

@@ -216,8 +216,13 @@ out:
     return ret;
 }
 
+static int g_recorded;
+
+int stk_git_provenance_recorded(void) { return g_recorded; }
+
 int stk_git_record_provenance(const char *dir, const char *rev, stk_diags *d)
 {
+    g_recorded = 1;
     stk_git_info i;
     int rc = stk_git_provenance(dir, rev, &i, d);
     if (rc < 0) return -1;
@@ -286,27 +291,27 @@ int stk_git_set_protected(const char *dir, const char *workspace, int on, stk_di
     return rc;
 }
 
-int stk_git_check_protected_rev(const char *dir, const char *rev, const char *workspace, int allow_dirty,
-                                stk_diags *d)
+int stk_git_check_workspace(const char *state_dir, const char *cfg_dir, const char *rev, const char *workspace,
+                            int allow_dirty, stk_diags *d)
 {
-    char *cur = workspace ? NULL : stk_workspace_current(dir);
+    char *cur = workspace ? NULL : stk_workspace_current(state_dir);
     const char *ws = workspace ? workspace : cur;
     int rc = 0;
-    if (!stk_git_is_protected(dir, ws) || allow_dirty) goto out;
+    if (!stk_git_is_protected(state_dir, ws) || allow_dirty) goto out;
     stk_git_info i;
-    int g = stk_git_provenance(dir, rev, &i, d);
+    int g = stk_git_provenance(cfg_dir, rev, &i, d);
     if (g < 0) {
         rc = -1;
     } else if (g == 0) {
         stk_diags_error(d, NULL, "Protected workspace outside git",
                       "workspace \"%s\" is protected: changes must come from a pushed git commit, but %s is "
-                      "not in a git repository. Use -allow-dirty to override.", ws, dir);
+                      "not in a git repository. Use -allow-dirty to override.", ws, cfg_dir);
         rc = -1;
     } else {
         if (i.dirty) {
             stk_diags_error(d, NULL, "Protected workspace: uncommitted changes",
                           "workspace \"%s\" is protected and the configuration in %s has uncommitted changes "
-                          "(git status). Commit and push them, or use -allow-dirty to override.", ws, dir);
+                          "(git status). Commit and push them, or use -allow-dirty to override.", ws, cfg_dir);
             rc = -1;
         } else if (!i.pushed) {
             stk_diags_error(d, NULL, "Protected workspace: commit not pushed",
@@ -320,6 +325,12 @@ int stk_git_check_protected_rev(const char *dir, const char *rev, const char *wo
 out:
     free(cur);
     return rc;
+}
+
+int stk_git_check_protected_rev(const char *dir, const char *rev, const char *workspace, int allow_dirty,
+                                stk_diags *d)
+{
+    return stk_git_check_workspace(dir, dir, rev, workspace, allow_dirty, d);
 }
 
 int stk_git_check_protected(const char *dir, const char *workspace, int allow_dirty, stk_diags *d)

@@ -13,12 +13,18 @@
  * remote-tracking ref, or (no upstream / detached / --rev) from any
  * refs/remotes/ ref.
  *
- * What a state-changing command calls (stk apply/destroy/rollback; state
- * rm/mv/push already do), BEFORE stk_session_finish:
+ * What a state-changing command calls (stk apply/destroy/refresh do it in
+ * engine/cli/cmd_apply.c, state rm/mv/push in cmd_state.c), BEFORE it
+ * changes state and before stk_session_finish:
  *     stk_git_check_protected(dir, workspace, allow_dirty, d)  (-> refuse on != 0)
+ *       (or stk_git_check_workspace when .stk/ and the configuration are
+ *       in different directories)
  *     stk_git_record_provenance(dir, rev_or_NULL, d)
  * The second makes the history row written by stk_session_finish carry
- * the git columns (state/history.h stk_history_set_git).
+ * the git columns (state/history.h stk_history_set_git).  A command that
+ * hands its work to stk_cli_plan_apply with a directory that is not the
+ * user's (stk dr redeploy's exported commit) records the provenance first;
+ * plan/apply sees stk_git_provenance_recorded() and keeps it.
  *
  * Protected workspaces are listed in <dir>/.stk/protected.json:
  *     {"protected": ["prod", "staging"]}
@@ -52,6 +58,8 @@ void stk_git_info_free(stk_git_info *info);
    it for the history rows this process records next.  Outside a git
    repository nothing is recorded and 0 is returned. */
 int stk_git_record_provenance(const char *dir, const char *rev, stk_diags *d);
+/* 1 once stk_git_record_provenance has been called in this process. */
+int stk_git_provenance_recorded(void);
 
 /* Protected workspaces (dir: where .stk/ lives). */
 int stk_git_is_protected(const char *dir, const char *workspace);
@@ -64,6 +72,10 @@ int stk_git_set_protected(const char *dir, const char *workspace, int on, stk_di
 int stk_git_check_protected(const char *dir, const char *workspace, int allow_dirty, stk_diags *d);
 int stk_git_check_protected_rev(const char *dir, const char *rev, const char *workspace, int allow_dirty,
                                 stk_diags *d);
+/* The same with .stk/ (protected.json, the selected workspace) in
+   state_dir and the configuration (git status, commit) in cfg_dir. */
+int stk_git_check_workspace(const char *state_dir, const char *cfg_dir, const char *rev, const char *workspace,
+                            int allow_dirty, stk_diags *d);
 
 /* -env NAME: the layout <dir>/envs/NAME (checked through fs, so it works
    on a commit too) with its own tfvars and workspace, sharing modules

@@ -235,10 +235,109 @@ serial=$(printf '%s\n' "$out" | grep -F "${RA:0:7}" | tail -1 | awk '{print $1}'
 [ -n "$serial" ] && ok || bad "history row of the rollback: $out"
 run "$stk" rollback --to-serial "$serial" -auto-approve; expect_rc "rollback --to-serial" 0
 run "$stk" state show stktest_thing.a;              expect_out "recorded variables restored" '"delta"'; expect_out "cidr of RA" '"10.0.0.0/16"'
-run "$stk" rollback --to-serial 1;                  expect_rc "serial without a commit" 1; expect_out "no commit msg" "no git commit is recorded"
+run "$stk" rollback --to-serial 999;                expect_rc "serial without a commit" 1; expect_out "no commit msg" "no git commit is recorded"
 run "$stk" rollback --to nope -auto-approve;        expect_rc "rollback bad rev" 1
 run "$stk" workspace protect default
 run "$stk" rollback --to "$RA" -auto-approve;       expect_rc "protected: unpushed rollback refused" 1; expect_out "unpushed" "not pushed"
+
+# ---- plan/apply/destroy -rev, -env, saved plans, protection inside apply -----
+run "$stk" plan -help;                              expect_rc "plan -help" 0
+expect_out "plan -help -rev" "-rev=REV"; expect_out "plan -help -env" "-env=NAME"; expect_no "plan has no -allow-dirty" "-allow-dirty"
+run "$stk" apply -help;                             expect_out "apply -help -allow-dirty" "-allow-dirty"; expect_out "apply -help DIR" "[PLANFILE | DIR]"
+run "$stk" destroy -help;                           expect_out "destroy -help -rev" "-rev=REV"
+run "$stk" plan -allow-dirty;                       expect_rc "plan -allow-dirty is unknown" 1; expect_out "unknown option" "unknown option -allow-dirty"
+pa="$tmp/pa"
+mkdir -p "$pa/envs/staging" && cd "$pa" || exit 1
+git init -q -b main .
+printf 'cloud/\n.stk/\n*.plan\n' > .gitignore
+cat > main.tf <<'TF'
+variable "name" {
+  default = "one"
+}
+resource "stktest_thing" "a" {
+  name = var.name
+  cidr = trimspace(file("${path.module}/cidr.txt"))
+}
+TF
+echo "10.0.0.0/16" > cidr.txt
+cat > envs/staging/main.tf <<'TF'
+variable "name" { type = string }
+resource "stktest_thing" "s" {
+  name = "stg-${var.name}"
+  cidr = "10.50.0.0/16"
+}
+TF
+echo 'name = "fromvarfile"' > envs/staging/staging.tfvars
+git add -A && git commit -q -m "PA: one"
+PA=$(git rev-parse HEAD)
+sed -i 's/"one"/"two"/' main.tf && echo "10.2.0.0/16" > cidr.txt && git commit -q -am "PB: two"
+PB=$(git rev-parse HEAD)
+export STK_TEST_PROVIDER=1 STK_TEST_CLOUD="$pa/cloud"
+# uncommitted edits that -rev must ignore
+sed -i 's/"two"/"DIRTY"/' main.tf; echo "10.99.0.0/16" > cidr.txt
+run "$stk" apply -no-color -auto-approve -rev="$PA"; expect_rc "apply -rev PA (dirty tree)" 0
+expect_out "apply -rev names the commit" "as committed at ${PA:0:12}"
+run "$stk" state show stktest_thing.a;              expect_out "PA's variable default" '"one"'; expect_out "PA's file()" '"10.0.0.0/16"'
+expect_no "no dirty value" "DIRTY"
+run "$stk" history -json
+expect_out "apply -rev: commit in history" "\"commit\": \"$PA\""
+expect_out "apply -rev: subject in history" '"subject": "PA: one"'
+expect_out "apply -rev: author in history" '"author": "Test Author <author@example.com>"'
+expect_out "apply -rev: not dirty" '"dirty": false'
+run "$stk" plan -no-color -rev main;                expect_rc "plan -rev main" 0
+expect_out "plan -rev branch named" "(main)"; expect_out "plan -rev main: PB's name" '"two"'; expect_no "plan -rev ignores the work tree" "DIRTY"
+[ "$(grep -c DIRTY main.tf)" = 1 ] && [ "$(cat cidr.txt)" = 10.99.0.0/16 ] && ok || bad "-rev must leave the work tree untouched"
+run "$stk" plan -no-color;                          expect_out "plan without -rev reads the work tree" '"DIRTY"'
+# a saved plan made from a commit applies the same commit later, whatever the work tree holds
+run "$stk" plan -no-color -rev="$PB" -out=pb.plan;  expect_rc "plan -rev PB -out" 0
+grep -q "\"commit\": *\"$PB\"" pb.plan && ok || bad "plan file records the commit: $(grep -o '"source":{[^}]*}' pb.plan)"
+echo "10.98.0.0/16" > cidr.txt
+run "$stk" apply -no-color -rev="$PB" pb.plan;      expect_rc "-rev with a plan file refused" 1; expect_out "-rev with plan msg" "cannot be used with a saved plan"
+run "$stk" apply -no-color pb.plan;                 expect_rc "apply the -rev plan file" 0
+run "$stk" state show stktest_thing.a;              expect_out "plan file applied PB" '"10.2.0.0/16"'
+run "$stk" history -json;                           expect_out "plan file apply records PB" "\"commit\": \"$PB\""
+# a plan made from the dirty work tree goes stale when the tree changes
+run "$stk" plan -no-color -out=dirty.plan;          expect_rc "plan from the dirty tree" 0
+grep -q '"commit"' dirty.plan && bad "a work-tree plan records no commit" || ok
+sed -i 's/"DIRTY"/"DIRTY2"/' main.tf
+run "$stk" apply -no-color dirty.plan;              expect_rc "stale dirty plan refused" 1; expect_out "stale" "Saved plan is stale"
+sed -i 's/"DIRTY2"/"DIRTY"/' main.tf
+# protected workspace: apply/destroy refuse a dirty tree or an unpushed commit
+run "$stk" workspace protect default;               expect_rc "protect pa" 0
+run "$stk" apply -no-color -auto-approve;           expect_rc "protected: dirty apply refused" 1; expect_out "dirty apply reason" "uncommitted changes"
+run "$stk" apply -no-color dirty.plan;              expect_rc "protected: dirty plan file refused" 1; expect_out "dirty plan file reason" "uncommitted changes"
+run "$stk" apply -no-color -auto-approve -rev=HEAD; expect_rc "protected: unpushed commit refused" 1; expect_out "unpushed reason" "not pushed"
+run "$stk" destroy -no-color -auto-approve -rev=HEAD; expect_rc "protected: destroy refused too" 1
+run "$stk" refresh -no-color;                       expect_rc "protected: refresh refused too" 1
+run "$stk" state show stktest_thing.a;              expect_out "refused applies changed nothing" '"10.2.0.0/16"'
+run "$stk" apply -no-color -auto-approve -allow-dirty; expect_rc "protected: -allow-dirty passes" 0
+run "$stk" history -json;                           expect_out "-allow-dirty apply recorded dirty" '"dirty": true'
+git init -q --bare "$tmp/pa-remote.git" && git remote add origin "$tmp/pa-remote.git" && git push -q -u origin main 2>/dev/null
+run "$stk" apply -no-color -auto-approve -rev=HEAD; expect_rc "protected: pushed commit allowed" 0
+run "$stk" state show stktest_thing.a;              expect_out "pushed PB applied" '"two"'
+run "$stk" workspace unprotect default
+# -env: the layout's var files and its own workspace/state, from a commit too
+run "$stk" apply -no-color -auto-approve -env=staging; expect_rc "apply -env staging" 0
+expect_out "-env creates its workspace" 'Created workspace "staging"'
+run "$stk" workspace list;                          expect_out "staging workspace listed" "staging"
+out=$(STK_WORKSPACE=staging "$stk" state show stktest_thing.s 2>&1); expect_out "-env var file applied" '"stg-fromvarfile"'
+run "$stk" state list;                              expect_no "default state has no staging resource" "stktest_thing.s"
+out=$(STK_WORKSPACE=staging "$stk" state list 2>&1); expect_no "staging state has no default resource" "stktest_thing.a"
+run "$stk" plan -no-color -env=staging -detailed-exitcode; expect_rc "-env plan clean" 0
+run "$stk" plan -no-color -env staging -rev="$PA" -var name=x -detailed-exitcode; expect_rc "-env -rev plan with a change" 2
+expect_out "-env -rev plan diff" '"stg-x"'
+run "$stk" plan -no-color -env=staging -rev="$PA" -var name=x -out=stg.plan; expect_rc "-env -rev -out" 0
+grep -q '"env": *"staging"' stg.plan && ok || bad "plan file records the env"
+run "$stk" apply -no-color stg.plan;                expect_rc "apply the -env plan file" 0
+out=$(STK_WORKSPACE=staging "$stk" state show stktest_thing.s 2>&1); expect_out "-env plan file applied to staging" '"stg-x"'
+out=$(STK_WORKSPACE=staging "$stk" history -json 2>&1); expect_out "staging history has PA" "\"commit\": \"$PA\""
+run "$stk" plan -no-color -env=nope;                expect_rc "-env missing layout" 1; expect_out "-env missing msg" "No such environment"
+run "$stk" destroy -no-color -auto-approve -env=staging -rev="$PA"; expect_rc "destroy -env -rev" 0
+out=$(STK_WORKSPACE=staging "$stk" state list 2>&1); expect_no "staging destroyed" "stktest_thing.s"
+# a plan DIR argument
+cd "$tmp" || exit 1
+run "$stk" plan -no-color -rev="$PA" pa;            expect_rc "plan -rev DIR" 0; expect_out "plan DIR reads that directory" '"one"'
+cd "$pa" || exit 1
 unset STK_TEST_PROVIDER STK_TEST_CLOUD
 
 echo "$pass passed, $fail failed"
