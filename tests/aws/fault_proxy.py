@@ -20,6 +20,12 @@ random generator, some requests get:
   --only-service NAME    inject faults only into requests of that service (the
                          SigV4 credential scope's service, e.g. ec2, s3,
                          monitoring, elasticloadbalancing, dynamodb)
+  --fail-service NAME    every request of that service (credential scope name,
+                         as above; repeatable) fails, whatever the rates: an
+                         outage.  Not forwarded.  The answer is --fail-with
+  --fail-with STATUS:CODE  (default 503:ServiceUnavailable; e.g.
+                         500:InternalFailure, 403:AccessDenied), its body in
+                         the caller's protocol.  Counted as fault "fail".
 
 Protocol of an injected error (see aws_errors.py): X-Amz-Target -> JSON,
 else XML in the shape of the scope's service (ec2, s3, cloudfront, query).
@@ -58,7 +64,7 @@ import aws_errors  # noqa: E402
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
               "upgrade", "expect", "proxy-authorization", "proxy-authenticate"}
-KINDS = ("pass", "error500", "error503", "throttle", "drop", "drop_after")
+KINDS = ("pass", "error500", "error503", "throttle", "drop", "drop_after", "fail")
 
 
 class Faults:
@@ -103,6 +109,8 @@ class Faults:
                         break
                 if kind == "error":
                     kind = "error500" if u_status < 0.5 else "error503"
+            if service and service in (a.fail_service or ()):
+                kind = "fail"   # the outage wins over any drawn fault
             latency = (self.lat[0] + (self.lat[1] - self.lat[0]) * u_lat) / 1000.0
             self.stats["requests"] += 1
             svc = self.stats["by_service"].setdefault(service or "-", {"requests": 0, "faults": 0})
@@ -266,9 +274,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass
             f.write_stats_file()
             return
-        if kind in ("error500", "error503", "throttle"):
+        if kind in ("error500", "error503", "throttle", "fail"):
             proto = aws_errors.protocol_of(self.headers.get)
-            if kind == "throttle":
+            if kind == "fail":
+                status, code = self.server.fail_with
+                msg = "fault_proxy: every %s request fails (--fail-service)" % service
+            elif kind == "throttle":
                 status, code, msg = aws_errors.throttle_error(proto, service)
             else:
                 status, code, msg = aws_errors.server_error(proto, 500 if kind == "error500" else 503)
@@ -343,6 +354,10 @@ def parse_args(argv):
     p.add_argument("--drop-rate", type=float, default=0.0)
     p.add_argument("--drop-after-rate", type=float, default=0.0)
     p.add_argument("--only-service", default=None)
+    p.add_argument("--fail-service", action="append", default=[],
+                   help="every request of this service fails (repeatable)")
+    p.add_argument("--fail-with", default="503:ServiceUnavailable",
+                   help="STATUS:CODE of the --fail-service answers")
     p.add_argument("--stats-file", default=None)
     p.add_argument("--log", default="-", help="per-request log: file, '-' (stderr) or 'none'")
     p.add_argument("--upstream-timeout", type=float, default=60.0)
@@ -350,6 +365,10 @@ def parse_args(argv):
                    help="exit when this process is gone (so nothing outlives a killed test)")
     a = p.parse_args(argv)
     total = a.error_rate + a.throttle_rate + a.drop_rate + a.drop_after_rate
+    st, _, code = a.fail_with.partition(":")
+    if not st.isdigit() or not 400 <= int(st) <= 599 or not code:
+        p.error("--fail-with wants STATUS:CODE with a 4xx/5xx status (got %r)" % a.fail_with)
+    a.fail_with_pair = (int(st), code)
     if total > 1.0 or min(a.error_rate, a.throttle_rate, a.drop_rate, a.drop_after_rate) < 0:
         p.error("rates must be >= 0 and sum to at most 1 (got %.3f)" % total)
     return a
@@ -373,6 +392,7 @@ def main(argv=None):
     srv = Server(("127.0.0.1", a.port), Handler)
     srv.target_port = a.target_port
     srv.upstream_timeout = a.upstream_timeout
+    srv.fail_with = a.fail_with_pair
     srv.faults = Faults(a)
     srv.log_lock = threading.Lock()
     srv.log = None if a.log == "none" else (sys.stderr if a.log == "-" else open(a.log, "a"))
