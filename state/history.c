@@ -1,8 +1,11 @@
-/* history.c - command history and per-serial snapshots (see history.h). */
+/* history.c - command history, snapshots and the replay of change rows
+ * (see history.h). */
 #include "history.h"
 #include "json.h"
 #include "tfstate.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <pwd.h>
 #include <sqlite3.h>
@@ -71,6 +74,11 @@ int stk_history_snapshot(stk_state *st, stk_diags *d)
 {
     json_t *root = stk_tfstate_export(st, d);
     if (!root) return -1;
+    int64_t objects = (int64_t)json_object_size(json_object_get(root, "outputs"));
+    size_t ri;
+    json_t *res;
+    json_array_foreach(json_object_get(root, "resources"), ri, res)
+        objects += (int64_t)json_array_size(json_object_get(res, "instances"));
     char *text = stk_json_dump(root, STK_JSON_COMPACT | STK_JSON_SORT_KEYS);
     json_decref(root);
     size_t n = strlen(text);
@@ -103,10 +111,19 @@ int stk_history_snapshot(stk_state *st, stk_diags *d)
     free(now);
     free(z);
     if (rc != SQLITE_DONE) return sqlerr(st, d, "writing a snapshot");
+    /* the snapshot says all the change rows of this serial say */
+    if (sqlite3_prepare_v2(stk_state_db(st), "DELETE FROM changes WHERE serial = ?", -1, &s, NULL) != SQLITE_OK)
+        return sqlerr(st, d, "writing a snapshot");
+    sqlite3_bind_int64(s, 1, stk_state_serial(st));
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return sqlerr(st, d, "writing a snapshot");
+    stk_state_snapshot_written(st, objects);
     return 0;
 }
 
-int stk_history_state_at(stk_state *st, int64_t serial, char **json, stk_diags *d)
+/* The stored snapshot of `serial`: 1 found, 0 none, -1 error. */
+static int snapshot_at(stk_state *st, int64_t serial, char **json, stk_diags *d)
 {
     *json = NULL;
     sqlite3_stmt *s;
@@ -146,6 +163,216 @@ int stk_history_state_at(stk_state *st, int64_t serial, char **json, stk_diags *
     free(want);
     *json = text;
     return 1;
+}
+
+/* ---- replay of change rows ---------------------------------------------- */
+
+static const char *jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static char *jdup(json_t *o, const char *k)
+{
+    const char *v = jstr(o, k);
+    return v ? stk_xstrdup(v) : NULL;
+}
+
+/* A state being rebuilt: the objects of a snapshot, looked up by key;
+   deleted ones stay in their slot, marked dead, until the end. */
+typedef struct {
+    stk_tfstate *t;
+    stk_strmap inst, outs;      /* key -> slot + 1 */
+    char **keys;                /* the map keys (owned) */
+    size_t nkeys;
+    unsigned char *idead, *odead;
+} rebuild;
+
+static const char *own_key(rebuild *r, char *k)
+{
+    r->keys = stk_xrealloc(r->keys, (r->nkeys + 1) * sizeof *r->keys);
+    r->keys[r->nkeys++] = k;
+    return k;
+}
+
+static void rebuild_init(rebuild *r, stk_tfstate *t)
+{
+    memset(r, 0, sizeof *r);
+    r->t = t;
+    r->idead = stk_xcalloc(t->instances.len + 1, 1);
+    r->odead = stk_xcalloc(t->outputs.len + 1, 1);
+    for (size_t i = 0; i < t->instances.len; i++) {
+        const stk_state_instance *in = &t->instances.items[i];
+        const char *k = own_key(r, stk_xasprintf("%s\x1f%s", in->address, in->deposed ? in->deposed : ""));
+        stk_strmap_put(&r->inst, k, (void *)(uintptr_t)(i + 1));
+    }
+    for (size_t i = 0; i < t->outputs.len; i++)
+        stk_strmap_put(&r->outs, own_key(r, stk_xstrdup(t->outputs.items[i].name)), (void *)(uintptr_t)(i + 1));
+}
+
+static int rebuild_apply(rebuild *r, const char *kind, const char *key, const char *deposed, const char *rowtext,
+                         stk_diags *d)
+{
+    json_t *row = NULL;
+    if (rowtext) {
+        json_error_t e;
+        row = json_loads(rowtext, 0, &e);
+        if (!json_is_object(row)) {
+            json_decref(row);
+            stk_diags_error(d, NULL, "Corrupt state history", "A change row of %s is not a JSON object.", key);
+            return -1;
+        }
+    }
+    stk_tfstate *t = r->t;
+    if (strcmp(kind, "instance") == 0) {
+        char *k = stk_xasprintf("%s\x1f%s", key, deposed);
+        size_t slot = (size_t)(uintptr_t)stk_strmap_get(&r->inst, k);
+        if (!row) {
+            if (slot) r->idead[slot - 1] = 1;
+            free(k);
+            return 0;
+        }
+        if (!slot) {
+            t->instances.items = stk_xrealloc(t->instances.items, (t->instances.len + 1) * sizeof *t->instances.items);
+            r->idead = stk_xrealloc(r->idead, t->instances.len + 1);
+            slot = ++t->instances.len;
+            stk_strmap_put(&r->inst, own_key(r, k), (void *)(uintptr_t)slot);
+        } else {
+            stk_state_instance_free(&t->instances.items[slot - 1]);
+            free(k);
+        }
+        stk_state_instance *in = &t->instances.items[slot - 1];
+        memset(in, 0, sizeof *in);
+        r->idead[slot - 1] = 0;
+        in->address = stk_xstrdup(key);
+        in->deposed = stk_xstrdup(deposed);
+        in->provider = jdup(row, "provider");
+        in->schema_version = (long long)json_integer_value(json_object_get(row, "schema_version"));
+        in->attributes = jdup(row, "attributes");
+        in->sensitive_paths = jdup(row, "sensitive_paths");
+        in->dependencies = jdup(row, "dependencies");
+        in->private_data = jdup(row, "private");
+        in->extra = jdup(row, "extra");
+        const char *status = jstr(row, "status");
+        in->tainted = status && strcmp(status, "tainted") == 0;
+        in->create_before_destroy = json_integer_value(json_object_get(row, "create_before_destroy")) != 0;
+    } else {
+        size_t slot = (size_t)(uintptr_t)stk_strmap_get(&r->outs, key);
+        if (!row) {
+            if (slot) r->odead[slot - 1] = 1;
+            return 0;
+        }
+        if (!slot) {
+            t->outputs.items = stk_xrealloc(t->outputs.items, (t->outputs.len + 1) * sizeof *t->outputs.items);
+            r->odead = stk_xrealloc(r->odead, t->outputs.len + 1);
+            slot = ++t->outputs.len;
+            stk_strmap_put(&r->outs, own_key(r, stk_xstrdup(key)), (void *)(uintptr_t)slot);
+        } else {
+            stk_state_output_free(&t->outputs.items[slot - 1]);
+        }
+        stk_state_output *o = &t->outputs.items[slot - 1];
+        r->odead[slot - 1] = 0;
+        o->name = stk_xstrdup(key);
+        o->value = jdup(row, "value");
+        o->type = jdup(row, "type");
+        o->sensitive = json_integer_value(json_object_get(row, "sensitive")) != 0;
+    }
+    json_decref(row);
+    return 0;
+}
+
+/* Drop the dead slots and the maps. */
+static void rebuild_finish(rebuild *r)
+{
+    stk_tfstate *t = r->t;
+    size_t k = 0;
+    for (size_t i = 0; i < t->instances.len; i++) {
+        if (r->idead[i]) stk_state_instance_free(&t->instances.items[i]);
+        else t->instances.items[k++] = t->instances.items[i];
+    }
+    t->instances.len = k;
+    k = 0;
+    for (size_t i = 0; i < t->outputs.len; i++) {
+        if (r->odead[i]) stk_state_output_free(&t->outputs.items[i]);
+        else t->outputs.items[k++] = t->outputs.items[i];
+    }
+    t->outputs.len = k;
+    stk_strmap_free(&r->inst);
+    stk_strmap_free(&r->outs);
+    for (size_t i = 0; i < r->nkeys; i++) free(r->keys[i]);
+    free(r->keys);
+    free(r->idead);
+    free(r->odead);
+}
+
+/* A single int64 from a query with one bound int64 (or none): 1 row, 0 none
+   (or NULL), -1 error. */
+static int query_int(stk_state *st, const char *sql, int64_t arg, int64_t *out, stk_diags *d)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(stk_state_db(st), sql, -1, &s, NULL) != SQLITE_OK) return sqlerr(st, d, "reading history");
+    if (sqlite3_bind_parameter_count(s) > 0) sqlite3_bind_int64(s, 1, arg);
+    int rc = sqlite3_step(s), ret = 0;
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        *out = sqlite3_column_int64(s, 0);
+        ret = 1;
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ret = sqlerr(st, d, "reading history");
+    }
+    sqlite3_finalize(s);
+    return ret;
+}
+
+int stk_history_state_at(stk_state *st, int64_t serial, char **json, stk_diags *d)
+{
+    *json = NULL;
+    int found = snapshot_at(st, serial, json, d);
+    if (found != 0) return found;
+    /* no snapshot: the serial exists when change rows carry it; it is the
+       nearest older snapshot with the rows after it replayed */
+    int64_t one = 0, base = 0;
+    found = query_int(st, "SELECT 1 FROM changes WHERE serial = ? LIMIT 1", serial, &one, d);
+    if (found <= 0) return found;
+    found = query_int(st, "SELECT max(serial) FROM snapshots WHERE serial < ?", serial, &base, d);
+    if (found < 0) return -1;
+    if (!found) {
+        stk_diags_error(d, NULL, "Corrupt state history",
+                        "Serial %lld of %s has change rows but no older snapshot to apply them to.",
+                        (long long)serial, stk_state_path(st));
+        return -1;
+    }
+    char *text = NULL;
+    if (snapshot_at(st, base, &text, d) != 1) return -1;
+    stk_tfstate t;
+    int rc = stk_tfstate_parse_text(text, &t, d);
+    free(text);
+    if (rc) return -1;
+    rebuild r;
+    rebuild_init(&r, &t);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(stk_state_db(st),
+                           "SELECT kind, key, deposed, row FROM changes WHERE serial > ? AND serial <= ? ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK) {
+        rc = sqlerr(st, d, "reading history");
+    } else {
+        sqlite3_bind_int64(s, 1, base);
+        sqlite3_bind_int64(s, 2, serial);
+        int step;
+        while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW)
+            rc = rebuild_apply(&r, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+                               (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3), d);
+        if (rc == 0 && step != SQLITE_DONE) rc = sqlerr(st, d, "reading history");
+        sqlite3_finalize(s);
+    }
+    rebuild_finish(&r);
+    if (rc == 0) {
+        t.serial = serial;
+        json_t *root = stk_tfstate_build(&t);
+        *json = stk_json_dump(root, STK_JSON_COMPACT | STK_JSON_SORT_KEYS);
+        json_decref(root);
+    }
+    stk_tfstate_free(&t);
+    return rc ? -1 : 1;
 }
 
 int stk_history_snapshots(stk_state *st, stk_snapshot_info **out, size_t *n, stk_diags *d)
@@ -252,6 +479,10 @@ static int do_record(stk_state *st, void *ud, stk_diags *d)
         withgit.git_subject = g_git.git_subject;
         e = &withgit;
     }
+    /* the serial a command left keeps a snapshot (history rows point at
+       snapshots): one O(state) write per command, not per change */
+    int have = stk_history_has_snapshot(st, stk_state_serial(st), d);
+    if (have < 0 || (!have && stk_history_snapshot(st, d))) return -1;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(stk_state_db(st),
                            "INSERT INTO history(serial, at, who, command, plan_summary, plan_json, git_commit, "

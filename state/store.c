@@ -4,9 +4,12 @@
  * Invariants kept here:
  *  - meta holds 'lineage', 'serial', 'created_at' and (optionally)
  *    'terraform_version'; the serial only changes in stk_state_commit.
- *  - a commit that changed anything (stk_state_touch) bumps the serial and
- *    writes the snapshot of the new serial (history.c) before COMMIT, so a
- *    serial always has its snapshot.
+ *  - a commit that changed anything bumps the serial and stamps the change
+ *    rows the triggers logged (migration 3) with it before COMMIT; a commit
+ *    that replaced the whole content (replace_all), or after which the rows
+ *    since the last snapshot outweigh the state, also writes the snapshot
+ *    of the new serial (history.c).  So every serial has a snapshot or
+ *    change rows, and the serial a store is opened at has a snapshot.
  *  - instances are unique on (address, deposed); address is canonical.
  */
 #include "store.h"
@@ -36,6 +39,9 @@ struct stk_state {
     int in_tx;
     int dirty;
     int64_t next_serial;     /* > 0: serial requested by replace_all */
+    int bulk;                /* replace_all in this transaction: snapshot at commit */
+    int64_t rows_since_snap; /* change rows since the last snapshot this handle wrote */
+    int64_t snap_objects;    /* objects in that snapshot */
     stk_backup_hook hook;
 };
 
@@ -108,6 +114,47 @@ static const char *const migrations[] = {
     "  git_author TEXT,\n"
     "  git_subject TEXT);\n"
     "CREATE INDEX history_serial ON history(serial);\n",
+    /* 3: per-commit change rows, so a commit no longer snapshots the whole
+       state (history.h): triggers log every row written to instances and
+       outputs (row NULL: deleted) with serial NULL; stk_state_commit stamps
+       them with the serial it makes. */
+    "CREATE TABLE changes(\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  serial INTEGER,\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('instance','output')),\n"
+    "  key TEXT NOT NULL,\n"
+    "  deposed TEXT NOT NULL DEFAULT '',\n"
+    "  row TEXT CHECK (row IS NULL OR json_valid(row)));\n"
+    "CREATE INDEX changes_serial ON changes(serial);\n"
+    "CREATE TRIGGER instances_log_insert AFTER INSERT ON instances BEGIN\n"
+    "  INSERT INTO changes(kind, key, deposed, row) VALUES('instance', NEW.address, NEW.deposed,\n"
+    "    json_object('provider', NEW.provider, 'schema_version', NEW.schema_version, 'attributes', NEW.attributes,\n"
+    "      'sensitive_paths', NEW.sensitive_paths, 'dependencies', NEW.dependencies, 'private', NEW.private,\n"
+    "      'extra', NEW.extra, 'status', NEW.status, 'create_before_destroy', NEW.create_before_destroy));\n"
+    "END;\n"
+    "CREATE TRIGGER instances_log_update AFTER UPDATE ON instances BEGIN\n"
+    "  INSERT INTO changes(kind, key, deposed, row) SELECT 'instance', OLD.address, OLD.deposed, NULL\n"
+    "    WHERE OLD.address <> NEW.address OR OLD.deposed <> NEW.deposed;\n"
+    "  INSERT INTO changes(kind, key, deposed, row) VALUES('instance', NEW.address, NEW.deposed,\n"
+    "    json_object('provider', NEW.provider, 'schema_version', NEW.schema_version, 'attributes', NEW.attributes,\n"
+    "      'sensitive_paths', NEW.sensitive_paths, 'dependencies', NEW.dependencies, 'private', NEW.private,\n"
+    "      'extra', NEW.extra, 'status', NEW.status, 'create_before_destroy', NEW.create_before_destroy));\n"
+    "END;\n"
+    "CREATE TRIGGER instances_log_delete AFTER DELETE ON instances BEGIN\n"
+    "  INSERT INTO changes(kind, key, deposed, row) VALUES('instance', OLD.address, OLD.deposed, NULL);\n"
+    "END;\n"
+    "CREATE TRIGGER outputs_log_insert AFTER INSERT ON outputs BEGIN\n"
+    "  INSERT INTO changes(kind, key, row) VALUES('output', NEW.name,\n"
+    "    json_object('value', NEW.value, 'type', NEW.type, 'sensitive', NEW.sensitive));\n"
+    "END;\n"
+    "CREATE TRIGGER outputs_log_update AFTER UPDATE ON outputs BEGIN\n"
+    "  INSERT INTO changes(kind, key, row) SELECT 'output', OLD.name, NULL WHERE OLD.name <> NEW.name;\n"
+    "  INSERT INTO changes(kind, key, row) VALUES('output', NEW.name,\n"
+    "    json_object('value', NEW.value, 'type', NEW.type, 'sensitive', NEW.sensitive));\n"
+    "END;\n"
+    "CREATE TRIGGER outputs_log_delete AFTER DELETE ON outputs BEGIN\n"
+    "  INSERT INTO changes(kind, key, row) VALUES('output', OLD.name, NULL);\n"
+    "END;\n",
 };
 
 const char *stk_state_migration_sql(int version)
@@ -390,6 +437,7 @@ int stk_state_begin(stk_state *st, stk_diags *d)
     if (exec(st, "BEGIN IMMEDIATE", d)) return -1;
     st->in_tx = 1;
     st->dirty = 0;
+    st->bulk = 0;
     st->next_serial = 0;
     if (load_meta(st, d)) {
         stk_state_rollback(st);
@@ -404,10 +452,40 @@ void stk_state_rollback(stk_state *st)
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     st->in_tx = 0;
     st->dirty = 0;
+    st->bulk = 0;
     st->next_serial = 0;
     stk_diags ignore = STK_DIAGS_INIT;
     load_meta(st, &ignore);
     stk_diags_free(&ignore);
+}
+
+/* Stamp the change rows of the open transaction with `serial`; *n gets
+   their number. */
+static int stamp_changes(stk_state *st, int64_t serial, int64_t *n, stk_diags *d)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "UPDATE changes SET serial = ? WHERE serial IS NULL", -1, &s, NULL) != SQLITE_OK)
+        return sqlerr(st, d, "recording changes");
+    sqlite3_bind_int64(s, 1, serial);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return sqlerr(st, d, "recording changes");
+    *n = sqlite3_changes(st->db);
+    return 0;
+}
+
+/* Rows since the last snapshot beyond which a commit writes a snapshot:
+   as many as the state has objects (at least 1000), so the snapshots cost
+   O(1) per change amortised and a past serial replays at most that many. */
+static int64_t snapshot_every(const stk_state *st)
+{
+    return st->snap_objects > 1000 ? st->snap_objects : 1000;
+}
+
+void stk_state_snapshot_written(stk_state *st, int64_t objects)
+{
+    st->rows_since_snap = 0;
+    st->snap_objects = objects;
 }
 
 int stk_state_commit(stk_state *st, stk_diags *d)
@@ -420,15 +498,24 @@ int stk_state_commit(stk_state *st, stk_diags *d)
         int64_t old = st->serial;
         int64_t ns = st->serial + 1;
         if (st->next_serial > ns) ns = st->next_serial;
-        char buf[32];
-        snprintf(buf, sizeof buf, "%lld", (long long)ns);
-        st->serial = ns;
-        if (meta_set(st, "serial", buf, d) || meta_set(st, "lineage", st->lineage, d) ||
-            (st->tf_version && meta_set(st, "terraform_version", st->tf_version, d)) ||
-            stk_history_snapshot(st, d)) {
-            st->serial = old;
+        int64_t rows = 0;
+        if (stamp_changes(st, ns, &rows, d)) {
             stk_state_rollback(st);
             return -1;
+        }
+        if (rows > 0 || st->bulk) {   /* no rows: nothing changed after all, no new serial */
+            char buf[32];
+            snprintf(buf, sizeof buf, "%lld", (long long)ns);
+            st->serial = ns;
+            int snap = st->bulk || st->rows_since_snap + rows >= snapshot_every(st);
+            if (meta_set(st, "serial", buf, d) || meta_set(st, "lineage", st->lineage, d) ||
+                (st->tf_version && meta_set(st, "terraform_version", st->tf_version, d)) ||
+                (snap && stk_history_snapshot(st, d))) {
+                st->serial = old;
+                stk_state_rollback(st);
+                return -1;
+            }
+            if (!snap) st->rows_since_snap += rows;
         }
     }
     if (exec(st, "COMMIT", d)) {
@@ -437,6 +524,7 @@ int stk_state_commit(stk_state *st, stk_diags *d)
     }
     st->in_tx = 0;
     st->dirty = 0;
+    st->bulk = 0;
     st->next_serial = 0;
     return 0;
 }
@@ -1123,6 +1211,7 @@ int stk_state_replace_all(stk_state *st, const stk_state_instance_list *insts, c
         st->tf_version = stk_xstrdup(terraform_version);
     }
     if (new_serial > st->serial) st->next_serial = new_serial;
+    st->bulk = 1;
     stk_state_touch(st);
     return 0;
 }

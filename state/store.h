@@ -15,8 +15,9 @@
  *
  * Identity: a lineage (random UUID from OpenSSL, fixed when the database is
  * created) and a serial that grows by one on every committed transaction
- * that changed something.  Each such commit also stores a snapshot of the
- * whole state at the new serial (history.h), in the same transaction.
+ * that changed something.  Each such commit also records what it changed
+ * (change rows, or a snapshot of the whole state: history.h) in the same
+ * transaction, so the state at every serial can be read back.
  *
  * Resource instances are keyed by (canonical address, deposed key): the
  * current object has deposed = "" and each deposed object of a
@@ -47,7 +48,7 @@
 typedef struct stk_state stk_state;
 
 /* Schema version this build writes (PRAGMA user_version). */
-#define STK_STATE_SCHEMA_VERSION 2
+#define STK_STATE_SCHEMA_VERSION 3
 
 typedef struct {
     char *address;          /* canonical instance address (stk_addr_format) */
@@ -176,6 +177,9 @@ int stk_state_with_tx(stk_state *st, int (*fn)(stk_state *st, void *ud, stk_diag
                       stk_diags *d);
 /* Mark the open transaction as changing the state (serial bump on commit). */
 void stk_state_touch(stk_state *st);
+/* history.c wrote a snapshot holding `objects` instances and outputs: the
+   count of change rows since the last snapshot starts again. */
+void stk_state_snapshot_written(stk_state *st, int64_t objects);
 /* Random UUID v4 string (malloc'd), from OpenSSL RAND_bytes. */
 char *stk_state_uuid(void);
 

@@ -263,12 +263,12 @@ static void test_migration_from_v1(void)
         free(json);
         stk_state_close(st);
     }
-    CHECK_INT(user_version(path), 2);
+    CHECK_INT(user_version(path), STK_STATE_SCHEMA_VERSION);
     sqlite3_open(path, &db);
     sqlite3_stmt *s;
     sqlite3_prepare_v2(db, "SELECT group_concat(version) FROM schema_migrations", -1, &s, NULL);
     CHECK(sqlite3_step(s) == SQLITE_ROW);
-    CHECK_STR((const char *)sqlite3_column_text(s, 0), "1,2");
+    CHECK_STR((const char *)sqlite3_column_text(s, 0), "1,2,3");
     sqlite3_finalize(s);
     sqlite3_close(db);
     /* open_path without create refuses a missing file */
@@ -617,17 +617,222 @@ static void test_history_restore(void)
         CHECK_STR(h[0].plan_summary, "1 to add, 0 to change, 0 to destroy");
     }
     stk_history_entries_free(h, n);
+    /* snapshots: the serial the store was created at, the serials the two
+       recorded commands left, and the two restores (whole-content
+       replacements); serials 2 and 3 are change rows replayed on 1 */
     stk_snapshot_info *si;
     CHECK(stk_history_snapshots(st, &si, &n, &d) == 0);
-    CHECK_INT(n, 7);   /* serials 0..6 */
-    if (n == 7) CHECK_INT(si[6].serial, 6);
+    CHECK_INT(n, 5);
+    if (n == 5) {
+        CHECK_INT(si[0].serial, 0);
+        CHECK_INT(si[1].serial, 1);
+        CHECK_INT(si[2].serial, 4);
+        CHECK_INT(si[3].serial, 5);
+        CHECK_INT(si[4].serial, 6);
+    }
     stk_history_snapshots_free(si, n);
-    /* a corrupted snapshot is detected by its digest */
-    sqlite3_exec(stk_state_db(st), "UPDATE snapshots SET sha256 = 'x' WHERE serial = 2", NULL, NULL, NULL);
-    CHECK_INT(stk_history_state_at(st, 2, &json, &d), -1);
+    CHECK_INT(stk_history_state_at(st, 3, &json, &d), 1);
+    CHECK(json && strstr(json, "vpc-2") && strstr(json, "subnet-1") && !strstr(json, "vpc_id"));
+    CHECK(json && strstr(json, "\"serial\":3"));
+    free(json);
+    /* a corrupted snapshot is detected by its digest, also when a replay
+       starts from it */
+    sqlite3_exec(stk_state_db(st), "UPDATE snapshots SET sha256 = 'x' WHERE serial = 1", NULL, NULL, NULL);
+    CHECK_INT(stk_history_state_at(st, 1, &json, &d), -1);
     CHECK(diags_mention(&d, "digest"));
+    CHECK_INT(stk_history_state_at(st, 2, &json, &d), -1);
     stk_diags_free(&d);
     stk_state_close(st);
+    rmrf(dir);
+}
+
+/* The live state as a snapshot would hold it (compact, sorted keys). */
+static char *live_text(stk_state *st)
+{
+    stk_diags d = STK_DIAGS_INIT;
+    json_t *root = stk_tfstate_export(st, &d);
+    stk_diags_free(&d);
+    if (!root) return stk_xstrdup("");
+    char *t = stk_json_dump(root, STK_JSON_COMPACT | STK_JSON_SORT_KEYS);
+    json_decref(root);
+    return t;
+}
+
+/* Every serial replayed from change rows reads exactly as the live state
+   read when that serial was current: puts, updates, deletes, deposed
+   objects, taint, outputs, mv, rm, several changes in one transaction. */
+static void test_history_replay(void)
+{
+    char *dir = tmpdir();
+    stk_state *st = open_ws(dir, "default");
+    stk_diags d = STK_DIAGS_INIT;
+    char *seen[64] = {0};
+    int64_t last = 0;
+#define SEEN() do { last = stk_state_serial(st); if (last < 64 && !seen[last]) seen[last] = live_text(st); } while (0)
+    SEEN();
+    put(st, "aws_vpc.main", "{\"id\":\"vpc-1\"}");
+    SEEN();
+    put(st, "module.net[0].aws_subnet.a[\"x\"]", "{\"id\":\"s-1\",\"n\":1.5}");
+    SEEN();
+    put(st, "aws_vpc.main", "{\"id\":\"vpc-1\",\"tags\":{\"a\":\"b\"}}");
+    SEEN();
+    stk_state_instance in = {0};
+    in.address = "aws_s3_bucket.b";
+    in.deposed = "dead0001";
+    in.provider = "provider[\"registry.terraform.io/hashicorp/aws\"].eu";
+    in.schema_version = 2;
+    in.attributes = "{\"bucket\":\"b\",\"password\":\"p\"}";
+    in.sensitive_paths = "[[{\"type\":\"get_attr\",\"value\":\"password\"}]]";
+    in.dependencies = "[\"aws_vpc.main\"]";
+    in.private_data = "cHJpdg==";
+    in.extra = "{\"identity\":{\"x\":1}}";
+    in.tainted = 1;
+    in.create_before_destroy = 1;
+    CHECK(stk_state_put(st, &in, &d) == 0);
+    SEEN();
+    stk_state_output o = {"vpc", "\"vpc-1\"", "\"string\"", 0};
+    stk_state_set_output(st, &o, &d);
+    SEEN();
+    stk_state_output o2 = {"pw", "\"secret\"", "\"string\"", 1};
+    stk_state_set_output(st, &o2, &d);
+    SEEN();
+    CHECK(stk_state_begin(st, &d) == 0);
+    put(st, "aws_subnet.a[0]", "{}");
+    put(st, "aws_subnet.a[1]", "{}");
+    stk_state_delete(st, "aws_s3_bucket.b", "dead0001", &d);
+    CHECK(stk_state_commit(st, &d) == 0);
+    SEEN();
+    size_t moved = 0;
+    CHECK(stk_state_mv(st, "module.net[0]", "module.core", &moved, &d) == 0);
+    SEEN();
+    stk_state_delete_output(st, "vpc", &d);
+    SEEN();
+    size_t removed = 0;
+    CHECK(stk_state_rm(st, "aws_subnet.a", &removed, &d) == 0);
+    SEEN();
+    put(st, "aws_subnet.a[0]", "{\"back\":true}");   /* deleted, then written again */
+    SEEN();
+    CHECK_INT(last, 11);
+    /* only serial 0 has a stored snapshot: 1..11 are replays */
+    stk_snapshot_info *si;
+    size_t n = 0;
+    CHECK(stk_history_snapshots(st, &si, &n, &d) == 0);
+    CHECK_INT(n, 1);
+    stk_history_snapshots_free(si, n);
+    for (int64_t k = 0; k <= last; k++) {
+        char *json = NULL;
+        CHECK_INT(stk_history_state_at(st, k, &json, &d), 1);
+        if (json && seen[k] && strcmp(json, seen[k]) != 0)
+            fprintf(stderr, "serial %lld:\n replay %s\n live   %s\n", (long long)k, json, seen[k]);
+        CHECK(json && seen[k] && strcmp(json, seen[k]) == 0);
+        free(json);
+    }
+    char *json = NULL;
+    CHECK_INT(stk_history_state_at(st, last + 1, &json, &d), 0);
+    /* recording the command snapshots the serial it left; its change rows
+       go, and the replays still read the same */
+    stk_history_entry e = {0};
+    e.command = "stk apply";
+    e.git_dirty = -1;
+    CHECK(stk_history_record(st, &e, &d) == 0);
+    CHECK_INT(stk_history_has_snapshot(st, last, &d), 1);
+    for (int64_t k = 0; k <= last; k++) {
+        CHECK_INT(stk_history_state_at(st, k, &json, &d), 1);
+        CHECK(json && seen[k] && strcmp(json, seen[k]) == 0);
+        free(json);
+    }
+    /* restore a replayed serial */
+    CHECK(stk_history_restore(st, 5, &d) == 0);
+    char *now = live_text(st);
+    CHECK_INT(stk_history_state_at(st, stk_state_serial(st), &json, &d), 1);
+    CHECK(json && strcmp(json, now) == 0);
+    CHECK(strstr(now, "dead0001") && !strstr(now, "pw"));
+    free(json);
+    free(now);
+    /* a reopened store replays the same */
+    stk_state_close(st);
+    st = open_ws(dir, "default");
+    CHECK_INT(stk_history_state_at(st, 9, &json, &d), 1);
+    CHECK(json && seen[9] && strcmp(json, seen[9]) == 0);
+    free(json);
+    for (int k = 0; k < 64; k++) free(seen[k]);
+#undef SEEN
+    dump_diags(&d);
+    stk_diags_free(&d);
+    stk_state_close(st);
+    rmrf(dir);
+}
+
+/* A commit writes change rows, not a snapshot, until the rows since the last
+   snapshot reach max(1000, objects); a store opened at a serial without a
+   snapshot (a run that died mid-apply) writes one. */
+static void test_history_snapshot_cadence(void)
+{
+    char *dir = tmpdir();
+    stk_state *st = open_ws(dir, "default");
+    stk_diags d = STK_DIAGS_INIT;
+    sqlite3_exec(stk_state_db(st), "PRAGMA synchronous=OFF", NULL, NULL, NULL);   /* speed only */
+    for (int i = 0; i < 1001; i++) {
+        char addr[64];
+        snprintf(addr, sizeof addr, "aws_thing.t[%d]", i % 50);
+        put(st, addr, "{}");
+    }
+    stk_snapshot_info *si;
+    size_t n = 0;
+    CHECK(stk_history_snapshots(st, &si, &n, &d) == 0);
+    CHECK_INT(n, 2);   /* serial 0 and the 1000th change */
+    if (n == 2) CHECK_INT(si[1].serial, 1000);
+    stk_history_snapshots_free(si, n);
+    char *json = NULL;
+    CHECK_INT(stk_history_state_at(st, 999, &json, &d), 1);
+    CHECK(json && strstr(json, "\"serial\":999"));
+    free(json);
+    CHECK_INT(stk_history_has_snapshot(st, 1001, &d), 0);
+    stk_state_close(st);
+    st = open_ws(dir, "default");
+    CHECK_INT(stk_history_has_snapshot(st, 1001, &d), 1);
+    stk_diags_free(&d);
+    stk_state_close(st);
+    rmrf(dir);
+}
+
+/* A version-2 store (a snapshot per serial) migrates to change rows: its
+   old serials still read, new commits log rows. */
+static void test_migration_from_v2(void)
+{
+    char *dir = tmpdir();
+    char *path = stk_xasprintf("%s/v2.db", dir);
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    CHECK(sqlite3_exec(db, stk_state_migration_sql(1), NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, stk_state_migration_sql(2), NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "INSERT INTO meta VALUES('lineage','11111111-2222-4333-8444-555555555555'),('serial','3');"
+                       "INSERT INTO schema_migrations VALUES(1,'2026-01-01T00:00:00Z'),(2,'2026-01-01T00:00:00Z');"
+                       "PRAGMA user_version = 2;",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    stk_diags d = STK_DIAGS_INIT;
+    stk_state *st = NULL;
+    CHECK(stk_state_open_path(path, 0, &st, &d) == 0);
+    dump_diags(&d);
+    if (st) {
+        CHECK_INT(stk_history_has_snapshot(st, 3, &d), 1);
+        put(st, "aws_vpc.main", "{\"id\":\"vpc-9\"}");
+        CHECK_INT(stk_state_serial(st), 4);
+        CHECK_INT(stk_history_has_snapshot(st, 4, &d), 0);
+        char *json = NULL;
+        CHECK_INT(stk_history_state_at(st, 4, &json, &d), 1);
+        CHECK(json && strstr(json, "vpc-9") && strstr(json, "11111111-2222"));
+        free(json);
+        CHECK_INT(stk_history_state_at(st, 3, &json, &d), 1);
+        CHECK(json && !strstr(json, "vpc-9"));
+        free(json);
+        stk_state_close(st);
+    }
+    CHECK_INT(user_version(path), STK_STATE_SCHEMA_VERSION);
+    stk_diags_free(&d);
+    free(path);
     rmrf(dir);
 }
 
@@ -1182,6 +1387,9 @@ int main(void)
     STK_RUN(test_mv_rm);
     STK_RUN(test_journal);
     STK_RUN(test_history_restore);
+    STK_RUN(test_history_replay);
+    STK_RUN(test_history_snapshot_cadence);
+    STK_RUN(test_migration_from_v2);
     STK_RUN(test_tfstate_roundtrip);
     STK_RUN(test_tfstate_push_rules);
     STK_RUN(test_tfstate_sensitive_forms);
