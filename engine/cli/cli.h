@@ -40,6 +40,7 @@ int cmd_import(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
+int cmd_dr(int argc, char **argv);
 /* plan / apply / destroy / refresh share one implementation (cmd_apply.c) */
 enum { STK_CLI_PLAN, STK_CLI_APPLY, STK_CLI_DESTROY, STK_CLI_REFRESH };
 int stk_cli_plan_apply(int argc, char **argv, int mode);

@@ -33,6 +33,7 @@ static const stk_cli_command commands[] = {
     {"history", cmd_history, "List applies and state changes with their git commits", 0},
     {"diff", cmd_diff, "Compare two git revisions of the configuration (no AWS calls)", 0},
     {"rollback", cmd_rollback, "Plan and apply the configuration of an earlier git commit", 0},
+    {"dr", cmd_dr, "Disaster recovery: redeploy to another region; workspaces' regions and backups", 0},
 };
 
 static void usage(FILE *f)
