@@ -20,6 +20,7 @@
  */
 #include "aws/common.h"
 #include "aws/compute_shared.h"
+#include "aws/recover.h"
 #include "aws/aws_types.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -592,9 +593,27 @@ static int asg_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+/* Crash recovery (recover.h): the group's name (given, or made from the
+   create's token as asg_create makes it) finds it again. */
+static char *asg_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                              const char *token)
+{
+    (void)t;
+    char *name = stk_aws_cmp_name_token(planned, 0, token);
+    char *s = stk_aws_recover_info(p, planned, token, name, NULL);
+    free(name);
+    return s;
+}
+
+static int asg_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                       stk_diags *d)
+{
+    return stk_aws_recover_by_read(p, t, info_json, "name", NULL, state, d);
+}
+
 const stk_resource_type stk_aws_autoscaling_group_type = {
     "aws_autoscaling_group", "aws", STK_RESOURCE_MANAGED, &asg_schema, asg_create, asg_read, asg_update, asg_delete,
-    asg_import, NULL, stk_aws_journal_info_default, NULL,
+    asg_import, NULL, asg_journal_info, asg_recover,
 };
 
 /* ================= aws_autoscaling_policy ================= */
@@ -783,7 +802,23 @@ static int pol_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return rc;
 }
 
+/* Crash recovery (recover.h): the group's name and the policy's. */
+static const char *const pol_keys[] = {"autoscaling_group_name", "name", NULL};
+
+static char *pol_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                              const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, pol_keys);
+}
+
+static int pol_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                       stk_diags *d)
+{
+    return stk_aws_recover_by_read(p, t, info_json, "name", pol_keys, state, d);
+}
+
 const stk_resource_type stk_aws_autoscaling_policy_type = {
     "aws_autoscaling_policy", "aws", STK_RESOURCE_MANAGED, &pol_schema, pol_create, pol_read, pol_update, pol_delete,
-    pol_import, NULL, NULL, NULL,
+    pol_import, NULL, pol_journal_info, pol_recover,
 };

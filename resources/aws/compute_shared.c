@@ -10,13 +10,17 @@
 
 char *stk_aws_cmp_name(stk_value *planned, size_t max_len)
 {
+    return stk_aws_cmp_name_token(planned, max_len, stk_aws_idempotency_token());
+}
+
+char *stk_aws_cmp_name_token(stk_value *planned, size_t max_len, const char *tok)
+{
     const char *name = stk_aws_get_str(planned, "name");
     if (name && *name) return stk_xstrdup(name);
     const char *prefix = stk_aws_get_str(planned, "name_prefix");
     if (!prefix) prefix = "terraform-";
     char digits[27];
-    const char *tok = stk_aws_idempotency_token();
-    if (tok) {
+    if (tok && *tok) {
         unsigned char h[SHA_DIGEST_LENGTH];
         SHA1((const unsigned char *)tok, strlen(tok), h);
         for (int i = 0; i < 26; i++) digits[i] = (char)('0' + h[i % SHA_DIGEST_LENGTH] % 10);

@@ -16,6 +16,9 @@
    the same name), else from the clock and a counter.  max_len > 0 cuts the
    suffix so the whole fits (load balancer names: 32). */
 char *stk_aws_cmp_name(stk_value *planned, size_t max_len);
+/* The same with the token given (journal_info runs before the create's
+   context is set); NULL token: clock and counter. */
+char *stk_aws_cmp_name_token(stk_value *planned, size_t max_len, const char *token);
 
 /* elbv2 DescribeTags of one ARN as a map (new ref); NULL on failure. */
 json_t *stk_aws_elbv2_tags(stk_provider_instance *p, const char *arn, stk_diags *d);

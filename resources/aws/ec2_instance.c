@@ -20,6 +20,7 @@
  */
 #include "aws/common.h"
 #include "aws/compute_shared.h"
+#include "aws/recover.h"
 #include "aws/aws_types.h"
 #include <ctype.h>
 #include <openssl/evp.h>
@@ -496,9 +497,77 @@ static int ec2_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+/* Crash recovery (provider.h's recover): the instance a killed RunInstances
+   made is the live one whose ClientToken is the journal's token.  Where
+   DescribeInstances does not return ClientToken (moto), the instance is
+   the only live one carrying every tag the create sent (an untagged
+   create cannot be told apart: error; several matches: error).  Instances
+   that carry another ClientToken are never taken.  The info holds no user
+   data (it may be secret): the read takes it back from AWS. */
+
+static char *inst_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                               const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, NULL);
+}
+
+static int inst_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                        stk_diags *d)
+{
+    *state = NULL;
+    json_t *info = stk_aws_recover_load(info_json);
+    const char *token = stk_aws_jstr(info, "token");
+    json_t *tags = json_object_get(info, "tags");
+    char *id = stk_aws_jstr(info, "id") ? stk_xstrdup(stk_aws_jstr(info, "id")) : NULL;
+    int rc = 0;
+    if (!id && !json_object_size(tags)) {
+        rc = stk_aws_recover_cannot(d, t, "the interrupted create had no tags to find its instance by");
+    } else if (!id) {
+        json_t *filters = json_pack("[{s:s,s:[s,s,s,s]}]", "Name", "instance-state-name", "Values", "pending",
+                                    "running", "stopping", "stopped");
+        const char *k;
+        json_t *v;
+        json_object_foreach(tags, k, v) {
+            char *name = stk_xasprintf("tag:%s", k);
+            json_array_append_new(filters, json_pack("{s:s,s:[O]}", "Name", name, "Values", v));
+            free(name);
+        }
+        json_t *params = json_pack("{s:o}", "Filters", filters), *res = NULL;
+        rc = stk_aws_paginate(p->client, "ec2", "DescribeInstances", params, &res, d);
+        json_decref(params);
+        size_t n = 0, i, j;
+        const char *one = NULL, *exact = NULL;
+        json_t *r, *in;
+        json_array_foreach(json_object_get(res, "Reservations"), i, r) json_array_foreach(json_object_get(r, "Instances"), j, in) {
+            const char *ct = stk_aws_jstr(in, "ClientToken");
+            if (ct && *ct && token && !strcmp(ct, token)) exact = stk_aws_jstr(in, "InstanceId");
+            else if (ct && *ct) continue;   /* another create's instance */
+            one = stk_aws_jstr(in, "InstanceId");
+            n++;
+        }
+        if (rc == 0 && exact) id = stk_xstrdup(exact);
+        else if (rc == 0 && n == 1 && one) id = stk_xstrdup(one);
+        else if (rc == 0 && n > 1) {
+            stk_diags_error(d, NULL, "Cannot recover the object", "aws_instance: %zu live instances carry the tags recorded "
+                            "before the interrupted create; import the right one by id.", n);
+            rc = -1;
+        }
+        json_decref(res);
+    }
+    if (rc == 0 && id) {
+        stk_value *seed = stk_aws_recover_seed(t, info, id, d);
+        rc = seed ? inst_read_id(p, t, id, seed, state, d) : -1;
+        stk_value_unref(seed);
+    }
+    free(id);
+    json_decref(info);
+    return rc;
+}
+
 const stk_resource_type stk_aws_instance_type = {
     "aws_instance", "aws", STK_RESOURCE_MANAGED, &inst_schema, inst_create, inst_read, inst_update, inst_delete,
-    ec2_import, NULL, stk_aws_journal_info_default, NULL,
+    ec2_import, NULL, inst_journal_info, inst_recover,
 };
 
 /* ================= aws_key_pair ================= */

@@ -18,6 +18,7 @@
  */
 #include "aws/common.h"
 #include "aws/compute_shared.h"
+#include "aws/recover.h"
 #include "aws/aws_types.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -444,7 +445,50 @@ static int lt_import(stk_provider_instance *p, const stk_resource_type *t, const
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+/* Crash recovery (recover.h): the template's name (given, or made from the
+   create's token as lt_create makes it) finds it again. */
+static const char *const lt_keys[] = {"name", "name_prefix", "update_default_version", NULL};
+
+static char *lt_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                             const char *token)
+{
+    (void)t;
+    char *name = stk_aws_cmp_name_token(planned, 0, token);
+    char *s = stk_aws_recover_info(p, planned, token, name, lt_keys);
+    free(name);
+    return s;
+}
+
+static int lt_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                      stk_diags *d)
+{
+    *state = NULL;
+    json_t *info = stk_aws_recover_load(info_json);
+    const char *name = stk_aws_jstr(info, "name");
+    char *id = stk_aws_jstr(info, "id") ? stk_xstrdup(stk_aws_jstr(info, "id")) : NULL;
+    int rc = 0;
+    if (!id && name) {
+        json_t *params = json_pack("{s:[s]}", "LaunchTemplateNames", name), *res = NULL;
+        rc = stk_aws_call_nf(p, "ec2", "DescribeLaunchTemplates", params, &res, d);
+        json_decref(params);
+        const char *found = stk_aws_jstr(json_array_get(json_object_get(res, "LaunchTemplates"), 0), "LaunchTemplateId");
+        if (rc == 0 && found) id = stk_xstrdup(found);
+        json_decref(res);
+        rc = rc < 0 ? -1 : 0;
+    } else if (!id) {
+        rc = stk_aws_recover_cannot(d, t, "the interrupted create recorded no name");
+    }
+    if (rc == 0 && id) {
+        stk_value *seed = stk_aws_recover_seed(t, info, id, d);
+        rc = seed ? lt_read_id(p, t, id, seed, state, d) : -1;
+        stk_value_unref(seed);
+    }
+    free(id);
+    json_decref(info);
+    return rc;
+}
+
 const stk_resource_type stk_aws_launch_template_type = {
     "aws_launch_template", "aws", STK_RESOURCE_MANAGED, &lt_schema, lt_create, lt_read, lt_update, lt_delete,
-    lt_import, NULL, stk_aws_journal_info_default, NULL,
+    lt_import, NULL, lt_journal_info, lt_recover,
 };

@@ -12,6 +12,7 @@
  */
 #include "aws/common.h"
 #include "aws/aws_types.h"
+#include "aws/recover.h"
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -728,7 +729,43 @@ static int rta_read_batch(stk_provider_instance *p, const stk_resource_type *t, 
     return rc ? -1 : 0;
 }
 
+/* Crash recovery (recover.h): the subnet (or gateway) and the route table
+   find the association again. */
+static const char *const rta_keys[] = {"subnet_id", "gateway_id", "route_table_id", NULL};
+
+static char *rta_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                              const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, rta_keys);
+}
+
+static int rta_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                       stk_diags *d)
+{
+    *state = NULL;
+    json_t *info = stk_aws_recover_load(info_json);
+    const char *id = stk_aws_jstr(info, "id"), *rtb = stk_aws_recover_seed_str(info, "route_table_id");
+    const char *target = stk_aws_recover_seed_str(info, "subnet_id");
+    if (!target) target = stk_aws_recover_seed_str(info, "gateway_id");
+    if (!id && !(rtb && target)) {
+        json_decref(info);
+        return stk_aws_recover_cannot(d, t, "the interrupted create recorded no route table and subnet");
+    }
+    json_t *a = NULL;
+    int rc = rta_find(p, id, target, rtb, &a, d);
+    if (rc == 0) {
+        stk_value *seed = stk_aws_recover_seed(t, info, NULL, d);
+        *state = seed ? rta_state(t, a, seed, d) : NULL;
+        stk_value_unref(seed);
+        rc = *state ? 0 : -1;
+    }
+    json_decref(a);
+    json_decref(info);
+    return rc < 0 ? -1 : 0;
+}
+
 const stk_resource_type stk_aws_route_table_association_type = {
     "aws_route_table_association", "aws", STK_RESOURCE_MANAGED, &rta_schema, rta_create, rta_read, rta_update,
-    rta_delete, rta_import, NULL, NULL, NULL, rta_read_batch,
+    rta_delete, rta_import, NULL, rta_journal_info, rta_recover, rta_read_batch,
 };

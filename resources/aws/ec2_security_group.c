@@ -13,6 +13,7 @@
  */
 #include "aws/common.h"
 #include "aws/aws_types.h"
+#include "aws/recover.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -377,9 +378,31 @@ static int sg_import(stk_provider_instance *p, const stk_resource_type *t, const
     return rc;
 }
 
+/* The intent records the planned rule blocks (recover.h's seed): a group's
+   read lists its rules only when the configuration has inline ones, so the
+   recovered group must be read with them as its base. */
+static const char *const sg_keys[] = {"ingress", "egress", "name_prefix", "revoke_rules_on_delete", NULL};
+
+static char *sg_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                             const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, sg_keys);
+}
+
 static int recover_aws_security_group(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state, stk_diags *d)
 {
-    return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSecurityGroups", "SecurityGroups", "GroupId", state, d);
+    int rc = stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSecurityGroups", "SecurityGroups", "GroupId", state, d);
+    if (rc || !*state) return rc;
+    json_t *inf = stk_aws_recover_load(info);
+    stk_value *seed = stk_aws_recover_seed(t, inf, stk_aws_get_str(*state, "id"), d);
+    json_decref(inf);
+    stk_value *again = NULL;
+    rc = seed ? sg_read(p, t, seed, &again, d) : -1;
+    stk_value_unref(seed);
+    stk_value_unref(*state);
+    *state = again;
+    return rc;
 }
 
 /* refresh by batch: one DescribeSecurityGroups for every object being refreshed */
@@ -390,7 +413,7 @@ static int sg_read_batch(stk_provider_instance *p, const stk_resource_type *t, s
 
 const stk_resource_type stk_aws_security_group_type = {
     "aws_security_group", "aws", STK_RESOURCE_MANAGED, &sg_schema, sg_create, sg_read, sg_update, sg_delete,
-    sg_import, NULL, stk_aws_journal_info_default, recover_aws_security_group, sg_read_batch,
+    sg_import, NULL, sg_journal_info, recover_aws_security_group, sg_read_batch,
 };
 
 /* ---- aws_security_group_rule ---- */

@@ -14,6 +14,7 @@
  */
 #include "aws/common.h"
 #include "aws/compute_shared.h"
+#include "aws/recover.h"
 #include "aws/aws_types.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -532,9 +533,71 @@ static int lb_import(stk_provider_instance *p, const stk_resource_type *t, const
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+/* Crash recovery (recover.h): load balancers and target groups by their
+   name (given, or made from the create's token as create makes it),
+   listeners by their load balancer and port.  The ARN found (or the id of
+   an update / delete intent) is read as usual. */
+static const char *const lb_keys[] = {"name_prefix", NULL};
+static const char *const listener_keys[] = {"load_balancer_arn", "port", NULL};
+
+static char *lb_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                             const char *token)
+{
+    if (!strcmp(t->name, "aws_lb_listener")) return stk_aws_recover_info(p, planned, token, NULL, listener_keys);
+    char *name = stk_aws_cmp_name_token(planned, 32, token);
+    char *s = stk_aws_recover_info(p, planned, token, name, lb_keys);
+    free(name);
+    return s;
+}
+
+static int lb_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                      stk_diags *d)
+{
+    *state = NULL;
+    json_t *info = stk_aws_recover_load(info_json), *params = NULL, *res = NULL;
+    int listener = !strcmp(t->name, "aws_lb_listener"), lb = !strcmp(t->name, "aws_lb");
+    const char *name = stk_aws_jstr(info, "name"), *lb_arn = stk_aws_recover_seed_str(info, "load_balancer_arn");
+    json_t *port = json_object_get(json_object_get(info, "seed"), "port");
+    char *arn = stk_aws_jstr(info, "id") ? stk_xstrdup(stk_aws_jstr(info, "id")) : NULL;
+    int rc = 0;
+    if (!arn && listener && lb_arn && json_is_number(port))
+        params = json_pack("{s:s}", "LoadBalancerArn", lb_arn);
+    else if (!arn && !listener && name)
+        params = json_pack("{s:[s]}", "Names", name);
+    else if (!arn)
+        rc = stk_aws_recover_cannot(d, t, listener ? "the interrupted create recorded no load balancer and port"
+                                                   : "the interrupted create recorded no name");
+    if (params) {
+        const char *op = listener ? "DescribeListeners" : lb ? "DescribeLoadBalancers" : "DescribeTargetGroups";
+        const char *key = listener ? "Listeners" : lb ? "LoadBalancers" : "TargetGroups";
+        const char *arn_key = listener ? "ListenerArn" : lb ? "LoadBalancerArn" : "TargetGroupArn";
+        rc = stk_aws_call_nf(p, "elbv2", op, params, &res, d);
+        json_decref(params);
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(res, key), i, e) {
+            if (listener && json_number_value(json_object_get(e, "Port")) != json_number_value(port)) continue;
+            if (stk_aws_jstr(e, arn_key)) {
+                arn = stk_xstrdup(stk_aws_jstr(e, arn_key));
+                break;
+            }
+        }
+        json_decref(res);
+        rc = rc < 0 ? -1 : 0;
+    }
+    if (rc == 0 && arn) {
+        stk_value *seed = stk_aws_recover_seed(t, info, arn, d);
+        rc = seed ? t->read(p, t, seed, state, d) : -1;
+        stk_value_unref(seed);
+    }
+    free(arn);
+    json_decref(info);
+    return rc;
+}
+
 const stk_resource_type stk_aws_lb_type = {
     "aws_lb", "aws", STK_RESOURCE_MANAGED, &lb_schema, lb_create, lb_read, lb_update, lb_delete, lb_import,
-    NULL, stk_aws_journal_info_default, NULL,
+    NULL, lb_journal_info, lb_recover,
 };
 
 /* ================= aws_lb_target_group ================= */
@@ -805,7 +868,7 @@ static int tg_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
 
 const stk_resource_type stk_aws_lb_target_group_type = {
     "aws_lb_target_group", "aws", STK_RESOURCE_MANAGED, &tg_schema, tg_create, tg_read, tg_update, tg_delete,
-    lb_import, NULL, stk_aws_journal_info_default, NULL,
+    lb_import, NULL, lb_journal_info, lb_recover,
 };
 
 /* ================= aws_lb_listener ================= */
@@ -957,7 +1020,7 @@ static int listener_delete(stk_provider_instance *p, const stk_resource_type *t,
 
 const stk_resource_type stk_aws_lb_listener_type = {
     "aws_lb_listener", "aws", STK_RESOURCE_MANAGED, &listener_schema, listener_create, listener_read,
-    listener_update, listener_delete, lb_import, NULL, stk_aws_journal_info_default, NULL,
+    listener_update, listener_delete, lb_import, NULL, lb_journal_info, lb_recover,
 };
 
 /* ================= aws_lb_listener_rule ================= */

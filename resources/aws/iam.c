@@ -17,6 +17,7 @@
  * trimmed model: a change replaces the role).
  */
 #include "aws/idobs_util.h"
+#include "aws/recover.h"
 #include "aws/aws_types.h"
 #include <stdlib.h>
 #include <string.h>
@@ -236,20 +237,6 @@ static int iam_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
-static char *iam_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
-                              const char *token)
-{
-    (void)p;
-    (void)t;
-    json_t *o = json_object();
-    if (token) json_object_set_new(o, "token", json_string(token));
-    const char *name = stk_aws_get_str(planned, "name");
-    if (name) json_object_set_new(o, "name", json_string(name));
-    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(o);
-    return s;
-}
-
 const stk_resource_type stk_aws_iam_role_type = {
     "aws_iam_role", "aws", STK_RESOURCE_MANAGED, &role_schema, role_create, role_read, role_update, role_delete,
     iam_import, NULL, stk_idobs_journal_info, stk_idobs_recover,
@@ -359,9 +346,40 @@ static int rp_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
     return rc < 0 ? -1 : 0;
 }
 
+/* Crash recovery (recover.h): the role and the policy's name give the id
+   "role:name" (a generated name cannot be found again: error). */
+static const char *const rp_keys[] = {"role", "name", NULL};
+
+static char *rp_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                             const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, rp_keys);
+}
+
+static int rp_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                      stk_diags *d)
+{
+    *state = NULL;
+    json_t *info = stk_aws_recover_load(info_json);
+    const char *role = stk_aws_recover_seed_str(info, "role"), *name = stk_aws_recover_seed_str(info, "name");
+    char *id = stk_aws_jstr(info, "id") ? stk_xstrdup(stk_aws_jstr(info, "id"))
+             : role && name              ? stk_xasprintf("%s:%s", role, name)
+                                         : NULL;
+    int rc = id ? 0 : stk_aws_recover_cannot(d, t, "the interrupted create recorded no policy name");
+    if (id) {
+        stk_value *seed = stk_aws_recover_seed(t, info, id, d);
+        rc = seed ? rp_read_id(p, t, id, seed, state, d) : -1;
+        stk_value_unref(seed);
+    }
+    free(id);
+    json_decref(info);
+    return rc;
+}
+
 const stk_resource_type stk_aws_iam_role_policy_type = {
     "aws_iam_role_policy", "aws", STK_RESOURCE_MANAGED, &rp_schema, rp_create, rp_read, rp_update, rp_delete,
-    iam_import, NULL, iam_journal_info, NULL,
+    iam_import, NULL, rp_journal_info, rp_recover,
 };
 
 /* -------------------------------------------------------------- policy */
@@ -532,9 +550,48 @@ static int pol_delete(stk_provider_instance *p, const stk_resource_type *t, stk_
     return rc < 0 ? -1 : 0;
 }
 
+/* Crash recovery (recover.h): path and name give the policy's ARN. */
+static const char *const pol_keys[] = {"name", "path", NULL};
+
+static char *pol_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                              const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, pol_keys);
+}
+
+static int pol_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                       stk_diags *d)
+{
+    *state = NULL;
+    json_t *info = stk_aws_recover_load(info_json);
+    const char *name = stk_aws_recover_seed_str(info, "name"), *path = stk_aws_recover_seed_str(info, "path");
+    char *arn = NULL;
+    if (stk_aws_jstr(info, "id")) {
+        arn = stk_xstrdup(stk_aws_jstr(info, "id"));
+    } else if (name) {
+        char *res = stk_xasprintf("policy%s%s", path ? path : "/", name);
+        arn = stk_aws_arn(p, "iam", "", res, d);
+        free(res);
+        if (!arn) {
+            json_decref(info);
+            return -1;
+        }
+    }
+    int rc = arn ? 0 : stk_aws_recover_cannot(d, t, "the interrupted create recorded no policy name");
+    if (arn) {
+        stk_value *seed = stk_aws_recover_seed(t, info, arn, d);
+        rc = seed ? pol_read_arn(p, t, arn, seed, state, d) : -1;
+        stk_value_unref(seed);
+    }
+    free(arn);
+    json_decref(info);
+    return rc;
+}
+
 const stk_resource_type stk_aws_iam_policy_type = {
     "aws_iam_policy", "aws", STK_RESOURCE_MANAGED, &pol_schema, pol_create, pol_read, pol_update, pol_delete,
-    iam_import, NULL, iam_journal_info, NULL,
+    iam_import, NULL, pol_journal_info, pol_recover,
 };
 
 /* -------------------------------------------- role policy attachment */
@@ -652,9 +709,45 @@ static int rpa_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return rc;
 }
 
+/* Crash recovery (recover.h): the role and the policy ARN say whether the
+   attachment exists; the id is made as create makes it. */
+static const char *const rpa_keys[] = {"role", "policy_arn", NULL};
+
+static char *rpa_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                              const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, rpa_keys);
+}
+
+static int rpa_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                       stk_diags *d)
+{
+    *state = NULL;
+    json_t *info = stk_aws_recover_load(info_json);
+    const char *role = stk_aws_recover_seed_str(info, "role"), *arn = stk_aws_recover_seed_str(info, "policy_arn");
+    int rc;
+    if (!role || !arn) {
+        rc = stk_aws_recover_cannot(d, t, "the interrupted operation recorded no role and policy ARN");
+    } else {
+        char *id = NULL;
+        if (stk_aws_jstr(info, "id")) {
+            id = stk_xstrdup(stk_aws_jstr(info, "id"));
+        } else {
+            char *prefix = stk_xasprintf("%s-", role);
+            id = stk_idobs_name(NULL, "name", NULL, prefix);
+            free(prefix);
+        }
+        rc = rpa_state(p, t, id, role, arn, state, d);
+        free(id);
+    }
+    json_decref(info);
+    return rc < 0 ? -1 : 0;
+}
+
 const stk_resource_type stk_aws_iam_role_policy_attachment_type = {
     "aws_iam_role_policy_attachment", "aws", STK_RESOURCE_MANAGED, &rpa_schema, rpa_create, rpa_read, NULL,
-    rpa_delete, rpa_import, NULL, NULL, NULL,
+    rpa_delete, rpa_import, NULL, rpa_journal_info, rpa_recover,
 };
 
 /* ---------------------------------------------------- instance profile */

@@ -16,6 +16,7 @@
  */
 #include "aws/common.h"
 #include "aws/aws_types.h"
+#include "aws/recover.h"
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +428,42 @@ static int sub_put(stk_provider_instance *p, const sub_ops *ops, stk_value *plan
     return rc;
 }
 
+/* Crash recovery of every per-bucket configuration resource (recover.h):
+   the bucket names it; the type's read says whether the configuration is
+   there (an update or delete intent records the id, which is the bucket). */
+static const char *const sub_keys[] = {"bucket", "expected_bucket_owner", NULL};
+
+static char *sub_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                              const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, sub_keys);
+}
+
+static int sub_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                       stk_diags *d)
+{
+    *state = NULL;
+    json_t *info = stk_aws_recover_load(info_json);
+    const char *b = stk_aws_recover_seed_str(info, "bucket");
+    if (!b) b = stk_aws_jstr(info, "id");
+    if (!b) {
+        json_decref(info);
+        return stk_aws_recover_cannot(d, t, "the interrupted operation recorded no bucket");
+    }
+    char *bucket = stk_xstrdup(b);
+    char *comma = strchr(bucket, ',');   /* an imported id "bucket,owner" */
+    if (comma) *comma = 0;
+    if (!json_is_object(json_object_get(info, "seed"))) json_object_set_new(info, "seed", json_object());
+    json_object_set_new(json_object_get(info, "seed"), "bucket", json_string(bucket));
+    stk_value *seed = stk_aws_recover_seed(t, info, bucket, d);
+    int rc = seed ? t->read(p, t, seed, state, d) : -1;
+    stk_value_unref(seed);
+    free(bucket);
+    json_decref(info);
+    return rc;
+}
+
 #define SUB_FUNCS(pfx, OPS)                                                                                       \
     static int pfx##_create(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,           \
                             stk_value **new_state, stk_diags *d)                                               \
@@ -530,7 +567,7 @@ SUB_FUNCS(policy, policy_ops)
 
 const stk_resource_type stk_aws_s3_bucket_policy_type = {
     "aws_s3_bucket_policy", "aws", STK_RESOURCE_MANAGED, &policy_schema, policy_create, policy_read, policy_update,
-    policy_delete, policy_import, NULL, NULL, NULL,
+    policy_delete, policy_import, NULL, sub_journal_info, sub_recover,
 };
 
 /* ------------------------------------------ aws_s3_bucket_public_access_block */
@@ -574,7 +611,7 @@ SUB_FUNCS(pab, pab_ops)
 
 const stk_resource_type stk_aws_s3_bucket_public_access_block_type = {
     "aws_s3_bucket_public_access_block", "aws", STK_RESOURCE_MANAGED, &pab_schema, pab_create, pab_read, pab_update,
-    pab_delete, pab_import, NULL, NULL, NULL,
+    pab_delete, pab_import, NULL, sub_journal_info, sub_recover,
 };
 
 /* -------------------------------------------- aws_s3_bucket_ownership_controls */
@@ -617,7 +654,7 @@ SUB_FUNCS(own, own_ops)
 
 const stk_resource_type stk_aws_s3_bucket_ownership_controls_type = {
     "aws_s3_bucket_ownership_controls", "aws", STK_RESOURCE_MANAGED, &own_schema, own_create, own_read, own_update,
-    own_delete, own_import, NULL, NULL, NULL,
+    own_delete, own_import, NULL, sub_journal_info, sub_recover,
 };
 
 /* ----------------------------------------------------- aws_s3_bucket_versioning */
@@ -736,7 +773,7 @@ static int ver_import(stk_provider_instance *p, const stk_resource_type *t, cons
 
 const stk_resource_type stk_aws_s3_bucket_versioning_type = {
     "aws_s3_bucket_versioning", "aws", STK_RESOURCE_MANAGED, &ver_schema, ver_create, ver_read, ver_update, ver_del,
-    ver_import, NULL, NULL, NULL,
+    ver_import, NULL, sub_journal_info, sub_recover,
 };
 
 /* ------------------------- aws_s3_bucket_server_side_encryption_configuration */
@@ -819,7 +856,7 @@ SUB_FUNCS(sse, sse_ops)
 
 const stk_resource_type stk_aws_s3_bucket_server_side_encryption_configuration_type = {
     "aws_s3_bucket_server_side_encryption_configuration", "aws", STK_RESOURCE_MANAGED, &sse_schema, sse_create,
-    sse_read, sse_update, sse_delete, sse_import, NULL, NULL, NULL,
+    sse_read, sse_update, sse_delete, sse_import, NULL, sub_journal_info, sub_recover,
 };
 
 /* ------------------------------------------ aws_s3_bucket_website_configuration */
@@ -999,5 +1036,5 @@ SUB_FUNCS(web, web_ops)
 
 const stk_resource_type stk_aws_s3_bucket_website_configuration_type = {
     "aws_s3_bucket_website_configuration", "aws", STK_RESOURCE_MANAGED, &web_schema, web_create, web_read,
-    web_update, web_delete, web_import, NULL, NULL, NULL,
+    web_update, web_delete, web_import, NULL, sub_journal_info, sub_recover,
 };

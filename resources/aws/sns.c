@@ -11,6 +11,7 @@
  * does.
  */
 #include "aws/idobs_util.h"
+#include "aws/recover.h"
 #include "aws/aws_types.h"
 #include <stdlib.h>
 #include <string.h>
@@ -201,9 +202,44 @@ static int sns_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+/* Crash recovery (recover.h): a topic's ARN follows from its name (a
+   generated name cannot be found again: error). */
+static const char *const topic_keys[] = {"name", NULL};
+
+static char *topic_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                                const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, topic_keys);
+}
+
+static int topic_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json,
+                         stk_value **state, stk_diags *d)
+{
+    *state = NULL;
+    json_t *info = stk_aws_recover_load(info_json);
+    const char *name = stk_aws_recover_seed_str(info, "name");
+    char *arn = stk_aws_jstr(info, "id") ? stk_xstrdup(stk_aws_jstr(info, "id")) : NULL;
+    int rc = 0;
+    if (!arn && name) {
+        arn = stk_aws_arn(p, "sns", NULL, name, d);
+        if (!arn) rc = -1;
+    } else if (!arn) {
+        rc = stk_aws_recover_cannot(d, t, "the interrupted create recorded no topic name");
+    }
+    if (rc == 0) {
+        stk_value *seed = stk_aws_recover_seed(t, info, arn, d);
+        rc = seed ? topic_read_arn(p, t, arn, seed, state, d) : -1;
+        stk_value_unref(seed);
+    }
+    free(arn);
+    json_decref(info);
+    return rc;
+}
+
 const stk_resource_type stk_aws_sns_topic_type = {
     "aws_sns_topic", "aws", STK_RESOURCE_MANAGED, &topic_schema, topic_create, topic_read, topic_update, topic_delete,
-    sns_import, NULL, stk_aws_journal_info_default, NULL,
+    sns_import, NULL, topic_journal_info, topic_recover,
 };
 
 /* -------------------------------------------------------- subscription */
