@@ -486,7 +486,14 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
        over an exported commit) also did its own checks. */
     if (mode != STK_CLI_PLAN && !stk_git_provenance_recorded()) {
         if (stk_git_check_workspace(".", dir, rev, s.workspace, o.allow_dirty, &d)) goto out;
-        if (stk_git_record_provenance(dir, rev, &d)) goto out;
+        /* provenance is a record, not a gate: a repository with no commit
+           yet (or one libgit2 cannot read) only costs the git columns */
+        stk_diags pd = STK_DIAGS_INIT;
+        if (stk_git_record_provenance(dir, rev, &pd))
+            for (size_t i = 0; i < pd.len; i++)
+                stk_diags_add(&d, STK_DIAG_WARNING, NULL, "Git provenance not recorded", "%s: %s", pd.items[i].summary,
+                              pd.items[i].detail ? pd.items[i].detail : "");
+        stk_diags_free(&pd);
     }
 
     /* interrupted operations of an earlier run */

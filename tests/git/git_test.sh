@@ -334,6 +334,14 @@ out=$(STK_WORKSPACE=staging "$stk" history -json 2>&1); expect_out "staging hist
 run "$stk" plan -no-color -env=nope;                expect_rc "-env missing layout" 1; expect_out "-env missing msg" "No such environment"
 run "$stk" destroy -no-color -auto-approve -env=staging -rev="$PA"; expect_rc "destroy -env -rev" 0
 out=$(STK_WORKSPACE=staging "$stk" state list 2>&1); expect_no "staging destroyed" "stktest_thing.s"
+# a repository without a commit yet: the apply goes ahead, the git columns stay empty
+mkdir -p "$tmp/nocommit" && cd "$tmp/nocommit" && git init -q -b main . || exit 1
+printf 'resource "stktest_thing" "n" {\n  name = "n"\n}\n' > main.tf
+run "$stk" apply -no-color -auto-approve;           expect_rc "apply with no commit yet" 0
+expect_out "no commit: warning" "Git provenance not recorded"
+run "$stk" history -json;                           expect_out "no commit: commit null" '"commit": null'
+run "$stk" workspace protect default
+run "$stk" apply -no-color -auto-approve;           expect_rc "no commit + protected: refused" 1; expect_out "no commit reason" "No commit yet"
 # a plan DIR argument
 cd "$tmp" || exit 1
 run "$stk" plan -no-color -rev="$PA" pa;            expect_rc "plan -rev DIR" 0; expect_out "plan DIR reads that directory" '"one"'
