@@ -12,6 +12,9 @@
  *       backend's state replaces the local copy, which is kept as
  *       .stk/<workspace>.db.<serial>.bak) or -migrate-state (the local
  *       state replaces the backend's latest; older versions stay in S3).
+ * A workspace that does not exist locally (a new machine; selected with
+ * STK_WORKSPACE) or exists only as an empty new store is restored from the
+ * backend when the backend holds its state.
  * A changed backend configuration needs -reconfigure or -migrate-state. */
 #include "cli/backend_cli.h"
 #include "cli/cli.h"
@@ -145,7 +148,9 @@ static int sync_workspace(stk_remote *r, const char *ws, const init_opts *o, stk
         size_t ni = 0, no = 0;
         stk_state_count(st, &ni, &no, d);
         stk_state_close(st);
-        if (!dg.found && serial == 0 && ni == 0 && no == 0) have_local = 0;   /* an empty new store */
+        /* an empty new store (`stk workspace new` on a new machine) holds
+           nothing to keep: the backend's state, if any, replaces it */
+        if (serial == 0 && ni == 0 && no == 0) have_local = 0;
     }
     if (!dg.found) {
         if (have_local) rc = upload_local(r, ws, o, d);
@@ -318,10 +323,19 @@ int cmd_init(int argc, char **argv)
     char *ws = stk_workspace_current(".");
     char *key = stk_backend_state_key(&cfg, ws);
     stk_remote *r = NULL;
-    int ok = stk_workspace_exists(".", ws);
-    if (!ok)
-        stk_diags_error(&d, NULL, "Workspace does not exist", "The selected workspace \"%s\" does not exist.", ws);
-    if (ok) ok = stk_remote_new(&cfg, ws, &r, &d) == 0;
+    int ok = stk_remote_new(&cfg, ws, &r, &d) == 0;
+    if (ok && !stk_workspace_exists(".", ws)) {
+        /* a workspace missing here (a new machine, STK_WORKSPACE=NAME) is
+           restored when the backend holds its state */
+        stk_remote_digest dg;
+        ok = stk_remote_read_digest(r, &dg, &d) == 0 && dg.found;
+        if (ok) printf("Workspace \"%s\" is not on this machine; restoring it from the backend.\n", ws);
+        else if (!stk_diags_has_errors(&d))
+            stk_diags_error(&d, NULL, "Workspace does not exist",
+                            "The selected workspace \"%s\" does not exist here and the backend holds no state for "
+                            "it (s3://%s/%s).", ws, cfg.bucket, key);
+        stk_remote_digest_free(&dg);
+    }
     if (ok) {
         describe(&cfg, ws, key);
         ok = sync_workspace(r, ws, &o, &d) == 0;
