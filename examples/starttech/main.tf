@@ -71,7 +71,9 @@ module "caching" {
 module "storage" {
   source = "./modules/storage"
 
-  name_prefix = local.name_prefix
+  # bucket and CloudFront names are global: with the region in them a copy
+  # of the stack in another region (stk dr redeploy) does not collide
+  name_prefix = "${local.name_prefix}-${var.aws_region}"
   account_id  = data.aws_caller_identity.current.account_id
 }
 

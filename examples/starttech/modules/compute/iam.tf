@@ -1,5 +1,9 @@
+# IAM names are global: the region in them lets a copy of the stack in
+# another region (stk dr redeploy) exist next to this one.
+data "aws_region" "current" {}
+
 resource "aws_iam_role" "app" {
-  name = "${var.name_prefix}-app-role"
+  name = "${var.name_prefix}-app-role-${data.aws_region.current.name}"
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -50,6 +54,6 @@ resource "aws_iam_role_policy_attachment" "ssm" {
 }
 
 resource "aws_iam_instance_profile" "app" {
-  name = "${var.name_prefix}-app-profile"
+  name = "${var.name_prefix}-app-profile-${data.aws_region.current.name}"
   role = aws_iam_role.app.name
 }
