@@ -69,7 +69,7 @@ int cmd_rollback(int argc, char **argv)
     char **pass = stk_xcalloc((size_t)argc + 6, sizeof *pass);
     char **owned = stk_xcalloc((size_t)argc + 3, sizeof *owned);
     int npass = 0, nowned = 0;
-    pass[npass++] = "apply";
+    pass[npass++] = "rollback";   /* argv[0]: the history row's command reads "stk rollback -rev=COMMIT ..." */
     pass[npass++] = NULL;   /* -rev=COMMIT */
     pass[npass++] = NULL;   /* -var-file=<the recorded variables> (first: -var on the command line win) */
     for (int i = 1; i < argc; i++) {

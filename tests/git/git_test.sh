@@ -332,6 +332,12 @@ run "$stk" apply -no-color stg.plan;                expect_rc "apply the -env pl
 out=$(STK_WORKSPACE=staging "$stk" state show stktest_thing.s 2>&1); expect_out "-env plan file applied to staging" '"stg-x"'
 out=$(STK_WORKSPACE=staging "$stk" history -json 2>&1); expect_out "staging history has PA" "\"commit\": \"$PA\""
 run "$stk" plan -no-color -env=nope;                expect_rc "-env missing layout" 1; expect_out "-env missing msg" "No such environment"
+run "$stk" apply -no-color -auto-approve -env=staging; expect_rc "apply -env staging from the tree again" 0
+out=$(STK_WORKSPACE=staging "$stk" state show stktest_thing.s 2>&1); expect_out "back to the var file's name" '"stg-fromvarfile"'
+run "$stk" rollback -no-color --to "$PA" -env staging -auto-approve; expect_rc "rollback -env staging" 0
+out=$(STK_WORKSPACE=staging "$stk" state show stktest_thing.s 2>&1); expect_out "rollback -env: staging's recorded variable for PA" '"stg-x"'
+run "$stk" state show stktest_thing.a;              expect_out "rollback -env left default alone" '"two"'
+out=$(STK_WORKSPACE=staging "$stk" history 2>&1);   expect_out "rollback row names the command" "stk rollback -rev=$PA"
 run "$stk" destroy -no-color -auto-approve -env=staging -rev="$PA"; expect_rc "destroy -env -rev" 0
 out=$(STK_WORKSPACE=staging "$stk" state list 2>&1); expect_no "staging destroyed" "stktest_thing.s"
 # a repository without a commit yet: the apply goes ahead, the git columns stay empty
