@@ -215,6 +215,9 @@ int stk_planfile_write_source(const stk_plan *p, const struct stk_config *c, con
                               stk_diags *d);
 /* Read a plan file: the whole JSON document (caller decrefs). */
 json_t *stk_planfile_read(const char *path, stk_diags *d);
+/* The same from the file's bytes (path names it in messages); the sealed
+   values are opened with the plan key (planfile.c). */
+json_t *stk_planfile_parse(const char *text, size_t len, const char *path, stk_diags *d);
 /* The digest of a configuration (every file of every module, SHA-256 hex). */
 char *stk_config_digest(const struct stk_config *c);
 

@@ -9,7 +9,14 @@
  *    "prior": [refreshed prior objects], "plan": <the plan JSON>,
  *    "source": {"dir": ..., "commit": ..., "env": ...} (optional)}
  * Sensitive variables are left out (they are read again from the usual
- * sources at apply time); `stk apply FILE` re-plans from "prior" with the
+ * sources at apply time).  "prior" and "plan" hold attribute values, some
+ * of them sensitive (passwords, user data): they are written sealed, as
+ *   "sealed": base64(AES-256-GCM of {"prior": ..., "plan": ...})
+ * (state/crypt.h) with the key in .stk/plan.key (64 hex characters, 0600,
+ * made by the first plan -out; STK_PLAN_KEY_FILE names another key file),
+ * and stk_planfile_parse opens them again.  Only the envelope (digests,
+ * lineage, serial, options, addresses and actions, source) is readable
+ * without the key.  `stk apply FILE` re-plans from "prior" with the
  * same options and refuses the file when the state or the configuration
  * moved on since (plans/ + engine/cli/cmd_apply.c). */
 #include "plans/plan_priv.h"
@@ -21,9 +28,12 @@
 #include "config/config.h"
 #include "util/strbuf.h"
 #include "stk_version.h"
+#include "state/crypt.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -394,6 +404,136 @@ json_t *stk_state_values_json(stk_state *st, stk_diags *d)
                      "outputs", outs, "root_module", root);
 }
 
+/* ---- sealing the values of a plan file ---- */
+
+#define PLAN_KEY_DEFAULT ".stk/plan.key"
+
+static const char *plan_key_path(void)
+{
+    const char *e = getenv("STK_PLAN_KEY_FILE");
+    return e && *e ? e : PLAN_KEY_DEFAULT;
+}
+
+/* The default key is made on first use: written to a temporary file, then
+   linked into place, so two concurrent plans agree on one key. */
+static int make_plan_key(const char *path, stk_diags *d)
+{
+    if (access(path, F_OK) == 0) return 0;
+    if (!strcmp(path, PLAN_KEY_DEFAULT) && mkdir(".stk", 0700) && errno != EEXIST) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Cannot create the plan key", ".stk: %s", strerror(errno));
+        return -1;
+    }
+    unsigned char raw[32];
+    char hex[66];
+    if (RAND_bytes(raw, sizeof raw) != 1) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Cannot create the plan key", "no random bytes");
+        return -1;
+    }
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    hex[64] = '\n';
+    hex[65] = 0;
+    OPENSSL_cleanse(raw, sizeof raw);
+    char *tmp = stk_xasprintf("%s.%ld.tmp", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    int ok = fd >= 0 && write(fd, hex, 65) == 65 && fsync(fd) == 0;
+    if (fd >= 0) close(fd);
+    OPENSSL_cleanse(hex, sizeof hex);
+    if (ok && link(tmp, path) != 0 && errno != EEXIST) ok = 0;
+    int err = errno;
+    unlink(tmp);
+    free(tmp);
+    if (!ok) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Cannot create the plan key", "%s: %s", path, strerror(err));
+        return -1;
+    }
+    return 0;
+}
+
+static stk_crypt_key *plan_key(int create, stk_diags *d)
+{
+    const char *path = plan_key_path();
+    if (create && make_plan_key(path, d)) return NULL;
+    if (!create && access(path, F_OK) != 0) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Cannot open the plan file",
+                      "The plan file's values are sealed with the key %s of the directory where the plan was "
+                      "made, and there is no such file here. Run stk in that directory, or copy the key and "
+                      "name it with STK_PLAN_KEY_FILE.", path);
+        return NULL;
+    }
+    return stk_crypt_key_from_file(path, d);
+}
+
+/* moves "prior" and "plan" of doc into "sealed" */
+static int seal(json_t *doc, stk_diags *d)
+{
+    stk_crypt_key *k = plan_key(1, d);
+    if (!k) return -1;
+    json_t *inner = json_pack("{s:O,s:O}", "prior", json_object_get(doc, "prior"), "plan", json_object_get(doc, "plan"));
+    char *text = json_dumps(inner, JSON_COMPACT);
+    json_decref(inner);
+    unsigned char *ct = NULL;
+    size_t ctlen = 0;
+    int rc = stk_crypt_encrypt(k, (const unsigned char *)text, strlen(text), &ct, &ctlen, d);
+    OPENSSL_cleanse(text, strlen(text));
+    free(text);
+    stk_crypt_key_free(k);
+    if (rc) return -1;
+    char *b64 = stk_xmalloc(4 * ((ctlen + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)b64, ct, (int)ctlen);
+    free(ct);
+    json_object_del(doc, "prior");
+    json_object_del(doc, "plan");
+    json_object_set_new(doc, "sealed", json_string(b64));
+    free(b64);
+    return 0;
+}
+
+static int unseal(json_t *doc, const char *path, stk_diags *d)
+{
+    const char *b64 = json_string_value(json_object_get(doc, "sealed"));
+    size_t n = b64 ? strlen(b64) : 0;
+    if (!b64 || n % 4 || n > (size_t)INT32_MAX) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Failed to read the plan file", "%s: \"sealed\" is not base64", path);
+        return -1;
+    }
+    unsigned char *ct = stk_xmalloc(n / 4 * 3 + 1);
+    int len = EVP_DecodeBlock(ct, (const unsigned char *)b64, (int)n);
+    if (len < 0) {
+        free(ct);
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Failed to read the plan file", "%s: \"sealed\" is not base64", path);
+        return -1;
+    }
+    while (n && b64[n - 1] == '=' && len > 0) n--, len--;   /* EVP_DecodeBlock counts the padding */
+    stk_crypt_key *k = plan_key(0, d);
+    unsigned char *pt = NULL;
+    size_t ptlen = 0;
+    int rc = k ? stk_crypt_decrypt(k, ct, (size_t)len, &pt, &ptlen, d) : -1;
+    stk_crypt_key_free(k);
+    free(ct);
+    if (rc) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Failed to read the plan file",
+                      "%s: its sealed values do not open with the key %s (another directory's plan, or a "
+                      "damaged file)", path, plan_key_path());
+        return -1;
+    }
+    json_error_t je;
+    json_t *inner = json_loadb((const char *)pt, ptlen, 0, &je);
+    OPENSSL_cleanse(pt, ptlen);
+    free(pt);
+    if (!json_is_object(inner) || !json_is_array(json_object_get(inner, "prior")) ||
+        !json_is_object(json_object_get(inner, "plan"))) {
+        json_decref(inner);
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Failed to read the plan file", "%s: the sealed values are damaged",
+                      path);
+        return -1;
+    }
+    json_object_set(doc, "prior", json_object_get(inner, "prior"));
+    json_object_set(doc, "plan", json_object_get(inner, "plan"));
+    json_object_del(doc, "sealed");
+    json_decref(inner);
+    return 0;
+}
+
 int stk_planfile_write(const stk_plan *p, const stk_config *c, const char *path, stk_diags *d)
 {
     return stk_planfile_write_source(p, c, path, NULL, d);
@@ -420,6 +560,10 @@ int stk_planfile_write_source(const stk_plan *p, const stk_config *c, const char
     json_object_set_new(doc, "prior", json_deep_copy(p->prior ? p->prior : json_array()));
     json_object_set_new(doc, "plan", stk_plan_to_json(p, c));
     if (source) json_object_set(doc, "source", source);
+    if (seal(doc, d)) {
+        json_decref(doc);
+        return -1;
+    }
     char *s = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -444,15 +588,40 @@ int stk_planfile_write_source(const stk_plan *p, const stk_config *c, const char
     return 0;
 }
 
-json_t *stk_planfile_read(const char *path, stk_diags *d)
+json_t *stk_planfile_parse(const char *text, size_t len, const char *path, stk_diags *d)
 {
     json_error_t je;
-    json_t *doc = json_load_file(path, 0, &je);
+    json_t *doc = json_loadb(text, len, 0, &je);
     if (!doc || !json_is_integer(json_object_get(doc, "stk_plan_format"))) {
         stk_diags_add(d, STK_DIAG_ERROR, NULL, "Failed to read the plan file",
                       "%s is not an stk plan file%s%s", path, doc ? "" : ": ", doc ? "" : je.text);
         json_decref(doc);
         return NULL;
     }
+    if (json_object_get(doc, "sealed") && unseal(doc, path, d)) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+json_t *stk_planfile_read(const char *path, stk_diags *d)
+{
+    int fd = open(path, O_RDONLY);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Failed to read the plan file", "%s: %s", path,
+                      fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    stk_strbuf b = STK_STRBUF_INIT;
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) stk_strbuf_add(&b, buf, (size_t)n);
+    close(fd);
+    json_t *doc = n < 0 ? NULL : stk_planfile_parse(b.s ? b.s : "", b.len, path, d);
+    if (n < 0) stk_diags_add(d, STK_DIAG_ERROR, NULL, "Failed to read the plan file", "%s: %s", path, strerror(errno));
+    stk_strbuf_free(&b);
     return doc;
 }

@@ -224,8 +224,9 @@ int stk_tfstate_parse(json_t *root, stk_tfstate *t, stk_diags *d)
     t->lineage = lineage && *lineage ? stk_xstrdup(lineage) : NULL;
     t->terraform_version = tfv ? stk_xstrdup(tfv) : NULL;
     t->serial = json_integer_value(json_object_get(root, "serial"));
-    if (t->serial < 0) {
-        stk_diags_error(d, NULL, "Invalid Terraform state", "negative serial");
+    if (t->serial < 0 || t->serial > ((int64_t)1 << 62)) {   /* room for every later serial + 1 */
+        stk_diags_error(d, NULL, "Invalid Terraform state", "serial %lld is out of range",
+                        (long long)t->serial);
         goto fail;
     }
     json_t *outs = json_object_get(root, "outputs");
@@ -296,13 +297,28 @@ int stk_tfstate_parse(json_t *root, stk_tfstate *t, stk_diags *d)
                                &t->instances.items[t->instances.len], d))
                 goto fail;
             stk_state_instance *in = &t->instances.items[t->instances.len++];
-            for (size_t k = 0; k + 1 < t->instances.len; k++)
+            for (size_t k = 0; k + 1 < t->instances.len; k++) {
+                stk_state_instance *o = &t->instances.items[k];
+                if (o->parts.key.kind != in->parts.key.kind) {   /* count and for_each keys in one resource? */
+                    char *ra = stk_addr_resource_string(&o->parts), *rb = stk_addr_resource_string(&in->parts);
+                    int same = strcmp(ra, rb) == 0;
+                    free(ra);
+                    if (same) {
+                        stk_diags_error(d, NULL, "Invalid Terraform state",
+                                        "%s mixes instance keys of different kinds (%s and %s)", rb, o->address,
+                                        in->address);
+                        free(rb);
+                        goto fail;
+                    }
+                    free(rb);
+                }
                 if (strcmp(t->instances.items[k].address, in->address) == 0 &&
                     strcmp(t->instances.items[k].deposed, in->deposed) == 0) {
                     stk_diags_error(d, NULL, "Invalid Terraform state", "%s%s%s appears twice", in->address,
                                     *in->deposed ? " deposed " : "", in->deposed);
                     goto fail;
                 }
+            }
         }
     }
     return 0;
