@@ -408,9 +408,10 @@ static int cmp_drift(const void *a, const void *b)
     return strcmp((*(stk_change *const *)a)->addr, (*(stk_change *const *)b)->addr);
 }
 
-/* Refresh by batch (provider.h read_batch): before the reads, one call per
-   (provider instance, type) that has the hook; the provider keeps the
-   answers for the reads until batch_end. */
+/* Refresh by batch (provider.h read_batch, batch_begin): before the reads,
+   one call per provider instance with every object, then one per (provider
+   instance, type) that has the hook; the provider keeps the answers for
+   the reads until batch_end. */
 typedef struct {
     stk_provider_instance *p;
     const char *pname;
@@ -429,6 +430,7 @@ static int batch_one(void *ud, size_t i)
 {
     batch_set *bs = ud;
     batch_group *g = &bs->g[i];
+    if (!g->t->read_batch) return 0;
     stk_diags ld = STK_DIAGS_INIT;
     stk_call_ctx cx;
     set_ctx(&cx, bs->e, NULL, NULL, NULL);
@@ -444,9 +446,7 @@ static void batch_start(engine *e, batch_set *bs)
     bs->e = e;
     for (size_t i = 0; i < e->nobjs; i++) {
         prior_obj *po = e->objs[i];
-        if (!po->rtype || !po->rtype->read || !po->rtype->read_batch || po->si.parts.mode == STK_ADDR_MODE_DATA ||
-            !po->value)
-            continue;
+        if (!po->rtype || !po->rtype->read || po->si.parts.mode == STK_ADDR_MODE_DATA || !po->value) continue;
         const char *pn = po->pname ? po->pname : po->rtype->provider;
         stk_diags ld = STK_DIAGS_INIT;
         stk_provider_instance *p = get_provider(e, pn, po->palias, &ld);
@@ -461,6 +461,33 @@ static void batch_start(engine *e, batch_set *bs)
         batch_group *g = &bs->g[k];
         g->priors = stk_xrealloc(g->priors, (g->n + 1) * sizeof *g->priors);
         g->priors[g->n++] = po->value;
+    }
+    /* the providers' batch_begin (across types) first, one provider at a time */
+    for (size_t i = 0; i < bs->n; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < i; j++) seen |= bs->g[j].p == bs->g[i].p;
+        const stk_provider_factory *f = stk_provider_factory_lookup(bs->g[i].pname);
+        if (seen || !f || !f->batch_begin) continue;
+        const stk_resource_type **types = NULL;
+        stk_value **vals = NULL;
+        size_t nv = 0;
+        for (size_t j = i; j < bs->n; j++) {
+            if (bs->g[j].p != bs->g[i].p) continue;
+            types = stk_xrealloc(types, (nv + bs->g[j].n) * sizeof *types);
+            vals = stk_xrealloc(vals, (nv + bs->g[j].n) * sizeof *vals);
+            for (size_t k = 0; k < bs->g[j].n; k++, nv++) {
+                types[nv] = bs->g[j].t;
+                vals[nv] = bs->g[j].priors[k];
+            }
+        }
+        stk_diags ld = STK_DIAGS_INIT;
+        stk_call_ctx cx;
+        set_ctx(&cx, e, NULL, NULL, NULL);
+        f->batch_begin(bs->g[i].p, types, vals, nv, &ld);
+        stk_call_ctx_set(NULL);
+        stk_diags_free(&ld);   /* best effort, as read_batch */
+        free(types);
+        free(vals);
     }
     if (!bs->n) return;
     stk_walk_status *st = stk_xcalloc(bs->n, sizeof *st);

@@ -184,6 +184,13 @@ typedef struct stk_provider_factory {
     void (*free)(stk_provider_instance *p);
     /* optional: drop what read_batch kept (the refresh is over) */
     void (*batch_end)(stk_provider_instance *p);
+    /* optional: refresh by batch across types (read_batch is per type:
+       elbv2 DescribeTags takes load balancers, target groups and
+       listeners in one call).  Called once per instance before the types'
+       read_batch, with every object being refreshed there (types[i] is
+       priors[i]'s type, all borrowed); same rules as read_batch. */
+    int (*batch_begin)(stk_provider_instance *p, const stk_resource_type *const *types, stk_value *const *priors,
+                       size_t n, stk_diags *d);
 } stk_provider_factory;
 
 /* Register a factory (the pointer is kept; a second one for a name

@@ -8,6 +8,7 @@
  * naming it, never a silent skip.
  */
 #include "aws/aws_provider.h"
+#include "aws/common.h"
 #include <stdlib.h>
 #include <string.h>
 #include "aws/protocol/call.h"
@@ -380,6 +381,15 @@ const char *stk_aws_account_id(stk_provider_instance *p, stk_diags *d)
     return r;
 }
 
+/* refresh by batch across types (provider.h batch_begin) */
+static int batch_begin(stk_provider_instance *p, const stk_resource_type *const *types, stk_value *const *priors,
+                       size_t n, stk_diags *d)
+{
+    int rc = stk_aws_elbv2_tags_batch(p, types, priors, n, d);
+    if (stk_aws_route_tables_batch(p, types, priors, n, d)) rc = -1;
+    return rc;
+}
+
 static void batch_end(stk_provider_instance *p)
 {
     pthread_mutex_lock(&p->batch_lock);
@@ -387,7 +397,7 @@ static void batch_end(stk_provider_instance *p)
     pthread_mutex_unlock(&p->batch_lock);
 }
 
-static const stk_provider_factory aws_factory = {"aws", stk_aws_provider_configure, stk_aws_provider_free, batch_end};
+static const stk_provider_factory aws_factory = {"aws", stk_aws_provider_configure, stk_aws_provider_free, batch_end, batch_begin};
 
 void stk_aws_provider_register(void) { stk_provider_factory_register(&aws_factory); }
 

@@ -378,7 +378,12 @@ int stk_aws_ec2_batch(stk_provider_instance *p, const char *op, const char *filt
                       const char *id_member, json_t *ids, stk_diags *d)
 {
     enum { CHUNK = 200 };   /* AWS's limit of values per filter */
-    json_t *found = json_object();
+    json_t *found = json_object(), *kept = NULL;
+    ids = json_copy(ids);
+    for (size_t i = json_array_size(ids); i-- > 0;) {
+        if (stk_aws_batch_get(p, op, json_string_value(json_array_get(ids, i)), &kept)) json_array_remove(ids, i);
+        json_decref(kept);
+    }
     size_t n = json_array_size(ids);
     int rc = 0;
     for (size_t from = 0; rc == 0 && from < n; from += CHUNK) {
@@ -417,6 +422,46 @@ int stk_aws_ec2_batch(stk_provider_instance *p, const char *op, const char *filt
         }
     }
     json_decref(found);
+    json_decref(ids);
+    return rc;
+}
+
+int stk_aws_elbv2_tags_batch(stk_provider_instance *p, const stk_resource_type *const *types, stk_value *const *priors,
+                             size_t n, stk_diags *d)
+{
+    static const char *const elbv2_types[] = {"aws_lb", "aws_alb", "aws_lb_target_group", "aws_alb_target_group",
+                                              "aws_lb_listener", "aws_alb_listener", "aws_lb_listener_rule",
+                                              "aws_alb_listener_rule", NULL};
+    json_t *arns = json_array(), *seen = json_object();
+    for (size_t i = 0; i < n; i++) {
+        int is = 0;
+        for (size_t k = 0; elbv2_types[k]; k++) is |= !strcmp(types[i]->name, elbv2_types[k]);
+        const char *arn = is ? stk_aws_get_str(priors[i], "arn") : NULL;
+        if (!arn || strncmp(arn, "arn:", 4) || json_object_get(seen, arn)) continue;
+        json_object_set_new(seen, arn, json_true());
+        json_array_append_new(arns, json_string(arn));
+    }
+    json_decref(seen);
+    int rc = 0;
+    size_t na = json_array_size(arns);
+    /* up to 20 ARNs a call; a chunk naming one that is gone fails whole
+       (LoadBalancerNotFound...): its objects are then read one by one */
+    for (size_t from = 0; na > 1 && from < na; from += 20) {
+        json_t *chunk = json_array();
+        for (size_t i = from; i < na && i < from + 20; i++) json_array_append(chunk, json_array_get(arns, i));
+        json_t *params = json_pack("{s:o}", "ResourceArns", chunk), *res = NULL;
+        if (stk_aws_call(p->client, "elbv2", "DescribeTags", params, &res, d) == 0) {
+            size_t i;
+            json_t *td;
+            json_array_foreach(json_object_get(res, "TagDescriptions"), i, td)
+                stk_aws_batch_put(p, "elbv2:DescribeTags", stk_aws_jstr(td, "ResourceArn"), td);
+        } else {
+            rc = -1;
+        }
+        json_decref(params);
+        json_decref(res);
+    }
+    json_decref(arns);
     return rc;
 }
 

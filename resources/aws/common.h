@@ -159,13 +159,25 @@ json_t *stk_aws_batch_ids(stk_value *const *priors, size_t n, const char *attr);
    of result[list_key] is kept under (op, element[id_member]) and each id
    asked for but not answered as gone.  A filter, unlike SubnetIds, never
    fails the whole call for one missing id.  stk_aws_ec2_describe_one then
-   answers from it.  0, or -1 with a diagnostic (nothing kept). */
+   answers from it.  Ids already kept are not asked again.  0, or -1 with a
+   diagnostic (nothing kept). */
 int stk_aws_ec2_batch(stk_provider_instance *p, const char *op, const char *filter, const char *list_key,
                       const char *id_member, json_t *ids, stk_diags *d);
 /* read_batch for the EC2 types whose read is stk_aws_ec2_describe_one(op)
    of the prior's "id": the ids of the priors through stk_aws_ec2_batch. */
 int stk_aws_ec2_read_batch(stk_provider_instance *p, stk_value *const *priors, size_t n, const char *op,
                            const char *filter, const char *list_key, const char *id_member, stk_diags *d);
+/* Batches across types (the factory's batch_begin, provider.h), given every
+   object being refreshed (types[i] is priors[i]'s type):
+   - elbv2 DescribeTags for every load balancer, target group, listener and
+     listener rule (20 ARNs a call), kept under ("elbv2:DescribeTags", arn)
+     for stk_aws_elbv2_tags;
+   - one DescribeRouteTables for the route tables and the tables of the
+     route table associations (ec2_route_table.c). */
+int stk_aws_elbv2_tags_batch(stk_provider_instance *p, const stk_resource_type *const *types, stk_value *const *priors,
+                             size_t n, stk_diags *d);
+int stk_aws_route_tables_batch(stk_provider_instance *p, const stk_resource_type *const *types,
+                               stk_value *const *priors, size_t n, stk_diags *d);
 /* The same right after a create: a NotFound answer or an empty list is
    retried for up to `seconds` (AWS's eventual consistency). */
 int stk_aws_ec2_describe_new(stk_provider_instance *p, const char *op, const char *id_param, const char *id,

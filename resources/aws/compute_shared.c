@@ -49,6 +49,12 @@ char *stk_aws_cmp_name_token(stk_value *planned, size_t max_len, const char *tok
 
 json_t *stk_aws_elbv2_tags(stk_provider_instance *p, const char *arn, stk_diags *d)
 {
+    json_t *kept = NULL;
+    if (stk_aws_batch_get(p, "elbv2:DescribeTags", arn, &kept) && kept) {   /* refresh: stk_aws_elbv2_tags_batch */
+        json_t *m = stk_aws_tags_from_list(json_object_get(kept, "Tags"));
+        json_decref(kept);
+        return m;
+    }
     json_t *params = json_pack("{s:[s]}", "ResourceArns", arn), *res = NULL;
     int rc = stk_aws_call(p->client, "elbv2", "DescribeTags", params, &res, d);
     json_decref(params);

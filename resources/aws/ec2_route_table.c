@@ -696,7 +696,12 @@ static int rta_import(stk_provider_instance *p, const stk_resource_type *t, cons
 static int rta_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n,
                           stk_diags *d)
 {
-    json_t *ids = stk_aws_batch_ids(priors, n, "id");
+    json_t *ids = stk_aws_batch_ids(priors, n, "id"), *kept = NULL;
+    for (size_t i = json_array_size(ids); i-- > 0;) {   /* already kept by stk_aws_route_tables_batch */
+        if (stk_aws_batch_get(p, "aws_route_table_association", json_string_value(json_array_get(ids, i)), &kept))
+            json_array_remove(ids, i);
+        json_decref(kept);
+    }
     if (!json_array_size(ids)) {
         json_decref(ids);
         return 0;
@@ -763,6 +768,52 @@ static int rta_recover(stk_provider_instance *p, const stk_resource_type *t, con
     json_decref(a);
     json_decref(info);
     return rc < 0 ? -1 : 0;
+}
+
+int stk_aws_route_tables_batch(stk_provider_instance *p, const stk_resource_type *const *types,
+                               stk_value *const *priors, size_t n, stk_diags *d)
+{
+    json_t *rts = json_array(), *seen = json_object();
+    int have_rt = 0, have_rta = 0;
+    for (size_t i = 0; i < n; i++) {
+        int rt = !strcmp(types[i]->name, "aws_route_table"), rta = !strcmp(types[i]->name, "aws_route_table_association");
+        const char *id = rt ? stk_aws_get_str(priors[i], "id") : rta ? stk_aws_get_str(priors[i], "route_table_id") : NULL;
+        if (!id) continue;
+        have_rt |= rt;
+        have_rta |= rta && stk_aws_get_str(priors[i], "id");
+        if (json_object_get(seen, id)) continue;
+        json_object_set_new(seen, id, json_true());
+        json_array_append_new(rts, json_string(id));
+    }
+    json_decref(seen);
+    int rc = 0;
+    /* only both together save a call: either alone is its type's read_batch */
+    if (have_rt && have_rta)
+        rc = stk_aws_ec2_batch(p, "DescribeRouteTables", "route-table-id", "RouteTables", "RouteTableId", rts, d);
+    json_decref(rts);
+    if (rc || !have_rt || !have_rta) return rc;
+    /* an association is found in the table it belongs to, or is gone (an id
+       never moves to another table: replacing an association makes a new id) */
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(types[i]->name, "aws_route_table_association")) continue;
+        const char *id = stk_aws_get_str(priors[i], "id"), *rtid = stk_aws_get_str(priors[i], "route_table_id");
+        json_t *rt = NULL, *a, *hit = NULL;
+        if (!id || !rtid || !stk_aws_batch_get(p, "DescribeRouteTables", rtid, &rt)) continue;
+        size_t j;
+        json_array_foreach(json_object_get(rt, "Associations"), j, a) {
+            const char *aid = stk_aws_jstr(a, "RouteTableAssociationId");
+            const char *state = stk_aws_jstr(json_object_get(a, "AssociationState"), "State");
+            if (!aid || strcmp(aid, id) || (state && (!strcmp(state, "disassociated") || !strcmp(state, "disassociating"))))
+                continue;
+            hit = json_deep_copy(a);
+            if (!stk_aws_jstr(hit, "RouteTableId")) json_object_set_new(hit, "RouteTableId", json_string(rtid));
+            break;
+        }
+        stk_aws_batch_put(p, "aws_route_table_association", id, hit);
+        json_decref(hit);
+        json_decref(rt);
+    }
+    return 0;
 }
 
 const stk_resource_type stk_aws_route_table_association_type = {
