@@ -317,9 +317,31 @@ static int rt_import(stk_provider_instance *p, const stk_resource_type *t, const
     return rc ? rc : stk_aws_require_state(t, id, *state, d);
 }
 
+/* The intent records the planned route blocks (recover.h's seed): a table's
+   read lists its routes only when the configuration has inline ones, so the
+   recovered table must be read with them as its base. */
+static const char *const rt_keys[] = {"route", "propagating_vgws", NULL};
+
+static char *rt_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                             const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, rt_keys);
+}
+
 static int recover_aws_route_table(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state, stk_diags *d)
 {
-    return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeRouteTables", "RouteTables", "RouteTableId", state, d);
+    int rc = stk_aws_ec2_recover_by_tags(p, t, info, "DescribeRouteTables", "RouteTables", "RouteTableId", state, d);
+    if (rc || !*state) return rc;
+    json_t *inf = stk_aws_recover_load(info);
+    stk_value *seed = stk_aws_recover_seed(t, inf, stk_aws_get_str(*state, "id"), d);
+    json_decref(inf);
+    stk_value *again = NULL;
+    rc = seed ? rt_read(p, t, seed, &again, d) : -1;
+    stk_value_unref(seed);
+    stk_value_unref(*state);
+    *state = again;
+    return rc;
 }
 
 /* refresh by batch: one DescribeRouteTables for every object being refreshed */
@@ -330,7 +352,7 @@ static int rt_read_batch(stk_provider_instance *p, const stk_resource_type *t, s
 
 const stk_resource_type stk_aws_route_table_type = {
     "aws_route_table", "aws", STK_RESOURCE_MANAGED, &rt_schema, rt_create, rt_read, rt_update, rt_delete, rt_import,
-    NULL, stk_aws_journal_info_default, recover_aws_route_table, rt_read_batch,
+    NULL, rt_journal_info, recover_aws_route_table, rt_read_batch,
 };
 
 /* ---- aws_route ---- */
