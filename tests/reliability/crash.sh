@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# crash.sh - kill -9 of `stk apply -auto-approve` of the StartTech stack at
+# seeded random instants, each followed by a plain `stk apply -auto-approve`.
+#
+# First a clean apply is counted (it must make exactly the expected
+# objects), and a second one timed: T0 when its first create starts, D when
+# it ends.  Then each trial, on an empty moto and no state:
+#   1. `stk apply -auto-approve` in the background, SIGKILL after t ms: the
+#      first fifth of the trials draw t from equal slices of [0, T0]
+#      (planning, data sources), the others from equal slices of [T0, D]
+#      (creates and their waiters), uniformly within the slice (seeded);
+#   2. the state database passes `PRAGMA integrity_check` and
+#      `PRAGMA foreign_key_check`, and `stk state list` opens it;
+#   3. a plain `stk apply -auto-approve` completes (recovering what the
+#      killed apply left in the journal);
+#   4. no journal intent is left pending;
+#   5. moto holds exactly one of each object (count_resources.py: no orphan,
+#      no duplicate);
+#   6. `stk plan -detailed-exitcode` exits 0 (no changes).
+# One line per trial; the last line is "N passed, N failed" (trials).
+#
+# Environment: STK_CRASH_TRIALS (10), STK_CRASH_SEED (1; printed so a
+# failure can be replayed), STK_CRASH_KEEP=1 keeps each failed trial's logs
+# (the path is printed).  Long form: STK_CRASH_TRIALS=100.
+# Usage: tests/reliability/crash.sh [path/to/stk]  (default: $STK_BIN)
+set -u
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+STK=${1:-${STK_BIN:-$PWD/build/stk}}
+TRIALS=${STK_CRASH_TRIALS:-10}
+SEED=${STK_CRASH_SEED:-1}
+COUNT="$ROOT/tests/reliability/count_resources.py"
+. tests/aws/lib.sh
+aws_start --slow 2 || exit 1
+export STK_WAITER_DELAY_SCALE=0.01 NO_COLOR=1
+work=$(mktemp -d)
+keep=$(mktemp -d)
+trap 'aws_stop; rm -rf "$work"; [ "${STK_CRASH_KEEP:-0}" = 1 ] || rm -rf "$keep"' EXIT
+cp -r examples/starttech/. "$work/"
+rm -rf "$work/.stk"
+cd "$work"
+
+now_ms() { date +%s%3N; }
+
+fresh() {
+    aws_reset
+    rm -rf .stk p.plan ./*.log
+}
+
+# --- clean applies: expected counts, then the timing --------------------------
+# The first apply after moto starts is slower (moto loads each service on
+# its first call), so a second one, on a reset moto, gives the timing: T0
+# when the first create starts (plan and data sources before), D when the
+# apply ends.
+fresh
+"$STK" apply -auto-approve > clean.log 2>&1
+rc=$?
+if [ $rc -ne 0 ]; then
+    echo "FAIL the clean apply failed (exit $rc):"
+    tail -20 clean.log | sed 's/^/     /'
+    STK_FAIL=1
+    report
+    exit 1
+fi
+bad=$("$STK_PYTHON" "$COUNT" 2>&1)
+if [ -n "$bad" ]; then
+    echo "FAIL a clean apply does not make the expected objects:"
+    printf '%s\n' "$bad" | sed 's/^/     /'
+    STK_FAIL=1
+    report
+    exit 1
+fi
+fresh
+t0=$(now_ms)
+"$STK" apply -auto-approve > clean.log 2>&1 &
+pid=$!
+T0=""
+while kill -0 "$pid" 2>/dev/null; do
+    if [ -z "$T0" ] && grep -q ': Creating\.\.\.$' clean.log; then T0=$(( $(now_ms) - t0 )); fi
+    sleep 0.05
+done
+wait "$pid"
+rc=$?
+D=$(( $(now_ms) - t0 ))
+[ -n "$T0" ] || T0=$(( D / 4 ))
+if [ $rc -ne 0 ]; then
+    echo "FAIL the timed clean apply failed (exit $rc)"
+    STK_FAIL=1
+    report
+    exit 1
+fi
+echo "clean apply: first create at ${T0} ms, done at ${D} ms; $TRIALS trials, seed $SEED"
+
+# --- trials -----------------------------------------------------------------
+RANDOM=$SEED
+total_t0=$(now_ms)
+for ((i = 0; i < TRIALS; i++)); do
+    fresh
+    # a seeded instant: the first fifth of the trials in slices of [0, T0]
+    # (planning, data sources), the others in slices of [T0, D] (creates,
+    # waiters); 30 bits of $RANDOM
+    r=$(( (RANDOM << 15 | RANDOM) % 1000000 ))
+    early=$(( TRIALS / 5 > 0 ? TRIALS / 5 : 1 ))
+    if [ "$i" -lt "$early" ]; then
+        kill_ms=$(( (i * T0 + r * T0 / 1000000) / early ))
+    else
+        k=$(( i - early )) late=$(( TRIALS - early ))
+        kill_ms=$(( T0 + (k * (D - T0) + r * (D - T0) / 1000000) / late ))
+    fi
+    t_start=$(now_ms)
+    "$STK" apply -auto-approve > kill.log 2>&1 &
+    pid=$!
+    sleep "$(printf '%d.%03d' $((kill_ms / 1000)) $((kill_ms % 1000)))"
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -9 "$pid" 2>/dev/null
+        how="killed at ${kill_ms} ms"
+    else
+        how="finished before ${kill_ms} ms"
+    fi
+    wait "$pid" 2>/dev/null
+    why=""
+    db=.stk/default.db
+    if [ -f "$db" ]; then
+        ic=$(sqlite3 "$db" 'PRAGMA integrity_check' 2>&1)
+        [ "$ic" = ok ] || why="integrity_check: $ic"
+        if [ -z "$why" ]; then
+            fk=$(sqlite3 "$db" 'PRAGMA foreign_key_check' 2>&1)
+            [ -z "$fk" ] || why="foreign_key_check: $fk"
+        fi
+    fi
+    left=$( [ -f "$db" ] && sqlite3 "$db" "SELECT count(*) FROM journal WHERE status = 'pending'" 2>/dev/null)
+    if [ -z "$why" ] && ! "$STK" state list > list.log 2>&1; then
+        why="stk state list fails: $(tail -3 list.log | tr '\n' ' ')"
+    fi
+    if [ -z "$why" ]; then
+        "$STK" apply -auto-approve > again.log 2>&1
+        rc=$?
+        [ $rc -eq 0 ] || why="second apply exit $rc: $(grep -m3 -i 'error' again.log | tr '\n' ' ')"
+    fi
+    recovered=$(grep -c '^Recovered interrupted operation' again.log 2>/dev/null)
+    if [ -z "$why" ]; then
+        pend=$(sqlite3 "$db" "SELECT count(*) FROM journal WHERE status = 'pending'" 2>&1)
+        [ "$pend" = 0 ] || why="$pend journal intents still pending"
+    fi
+    if [ -z "$why" ]; then
+        bad=$("$STK_PYTHON" "$COUNT" 2>&1) || why="objects in moto: $(printf '%s' "$bad" | tr '\n' ';')"
+    fi
+    if [ -z "$why" ]; then
+        "$STK" plan -detailed-exitcode > plan.log 2>&1
+        rc=$?
+        [ $rc -eq 0 ] || why="final plan exit $rc: $(grep -m5 '^  *[-+~]\|# \|Error' plan.log | tr -s ' ' | tr '\n' ';')"
+    fi
+    secs=$(( ($(now_ms) - t_start) / 1000 ))
+    if [ -z "$why" ]; then
+        STK_PASS=$((STK_PASS + 1))
+        echo "ok   trial $((i + 1))/$TRIALS: $how; ${left:-0} intents left pending, ${recovered:-0} recovered; ${secs}s"
+    else
+        STK_FAIL=$((STK_FAIL + 1))
+        echo "FAIL trial $((i + 1))/$TRIALS: $how; ${left:-0} intents left pending: $why"
+        if [ "${STK_CRASH_KEEP:-0}" = 1 ]; then
+            mkdir -p "$keep/trial$((i + 1))"
+            cp -r ./*.log .stk "$keep/trial$((i + 1))/" 2>/dev/null
+            echo "     logs: $keep/trial$((i + 1))"
+        fi
+    fi
+done
+echo "trials took $(( ($(now_ms) - total_t0) / 1000 ))s (seed $SEED)"
+report
