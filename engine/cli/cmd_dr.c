@@ -1,9 +1,10 @@
 /* cmd_dr.c - `stk dr redeploy` and `stk dr status`: disaster recovery.
  *
  * redeploy plans the same definitions (the work tree, or a commit with
- * --rev read through engine/git stk_git_export) for another region into a
- * separate workspace and hands them to the ordinary `stk apply` (plan,
- * approval unless -auto-approve, apply, outputs).  The region is set the
+ * --rev, read from git as `stk apply -rev` reads it: engine/git/source.h)
+ * for another region into a separate workspace and hands them to the
+ * ordinary `stk apply` (plan, approval unless -auto-approve, apply,
+ * outputs; git provenance and protected-workspace checks).  The region is set the
  * way the configuration defines it: the root module's default provider
  * "aws" block must say `region = var.NAME`; redeploy passes
  * -var NAME=REGION (last, so it wins).  A literal region is refused.
@@ -30,7 +31,7 @@
 #undef STK_MODE_MANAGED
 #undef STK_MODE_DATA
 #include "config/config.h"
-#include "git/provenance.h"
+#include "git/source.h"
 #include "util/strbuf.h"
 #include <inttypes.h>
 #include <jansson.h>
@@ -77,6 +78,8 @@ static void help_redeploy(void)
            "  -rev=REV            Deploy the configuration as committed at REV (commit,\n"
            "                      tag, branch) instead of the work tree\n"
            "  -auto-approve       Apply without asking\n"
+           "  -allow-dirty        Allow a protected target workspace to take a dirty tree\n"
+           "                      or an unpushed commit\n"
            "  -var, -var-file     Set variables (the region variable is always REGION)\n"
            "  -no-color, -json, -input=false, -lock=false, -lock-timeout=DUR,\n"
            "  -parallelism=N      Passed to apply\n"
@@ -314,12 +317,13 @@ static void ws_read(const char *name, const region_source *rs, ws_info *w)
 
 /* The value the configuration gives the region variable now (defaults,
    tfvars, TF_VAR_, the command's -var/-var-file), or NULL. */
-static char *configured_region(stk_config *c, const region_source *rs, const stk_vararg *vars, size_t nvars)
+static char *configured_region(stk_config *c, const region_source *rs, const stk_vararg *vars, size_t nvars,
+                               const stk_fs *varfile_fs)
 {
     if (rs->literal) return stk_xstrdup(rs->literal);
     extern char **environ;
     stk_diags d = STK_DIAGS_INIT;
-    stk_var_inputs in = {vars, nvars, environ, NULL};
+    stk_var_inputs in = {vars, nvars, environ, varfile_fs};
     char *r = NULL;
     if (stk_config_set_vars(c, &in, &d) == 0) {
         const stk_variable *v = stk_strmap_get(&c->root->var_map, rs->var);
@@ -372,7 +376,7 @@ static int redeploy(int argc, char **argv)
         } else if (stk_cli_flag(argv[i], "json")) {
             json_out = 1;
             pass[npass++] = argv[i];
-        } else if (stk_cli_flag(argv[i], "auto-approve") ||
+        } else if (stk_cli_flag(argv[i], "auto-approve") || stk_cli_flag(argv[i], "allow-dirty") ||
                    !strncmp(argv[i], "-lock=", 6) || !strncmp(argv[i], "--lock=", 7) ||
                    !strncmp(argv[i], "-input=", 7) || !strncmp(argv[i], "--input=", 8)) {
             pass[npass++] = argv[i];
@@ -401,7 +405,9 @@ static int redeploy(int argc, char **argv)
         }
 
     stk_diags d = STK_DIAGS_INIT;
-    char *tmp = NULL, *cfgdir = NULL, *commit = NULL, *source = NULL, *target = NULL, *src_region = NULL;
+    char *source = NULL, *target = NULL, *src_region = NULL;
+    stk_config_source cs;
+    int have_cs = 0;
     stk_config *c = NULL;
     region_source rs = {0};
     ws_info src = {0}, tgt = {0};
@@ -410,12 +416,9 @@ static int redeploy(int argc, char **argv)
     stk_backend_session bs = {0};
     stk_lock *unused_lock = NULL;
 
-    if (rev) {
-        if (stk_git_export(dir, rev, &tmp, &cfgdir, &commit, &d)) goto fail;
-    } else {
-        cfgdir = stk_xstrdup(dir ? dir : ".");
-    }
-    c = stk_config_load(stk_fs_os(), cfgdir, &d);
+    if (stk_config_source_open(&cs, dir, rev, NULL, &d)) goto fail;
+    have_cs = 1;
+    c = stk_config_load(cs.fs, cs.cfg_dir, &d);
     if (!c || stk_diags_has_errors(&d)) goto fail;
     if (find_region_source(c, &rs, &d)) goto fail;
     if (rs.literal) {
@@ -455,12 +458,18 @@ static int redeploy(int argc, char **argv)
         ws_read(source, &rs, &src);
         src_region = src.region ? stk_xstrdup(src.region) : NULL;
     }
-    if (!src_region) src_region = configured_region(c, &rs, vars, nvars);
+    if (!src_region) src_region = configured_region(c, &rs, vars, nvars, cs.varfile_fs);
     if (src_region && !strcmp(src_region, region)) {
-        stk_diags_error(&d, NULL, "REGION is the current workspace's region",
-                        "Workspace \"%s\" already deploys this configuration to %s; redeploy to another region (or "
-                        "select the workspace of the recovered region first).",
-                        source, region);
+        if (src.instances)
+            stk_diags_error(&d, NULL, "REGION is the current workspace's region",
+                            "Workspace \"%s\" already deploys this configuration to %s; redeploy to another region "
+                            "(or select the workspace of the recovered region first).",
+                            source, region);
+        else
+            stk_diags_error(&d, NULL, "REGION is the current workspace's region",
+                            "The current workspace \"%s\" is empty and set up for %s already: deploy there with "
+                            "`stk apply`, or redeploy to another region.",
+                            source, region);
         goto fail;
     }
     /* no other workspace may already deploy to REGION */
@@ -518,15 +527,18 @@ static int redeploy(int argc, char **argv)
     if (!json_out)
         printf("Redeploying %s%s%s to %s in workspace \"%s\" (%s).\n"
            "The current workspace \"%s\"%s%s%s is not touched.\n\n",
-           dir ? dir : "the configuration", commit ? " as committed at " : "", commit ? commit : "", region, target,
+           dir ? dir : "the configuration", cs.commit ? " as committed at " : "", cs.commit ? cs.commit : "", region,
+           target,
            created ? "new" : "an earlier redeploy to the same region", source, src_region ? " (" : "",
            src_region ? src_region : "", src_region ? ")" : "");
     fflush(stdout);
-    if (stk_git_record_provenance(dir ? dir : ".", commit, &d)) goto fail;
     print_diags(&d, no_color);   /* warnings */
 
+    /* the same commit apply reads again (a branch could move meanwhile);
+       apply records the provenance and checks a protected workspace */
+    if (cs.commit) owned[nowned++] = pass[npass++] = stk_xasprintf("-rev=%s", cs.commit);
     owned[nowned++] = pass[npass++] = stk_xasprintf("-var=%s=%s", rs.var, region);
-    pass[npass++] = cfgdir;
+    if (dir) pass[npass++] = (char *)dir;
     char *old_ws = getenv("STK_WORKSPACE") ? stk_xstrdup(getenv("STK_WORKSPACE")) : NULL;
     setenv("STK_WORKSPACE", target, 1);
     rc = stk_cli_plan_apply(npass, pass, STK_CLI_APPLY);
@@ -568,10 +580,7 @@ cleanup:
     ws_info_free(&tgt);
     region_source_free(&rs);
     stk_config_free(c);
-    if (tmp) stk_git_export_remove(tmp);
-    free(tmp);
-    free(cfgdir);
-    free(commit);
+    if (have_cs) stk_config_source_close(&cs);
     free(source);
     free(target);
     free(src_region);
