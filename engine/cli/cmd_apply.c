@@ -457,6 +457,8 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
         printf("Configuration %s%s%s as committed at %.12s%s%s%s.\n\n", dir, env ? ", environment " : "",
                env ? env : "", src.commit, named ? " (" : "", named ? rev : "", named ? ")" : "");
     }
+    /* a saved plan also covers what the configuration reads (file() ...) */
+    if ((mode == STK_CLI_PLAN && o.out) || pf) stk_config_source_track(&src);
     args = stk_config_source_args(&src, o.vars, o.nvars, &nargs);
     c = stk_config_load(src.fs, src.cfg_dir, &d);
     if (!c || stk_diags_has_errors(&d)) goto out;
@@ -556,6 +558,17 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
                           "The configuration or state no longer produces the changes of this plan file.");
             goto out;
         }
+        const char *was = json_string_value(json_object_get(json_object_get(pf, "source"), "reads_digest"));
+        char *now = was ? stk_config_source_reads_digest(&src) : NULL;
+        int moved = was && strcmp(was, now) != 0;
+        free(now);
+        if (moved) {
+            stk_diags_add(&d, STK_DIAG_ERROR, NULL, "Saved plan is stale",
+                          "A file the configuration reads (file(), templatefile(), fileexists(), a module or "
+                          "tfvars file) changed since the plan was made. Create a new plan with `stk plan "
+                          "-out=FILE`.");
+            goto out;
+        }
     }
 
     int changes = stk_plan_has_changes(p);
@@ -586,6 +599,9 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
             json_t *from = json_pack("{s:s}", "dir", dir);
             if (src.commit) json_object_set_new(from, "commit", json_string(src.commit));
             if (env) json_object_set_new(from, "env", json_string(env));
+            char *rd = stk_config_source_reads_digest(&src);
+            if (rd) json_object_set_new(from, "reads_digest", json_string(rd));
+            free(rd);
             int wr = stk_planfile_write_source(p, c, o.out, from, &d);
             json_decref(from);
             if (wr) goto out;

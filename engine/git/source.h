@@ -15,6 +15,12 @@
  * With --rev, -var-file paths inside the repository's work tree are read
  * from the commit (as `git checkout REV` would have left them); paths
  * outside it (a secrets file in $HOME) from the disk: src.varfile_fs.
+ * A saved plan's staleness check also needs what the configuration READ
+ * while it was evaluated (file(), templatefile(), fileexists(), fileset()
+ * go through the same fs): stk_config_source_track before loading makes
+ * the source record every read, and stk_config_source_reads_digest sums
+ * them up (paths and contents, in a stable order).
+ *
  * Ownership: the source owns every field; close it after the config. */
 #ifndef STK_GIT_SOURCE_H
 #define STK_GIT_SOURCE_H
@@ -30,6 +36,7 @@ typedef struct {
     size_t nvar_files;
     const stk_fs *varfile_fs; /* for stk_var_inputs.varfile_fs (NULL without --rev: the OS) */
     stk_fs varfs;            /* (its storage) */
+    void *tracker;           /* stk_config_source_track, else NULL */
 } stk_config_source;
 
 /* dir NULL = "."; rev / env may be NULL.  0, or -1 with diagnostics. */
@@ -38,5 +45,12 @@ int stk_config_source_open(stk_config_source *s, const char *dir, const char *re
    array; the texts are borrowed from s and user). */
 stk_vararg *stk_config_source_args(const stk_config_source *s, const stk_vararg *user, size_t nuser, size_t *n);
 void stk_config_source_close(stk_config_source *s);
+/* From now on, record what is read through s->fs (call before
+   stk_config_load; s->fs then points to the recorder). */
+void stk_config_source_track(stk_config_source *s);
+/* SHA-256 hex (malloc'd) of everything read through s->fs so far: each
+   path with its content's hash and existence checks (not directory
+   listings), sorted and without repeats.  NULL when not tracking. */
+char *stk_config_source_reads_digest(stk_config_source *s);
 
 #endif

@@ -302,6 +302,10 @@ grep -q '"commit"' dirty.plan && bad "a work-tree plan records no commit" || ok
 sed -i 's/"DIRTY"/"DIRTY2"/' main.tf
 run "$stk" apply -no-color dirty.plan;              expect_rc "stale dirty plan refused" 1; expect_out "stale" "Saved plan is stale"
 sed -i 's/"DIRTY2"/"DIRTY"/' main.tf
+grep -q '"reads_digest"' dirty.plan && ok || bad "plan file records the reads digest"
+echo "10.97.0.0/16" > cidr.txt
+run "$stk" apply -no-color dirty.plan;              expect_rc "file() content changed: stale" 1; expect_out "file() stale reason" "A file the configuration reads"
+echo "10.98.0.0/16" > cidr.txt
 # protected workspace: apply/destroy refuse a dirty tree or an unpushed commit
 run "$stk" workspace protect default;               expect_rc "protect pa" 0
 run "$stk" apply -no-color -auto-approve;           expect_rc "protected: dirty apply refused" 1; expect_out "dirty apply reason" "uncommitted changes"
