@@ -79,6 +79,13 @@ out=$("$STK" dr redeploy 2>&1); rc=$?
 check_eq "no --region: exit 1" 1 "$rc"
 check_contains "... says so" "needs --region REGION" "$out"
 check "nothing was created by the refusals" test ! -e .stk/default-eu-west-1.db
+out=$(echo no | "$STK" dr redeploy --region us-east-1 2>&1); rc=$?
+check_eq "redeploy asks for approval; 'no' cancels: exit 1" 1 "$rc"
+check_contains "... after showing the plan" "Plan: 50 to add, 0 to change, 0 to destroy." "$out"
+check_contains "... and the question" "Only 'yes' will be accepted" "$out"
+check "... leaving no workspace behind" test ! -e .stk/default-us-east-1.db
+check_eq "... and nothing in us-east-1" 0 \
+    "$(aws_in us-east-1 ec2 describe-vpcs --filters Name=tag:Project,Values=starttech --query 'length(Vpcs)' --output text)"
 
 echo "== stk dr redeploy --region eu-west-1 (committed definitions)"
 sed -i 's#default     = "10.0.0.0/16"#default     = "10.99.0.0/16"#' variables.tf   # uncommitted: must not leak in
