@@ -588,6 +588,40 @@ int stk_planfile_write_source(const stk_plan *p, const stk_config *c, const char
     return 0;
 }
 
+/* The shape apply relies on; NULL when fine, else what is wrong. */
+static const char *check_shape(json_t *doc)
+{
+    if (!json_is_string(json_object_get(doc, "lineage")) || !json_is_integer(json_object_get(doc, "serial")) ||
+        !json_is_string(json_object_get(doc, "config_digest")))
+        return "lineage, serial or config_digest missing";
+    json_t *o = json_object_get(doc, "options"), *v;
+    if (o && !json_is_object(o)) return "\"options\" is not an object";
+    const char *lists[] = {"targets", "replace"};
+    for (int i = 0; i < 2; i++) {
+        json_t *l = json_object_get(o, lists[i]);
+        size_t k;
+        if (l && !json_is_array(l)) return "an option list is not an array";
+        json_array_foreach(l, k, v) if (!json_is_string(v)) return "an option list holds a non-string";
+    }
+    if (!json_is_object(json_object_get(doc, "actions"))) return "\"actions\" is not an object";
+    json_t *vars = json_object_get(doc, "variables");
+    if (vars && !json_is_object(vars)) return "\"variables\" is not an object";
+    json_t *prior = json_object_get(doc, "prior");
+    if (!json_is_array(prior)) return "\"prior\" is not an array";
+    size_t i;
+    json_array_foreach(prior, i, v) {
+        json_t *a = json_object_get(v, "attributes"), *dep = json_object_get(v, "dependencies"), *x;
+        if (!json_is_object(v) || !json_is_string(json_object_get(v, "address")) ||
+            !json_is_string(json_object_get(v, "provider")) || (a && !json_is_object(a)) ||
+            (json_object_get(v, "deposed") && !json_is_string(json_object_get(v, "deposed"))) ||
+            (dep && !json_is_array(dep)))
+            return "a prior object lacks its address, provider or attributes";
+        size_t k;
+        json_array_foreach(dep, k, x) if (!json_is_string(x)) return "a dependency is not a string";
+    }
+    return NULL;
+}
+
 json_t *stk_planfile_parse(const char *text, size_t len, const char *path, stk_diags *d)
 {
     json_error_t je;
@@ -599,6 +633,12 @@ json_t *stk_planfile_parse(const char *text, size_t len, const char *path, stk_d
         return NULL;
     }
     if (json_object_get(doc, "sealed") && unseal(doc, path, d)) {
+        json_decref(doc);
+        return NULL;
+    }
+    const char *bad = check_shape(doc);
+    if (bad) {
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Failed to read the plan file", "%s is damaged: %s", path, bad);
         json_decref(doc);
         return NULL;
     }
