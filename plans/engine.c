@@ -1,7 +1,10 @@
 /* engine.c - planning and applying (see plan.h for the phases).
  *
  * Threads: refresh and apply run callbacks on the walker's workers.  The
- * state handle is not thread safe, so every state call holds `smu`; the
+ * state handle is not thread safe: during the apply walk every state write
+ * goes through the group committer (`group`, store.h: one transaction and
+ * one fsync for all the intents and results that are waiting, each durable
+ * before its worker goes on); other state calls hold `smu`; the
  * maps of applied values and the current evaluation are guarded by `mu`;
  * provider instances are configured lazily under `pmu`; events are
  * serialized by `emu`.  Re-evaluations of the configuration during apply
@@ -56,6 +59,7 @@ typedef struct {
     char **pkeys;                /* owned keys of pconf / pinst */
     size_t npkeys;
     pthread_mutex_t pmu, mu, smu, emu;
+    stk_state_group *group;      /* during the apply walk */
     int mode;                    /* 0: planning, 1: prior values only (destroy, refresh-only) */
     int mode1_reads_data;        /* mode 1: data sources absent from state are read (destroy, refresh-only) */
     /* apply */
@@ -63,6 +67,8 @@ typedef struct {
     stk_strmap applied;          /* addr -> stk_value */
     char **applied_keys;
     size_t napplied;
+    stk_strmap applied_idx;      /* addr -> index + 1 in applied_keys / applied_gen */
+    unsigned long *applied_gen;  /* gen_applied when each was recorded (0: read during an evaluation) */
     stk_evaluation *cur_ev;
     stk_strmap cur_ri;           /* addr -> stk_resource_instance of cur_ev */
     unsigned long gen_applied, gen_eval;
@@ -698,6 +704,23 @@ static int triggered(engine *e, const stk_resource_instance *ri)
     return 0;
 }
 
+/* The provider's plan-time adjustment of a planned value (provider.h
+   plan_modify); consumes after.  A provider that cannot be configured
+   leaves it as it is (apply reports the configuration error). */
+static stk_value *provider_plan_modify(engine *e, const char *pname, const char *palias, const stk_resource_type *t,
+                                       stk_value *prior, stk_value *after)
+{
+    const stk_provider_factory *f = pname ? stk_provider_factory_lookup(pname) : NULL;
+    if (!f || !f->plan_modify || !after) return after;
+    stk_diags ld = STK_DIAGS_INIT;
+    stk_provider_instance *p = get_provider(e, pname, palias, &ld);
+    stk_diags_free(&ld);
+    stk_value *m = p ? f->plan_modify(p, t, prior, after) : NULL;
+    if (!m) return after;
+    stk_value_unref(after);
+    return m;
+}
+
 static stk_value *plan_data(engine *e, const stk_resource_instance *ri)
 {
     const stk_resource_type *t = ri->res->rtype;
@@ -718,6 +741,7 @@ static stk_value *plan_data(engine *e, const stk_resource_instance *ri)
     ch->action = STK_PLAN_READ;
     ch->reason = "read_because_config_unknown";
     ch->after = t && t->schema ? stk_diff_plan(t->schema, ri->config, NULL) : stk_value_ref(ri->config);
+    ch->config_unknown = 1;
     add_change(e, ch);
     return stk_value_ref(ch->after);
 }
@@ -749,13 +773,15 @@ static stk_value *plan_hook(void *ud, const stk_resource_instance *ri)
         }
     }
     ch->before = prior ? stk_value_ref(prior) : NULL;
+    ch->config_unknown = !stk_value_is_known_deep(ri->config);
     if (!s) {
         ch->after = stk_value_ref(ri->config);
         ch->action = !prior ? STK_PLAN_CREATE : stk_value_raw_equal(prior, ri->config) ? STK_PLAN_NOOP : STK_PLAN_UPDATE;
         add_change(e, ch);
         return prior ? stk_value_ref(prior) : NULL;
     }
-    stk_value *after = stk_diff_plan(s, ri->config, prior);
+    const char *pname = ri->res->provider ? ri->res->provider : t->provider;
+    stk_value *after = provider_plan_modify(e, pname, ri->res->provider_alias, t, prior, stk_diff_plan(s, ri->config, prior));
     if (!prior) {
         ch->action = STK_PLAN_CREATE;
     } else {
@@ -775,7 +801,7 @@ static stk_value *plan_hook(void *ud, const stk_resource_instance *ri)
                 }
             }
             stk_value_unref(after);
-            after = stk_diff_plan(s, ri->config, NULL);
+            after = provider_plan_modify(e, pname, ri->res->provider_alias, t, NULL, stk_diff_plan(s, ri->config, NULL));
             ch->action = ch->create_before_destroy ? STK_PLAN_REPLACE_CBD : STK_PLAN_REPLACE;
             ch->reason = ch->tainted ? "replace_because_tainted" : req ? "replace_by_request"
                          : trig ? "replace_by_triggers" : "replace_because_cannot_update";
@@ -797,18 +823,25 @@ static stk_value *plan_hook(void *ud, const stk_resource_instance *ri)
     return stk_value_ref(after);
 }
 
-static void put_applied_nolock(engine *e, const char *addr, stk_value *v)
+/* the value references see for addr from now on (v borrowed); gen: the
+   gen_applied of a result, 0 for a read during an evaluation.  Caller holds
+   mu or runs alone. */
+static void put_applied_nolock(engine *e, const char *addr, stk_value *v, unsigned long gen)
 {
-    stk_value *old = stk_strmap_get(&e->applied, addr);
-    if (old) {
-        stk_value_unref(old);
-        stk_strmap_put(&e->applied, addr, stk_value_ref(v));
+    size_t i = (size_t)(uintptr_t)stk_strmap_get(&e->applied_idx, addr);
+    if (i) {
+        stk_value_unref(stk_strmap_get(&e->applied, e->applied_keys[i - 1]));
+        stk_strmap_put(&e->applied, e->applied_keys[i - 1], stk_value_ref(v));
+        e->applied_gen[i - 1] = gen;
         return;
     }
     char *k = stk_xstrdup(addr);
     e->applied_keys = stk_xrealloc(e->applied_keys, (e->napplied + 1) * sizeof *e->applied_keys);
-    e->applied_keys[e->napplied++] = k;
+    e->applied_gen = stk_xrealloc(e->applied_gen, (e->napplied + 1) * sizeof *e->applied_gen);
+    e->applied_keys[e->napplied] = k;
+    e->applied_gen[e->napplied++] = gen;
     stk_strmap_put(&e->applied, k, stk_value_ref(v));
+    stk_strmap_put(&e->applied_idx, k, (void *)(uintptr_t)e->napplied);
 }
 
 /* values references see during apply: what is applied so far, else the plan
@@ -832,7 +865,7 @@ static stk_value *apply_hook(void *ud, const stk_resource_instance *ri)
         stk_diags_free(&ld);
         if (dv) {
             dv = mark_sensitive(ri->res->rtype, dv);
-            put_applied_nolock(e, ri->addr, dv);
+            put_applied_nolock(e, ri->addr, dv, 0);
             return dv;
         }
     }
@@ -1056,7 +1089,9 @@ static void engine_free(engine *e)
     }
     free(av);
     free(e->applied_keys);
+    free(e->applied_gen);
     stk_strmap_free(&e->applied);
+    stk_strmap_free(&e->applied_idx);
     stk_strmap_free(&e->cur_ri);
     stk_evaluation_free(e->cur_ev);
     pthread_mutex_destroy(&e->pmu);
@@ -1249,26 +1284,31 @@ static void emit(engine *e, stk_event_kind k, const char *addr, const char *op, 
 
 static void record_applied(engine *e, const char *addr, stk_value *v)
 {
+    stk_value *nv = v ? stk_value_ref(v) : stk_value_null(STK_DYNAMIC);
     pthread_mutex_lock(&e->mu);
-    stk_value *old = stk_strmap_get(&e->applied, addr);
-    if (old) {
-        stk_value_unref(old);
-        stk_strmap_put(&e->applied, addr, v ? stk_value_ref(v) : stk_value_null(STK_DYNAMIC));
-    } else {
-        char *k = stk_xstrdup(addr);
-        e->applied_keys = stk_xrealloc(e->applied_keys, (e->napplied + 1) * sizeof *e->applied_keys);
-        e->applied_keys[e->napplied++] = k;
-        stk_strmap_put(&e->applied, k, v ? stk_value_ref(v) : stk_value_null(STK_DYNAMIC));
-    }
-    e->gen_applied++;
+    put_applied_nolock(e, addr, nv, ++e->gen_applied);
     pthread_mutex_unlock(&e->mu);
+    stk_value_unref(nv);
 }
 
-/* the configuration of a change, evaluated again with what is applied now */
+/* Was something ch depends on applied after the current evaluation? (mu held) */
+static int stale_for(engine *e, const stk_change *ch)
+{
+    if (!e->cur_ev) return 1;
+    for (size_t k = 0; k < ch->ndeps; k++) {
+        size_t i = (size_t)(uintptr_t)stk_strmap_get(&e->applied_idx, ch->deps[k]);
+        if (i && e->applied_gen[i - 1] > e->gen_eval) return 1;
+    }
+    return 0;
+}
+
+/* the configuration of a change, evaluated again with what is applied now:
+   one evaluation serves every change whose dependencies it already saw
+   applied, so a wide apply does not evaluate the configuration per result */
 static stk_value *fresh_config(engine *e, stk_change *ch, stk_diags *ld)
 {
     pthread_mutex_lock(&e->mu);
-    if (!e->cur_ev || e->gen_eval != e->gen_applied) {
+    if (stale_for(e, ch)) {
         unsigned long gen = e->gen_applied;
         stk_evaluation_free(e->cur_ev);
         stk_strmap_free(&e->cur_ri);
@@ -1338,15 +1378,63 @@ static void diag_text(stk_diags *ld, char *buf, size_t n)
                           ld->items[0].detail ? ld->items[0].detail : "");
 }
 
+/* ---- state writes of the walk ---- */
+
+typedef struct {
+    const char *addr;
+    stk_journal_action action;
+    const char *info;
+    int64_t id;
+    const stk_journal_result *result;
+} journal_job;
+
+static int job_intent(stk_state *st, void *ud, stk_diags *d)
+{
+    journal_job *j = ud;
+    return stk_journal_intent_add(st, j->addr, j->action, j->info, &j->id, d);
+}
+
+static int job_finish(stk_state *st, void *ud, stk_diags *d)
+{
+    journal_job *j = ud;
+    return stk_journal_intent_finish(st, j->id, j->result, d);
+}
+
+/* Run fn in a transaction of the group committer (or, outside the walk,
+   its own under smu); returns once it is durable. */
+static int state_write(engine *e, int (*fn)(stk_state *, void *, stk_diags *), void *ud, stk_diags *ld)
+{
+    if (e->group) return stk_state_group_run(e->group, fn, ud, ld) < 0 ? -1 : 0;
+    pthread_mutex_lock(&e->smu);
+    int rc = stk_state_with_tx(e->st, fn, ud, ld) < 0 ? -1 : 0;
+    pthread_mutex_unlock(&e->smu);
+    return rc;
+}
+
+/* The intent, committed before the cloud call (journal.h). */
+static int journal_begin(engine *e, const char *addr, stk_journal_action action, const char *info, int64_t *id,
+                         stk_diags *ld)
+{
+    journal_job j = {addr, action, info, 0, NULL};
+    int rc = state_write(e, job_intent, &j, ld);
+    *id = j.id;
+    return rc;
+}
+
+/* The result with its state change, committed before dependents start. */
+static int journal_finish(engine *e, int64_t id, const stk_journal_result *r, stk_diags *ld)
+{
+    journal_job j = {NULL, 0, NULL, id, r};
+    return state_write(e, job_finish, &j, ld);
+}
+
 static int do_create(engine *e, stk_change *ch, stk_provider_instance *p, stk_value *planned, stk_value **out,
                      stk_diags *ld)
 {
     char *token = stk_state_uuid();
     char *info = intent_info(e, ch, p, planned, token, NULL, NULL);
     int64_t id = 0;
-    pthread_mutex_lock(&e->smu);
-    int rc = stk_journal_intent_begin(e->st, ch->addr, STK_ACTION_CREATE, info, &id, ld);
-    pthread_mutex_unlock(&e->smu);
+    int rc = journal_begin(e, ch->addr, STK_ACTION_CREATE, info, &id, ld);
     free(info);
     if (rc) {
         free(token);
@@ -1355,14 +1443,48 @@ static int do_create(engine *e, stk_change *ch, stk_provider_instance *p, stk_va
     stk_value *nv = NULL;
     stk_call_ctx cx;
     set_ctx(&cx, e, ch->addr, ch->timeouts, token);
+    stk_call_take_maybe_applied();   /* a note from an earlier call on this thread is not this create's */
+    size_t mark = ld->len;
     rc = ch->rtype->create(p, ch->rtype, planned, &nv, ld);
+    /* The create failed in a way that may have taken effect (provider.h): look the object up as crash
+       recovery does; adopt it when AWS has it (then update it to the plan, in case a later step of the
+       create was lost), else create again; at most 3 times.  When the type cannot tell, the error stands. */
+    for (int again = 0; rc != 0 && again < 3 && ch->rtype->recover && stk_call_take_maybe_applied(); again++) {
+        stk_diags rd = STK_DIAGS_INIT;
+        char *rinfo = intent_info(e, ch, p, planned, token, NULL, NULL);
+        stk_value *found = NULL;
+        int rr = ch->rtype->recover(p, ch->rtype, rinfo, &found, &rd);
+        free(rinfo);
+        if (rr != 0) {
+            stk_diags_add(ld, STK_DIAG_WARNING, NULL, "The failed create may have made the object",
+                          "%s: stk could not look it up (%s). Check the cloud and `stk import` it if it exists.",
+                          ch->addr, rd.len ? rd.items[0].summary : "no lookup");
+            stk_diags_free(&rd);
+            break;
+        }
+        stk_diags_free(&rd);
+        while (ld->len > mark) {   /* the lost attempt's error is resolved */
+            stk_diag *x = &ld->items[--ld->len];
+            free(x->summary);
+            free(x->detail);
+            free(x->filename);
+        }
+        if (nv) stk_value_unref(nv);
+        nv = NULL;
+        if (!found) {
+            rc = ch->rtype->create(p, ch->rtype, planned, &nv, ld);
+            continue;
+        }
+        rc = ch->rtype->update ? ch->rtype->update(p, ch->rtype, found, planned, &nv, ld) : 0;
+        if (ch->rtype->update) stk_value_unref(found);
+        else nv = found;
+    }
     stk_call_ctx_set(NULL);
     free(token);
     if (rc == 0 && !nv) {
         stk_diags_add(ld, STK_DIAG_ERROR, NULL, "Provider produced no object", "create returned no state");
         rc = -1;
     }
-    pthread_mutex_lock(&e->smu);
     if (rc == 0) {
         nv = mark_sensitive(ch->rtype, nv);
         stk_state_instance si = make_inst(ch, nv, NULL);
@@ -1375,7 +1497,7 @@ static int do_create(engine *e, stk_change *ch, stk_provider_instance *p, stk_va
             r.error = "unknown values after create";
             rc = -1;
         }
-        if (stk_journal_intent_finish(e->st, id, &r, ld)) rc = -1;
+        if (journal_finish(e, id, &r, ld)) rc = -1;
         free(si.attributes);
         free(si.sensitive_paths);
         free(si.dependencies);
@@ -1383,9 +1505,8 @@ static int do_create(engine *e, stk_change *ch, stk_provider_instance *p, stk_va
         char msg[512];
         diag_text(ld, msg, sizeof msg);
         stk_journal_result r = {STK_JOURNAL_FAILED, NULL, msg};
-        stk_journal_intent_finish(e->st, id, &r, ld);
+        journal_finish(e, id, &r, ld);
     }
-    pthread_mutex_unlock(&e->smu);
     if (rc == 0) *out = nv;
     else if (nv) stk_value_unref(nv);
     return rc;
@@ -1396,9 +1517,7 @@ static int do_update(engine *e, stk_change *ch, stk_provider_instance *p, stk_va
 {
     char *info = intent_info(e, ch, p, NULL, NULL, value_id(prior), NULL);
     int64_t id = 0;
-    pthread_mutex_lock(&e->smu);
-    int rc = stk_journal_intent_begin(e->st, ch->addr, STK_ACTION_UPDATE, info, &id, ld);
-    pthread_mutex_unlock(&e->smu);
+    int rc = journal_begin(e, ch->addr, STK_ACTION_UPDATE, info, &id, ld);
     free(info);
     if (rc) return -1;
     stk_value *nv = NULL;
@@ -1407,13 +1526,12 @@ static int do_update(engine *e, stk_change *ch, stk_provider_instance *p, stk_va
     rc = ch->rtype->update(p, ch->rtype, prior, planned, &nv, ld);
     stk_call_ctx_set(NULL);
     if (rc == 0 && !nv) rc = -1;
-    pthread_mutex_lock(&e->smu);
     if (rc == 0) {
         nv = mark_sensitive(ch->rtype, nv);
         stk_state_instance si = make_inst(ch, nv, NULL);
         si.tainted = 0;
         stk_journal_result r = {STK_JOURNAL_APPLIED, &si, NULL};
-        if (stk_journal_intent_finish(e->st, id, &r, ld)) rc = -1;
+        if (journal_finish(e, id, &r, ld)) rc = -1;
         free(si.attributes);
         free(si.sensitive_paths);
         free(si.dependencies);
@@ -1421,9 +1539,8 @@ static int do_update(engine *e, stk_change *ch, stk_provider_instance *p, stk_va
         char msg[512];
         diag_text(ld, msg, sizeof msg);
         stk_journal_result r = {STK_JOURNAL_FAILED, NULL, msg};
-        stk_journal_intent_finish(e->st, id, &r, ld);
+        journal_finish(e, id, &r, ld);
     }
-    pthread_mutex_unlock(&e->smu);
     if (rc == 0) *out = nv;
     else if (nv) stk_value_unref(nv);
     return rc;
@@ -1434,26 +1551,40 @@ static int do_delete(engine *e, stk_change *ch, stk_provider_instance *p, stk_va
 {
     char *info = intent_info(e, ch, p, NULL, NULL, value_id(prior), deposed);
     int64_t id = 0;
-    pthread_mutex_lock(&e->smu);
-    int rc = stk_journal_intent_begin(e->st, ch->addr, STK_ACTION_DELETE, info, &id, ld);
-    pthread_mutex_unlock(&e->smu);
+    int rc = journal_begin(e, ch->addr, STK_ACTION_DELETE, info, &id, ld);
     free(info);
     if (rc) return -1;
     stk_call_ctx cx;
     set_ctx(&cx, e, ch->addr, ch->timeouts, NULL);
     rc = ch->rtype->del(p, ch->rtype, prior, ld);
     stk_call_ctx_set(NULL);
-    pthread_mutex_lock(&e->smu);
     if (rc == 0) {
         stk_journal_result r = {STK_JOURNAL_DELETED, NULL, NULL};
-        if (stk_journal_intent_finish(e->st, id, &r, ld)) rc = -1;
+        if (journal_finish(e, id, &r, ld)) rc = -1;
     } else {
         char msg[512];
         diag_text(ld, msg, sizeof msg);
         stk_journal_result r = {STK_JOURNAL_FAILED, NULL, msg};
-        stk_journal_intent_finish(e->st, id, &r, ld);
+        journal_finish(e, id, &r, ld);
     }
-    pthread_mutex_unlock(&e->smu);
+    return rc;
+}
+
+typedef struct {
+    const char *addr, *key;
+} depose_job;
+
+static int job_depose(stk_state *st, void *ud, stk_diags *d)
+{
+    depose_job *j = ud;
+    stk_state_instance cur;
+    int rc = -1;
+    if (stk_state_get(st, j->addr, "", &cur, d) == 1) {
+        free(cur.deposed);
+        cur.deposed = stk_xstrdup(j->key);
+        if (stk_state_put(st, &cur, d) == 0 && stk_state_delete(st, j->addr, "", d) >= 0) rc = 0;
+        stk_state_instance_free(&cur);
+    }
     return rc;
 }
 
@@ -1462,20 +1593,8 @@ static char *depose(engine *e, stk_change *ch, stk_diags *ld)
 {
     char *key = stk_state_uuid();
     key[8] = 0;
-    pthread_mutex_lock(&e->smu);
-    stk_state_instance cur;
-    int rc = -1;
-    if (stk_state_begin(e->st, ld) == 0) {
-        if (stk_state_get(e->st, ch->addr, "", &cur, ld) == 1) {
-            free(cur.deposed);
-            cur.deposed = stk_xstrdup(key);
-            if (stk_state_put(e->st, &cur, ld) == 0 && stk_state_delete(e->st, ch->addr, "", ld) >= 0) rc = 0;
-            stk_state_instance_free(&cur);
-        }
-        if (rc == 0) rc = stk_state_commit(e->st, ld);
-        else stk_state_rollback(e->st);
-    }
-    pthread_mutex_unlock(&e->smu);
+    depose_job j = {ch->addr, key};
+    int rc = state_write(e, job_depose, &j, ld);
     if (rc) {
         free(key);
         return NULL;
@@ -1523,7 +1642,7 @@ static int run_change(engine *e, size_t i, stk_change *ch)
     stk_provider_instance *p = get_provider(e, ch->provider, ch->provider_alias, &ld);
     if (!p) goto out;
     stk_value *planned = ch->after ? stk_value_ref(ch->after) : NULL;
-    if (ch->action != STK_PLAN_DELETE && ch->res && planned && !stk_value_is_known_deep(planned)) {
+    if (ch->action != STK_PLAN_DELETE && ch->res && planned && ch->config_unknown) {
         stk_value *cfg = fresh_config(e, ch, &ld);
         if (!cfg) {
             stk_value_unref(planned);
@@ -1534,7 +1653,8 @@ static int run_change(engine *e, size_t i, stk_change *ch)
             planned = cfg;
         } else if (t->schema) {
             stk_value *prior = ch->action == STK_PLAN_UPDATE ? ch->before : NULL;
-            stk_value *np = stk_diff_plan(t->schema, cfg, prior);
+            stk_value *np = provider_plan_modify(e, ch->provider, ch->provider_alias, t, prior,
+                                                 stk_diff_plan(t->schema, cfg, prior));
             if (prior) np = apply_ignore(ch->res, np, prior);
             stk_value_unref(planned);
             stk_value_unref(cfg);
@@ -1798,6 +1918,7 @@ int stk_plan_apply(stk_plan *p, stk_config *c, stk_state *st, const stk_apply_op
     stk_walk_status *status = stk_xcalloc(n + 1, sizeof *status);
     walk_ud w = {&e, p};
     stk_walk_opts wo = {n, deps, nd, o->plan.parallelism, apply_node, &w, o->plan.stop};
+    e.group = stk_state_group_new(st);
     e.ticking = 1;
     pthread_t tick;
     int have_tick = pthread_create(&tick, NULL, ticker, &w) == 0;
@@ -1806,6 +1927,8 @@ int stk_plan_apply(stk_plan *p, stk_config *c, stk_state *st, const stk_apply_op
     e.ticking = 0;
     pthread_mutex_unlock(&e.mu);
     if (have_tick) pthread_join(tick, NULL);
+    stk_state_group_free(e.group);
+    e.group = NULL;
     for (size_t i = 0; i < n; i++) {
         if (status[i] == STK_WALK_SKIPPED) emit(&e, STK_EV_SKIPPED, p->changes[i]->addr, op_of(p->changes[i]->action), 0, NULL, NULL);
         if (status[i] == STK_WALK_NOT_STARTED && p->changes[i]->action != STK_PLAN_NOOP) r->interrupted = 1;

@@ -71,6 +71,7 @@ typedef struct {
     size_t nprior_deps;
     int create_before_destroy;
     int tainted;
+    int config_unknown;      /* the configuration had unknowns at plan time: apply plans it again */
     double timeouts[4];      /* create, read, update, delete seconds (0: default) */
     const struct stk_resource_type *rtype;
     const void *res;         /* the configuration block (stk_resource*) or NULL */

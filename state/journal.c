@@ -124,15 +124,11 @@ int stk_journal_recoveries(stk_state *st, size_t limit, stk_journal_list *out, s
 
 /* ---- begin / finish ----------------------------------------------------- */
 
-int stk_journal_intent_begin(stk_state *st, const char *address, stk_journal_action action, const char *info_json,
-                             int64_t *intent_id, stk_diags *d)
+/* Insert the intent row; with own_tx, in a transaction of its own. */
+static int add_intent(stk_state *st, const char *address, stk_journal_action action, const char *info_json,
+                      int64_t *intent_id, int own_tx, stk_diags *d)
 {
     *intent_id = 0;
-    if (stk_state_in_transaction(st)) {
-        stk_diags_error(d, NULL, "Journal intent inside a transaction",
-                        "An intent must be committed on its own before the cloud call (address %s).", address);
-        return -1;
-    }
     if ((unsigned)action > 2) {
         stk_diags_error(d, NULL, "Invalid journal action", "%d", (int)action);
         return -1;
@@ -161,13 +157,13 @@ int stk_journal_intent_begin(stk_state *st, const char *address, stk_journal_act
     char *dep = stk_xstrdup(deposed ? deposed : "");
     json_decref(info);
     int ret = -1;
-    if (stk_state_begin(st, d)) goto out;
+    if (own_tx && stk_state_begin(st, d)) goto out;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(stk_state_db(st),
                            "INSERT INTO journal(address, deposed, action, info, status, started_at) "
                            "VALUES(?,?,?,?,'pending',?)", -1, &s, NULL) != SQLITE_OK) {
         sqlerr(st, d, "writing an intent");
-        stk_state_rollback(st);
+        if (own_tx) stk_state_rollback(st);
         goto out;
     }
     char *now = stk_state_now();
@@ -181,11 +177,11 @@ int stk_journal_intent_begin(stk_state *st, const char *address, stk_journal_act
     free(now);
     if (rc != SQLITE_DONE) {
         sqlerr(st, d, "writing an intent");
-        stk_state_rollback(st);
+        if (own_tx) stk_state_rollback(st);
         goto out;
     }
     int64_t id = sqlite3_last_insert_rowid(stk_state_db(st));
-    if (stk_state_commit(st, d)) goto out;
+    if (own_tx && stk_state_commit(st, d)) goto out;
     *intent_id = id;
     ret = 0;
 out:
@@ -193,6 +189,31 @@ out:
     free(dep);
     free(info_text);
     return ret;
+}
+
+int stk_journal_intent_begin(stk_state *st, const char *address, stk_journal_action action, const char *info_json,
+                             int64_t *intent_id, stk_diags *d)
+{
+    *intent_id = 0;
+    if (stk_state_in_transaction(st)) {
+        stk_diags_error(d, NULL, "Journal intent inside a transaction",
+                        "An intent must be committed on its own before the cloud call (address %s).", address);
+        return -1;
+    }
+    return add_intent(st, address, action, info_json, intent_id, 1, d);
+}
+
+int stk_journal_intent_add(stk_state *st, const char *address, stk_journal_action action, const char *info_json,
+                           int64_t *intent_id, stk_diags *d)
+{
+    *intent_id = 0;
+    if (!stk_state_in_transaction(st)) {
+        stk_diags_error(d, NULL, "Journal intent outside a transaction",
+                        "stk_journal_intent_add joins the caller's transaction (address %s); use "
+                        "stk_journal_intent_begin on its own.", address);
+        return -1;
+    }
+    return add_intent(st, address, action, info_json, intent_id, 0, d);
 }
 
 static int set_status(stk_state *st, int64_t id, const char *status, const char *note, int recovered, stk_diags *d)

@@ -70,6 +70,11 @@ const char *stk_journal_action_name(stk_journal_action a);
    durable before the cloud call, whatever the caller does next. */
 int stk_journal_intent_begin(stk_state *st, const char *address, stk_journal_action action, const char *info_json,
                              int64_t *intent_id, stk_diags *d);
+/* The same inside the caller's open transaction, for a caller that commits
+   it before the cloud call: stk_state_group_run (store.h), which returns
+   only once the group holding the intent is committed. */
+int stk_journal_intent_add(stk_state *st, const char *address, stk_journal_action action, const char *info_json,
+                           int64_t *intent_id, stk_diags *d);
 /* Record the result of the call together with the state change. */
 int stk_journal_intent_finish(stk_state *st, int64_t intent_id, const stk_journal_result *result, stk_diags *d);
 /* Unfinished intents, oldest first. */

@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -540,6 +541,105 @@ int stk_state_with_tx(stk_state *st, int (*fn)(stk_state *, void *, stk_diags *)
     }
     if (stk_state_commit(st, d)) return -1;
     return rc;
+}
+
+/* ---- group commit (store.h) ---------------------------------------------- */
+
+typedef struct group_unit {
+    int (*fn)(stk_state *, void *, stk_diags *);
+    void *ud;
+    stk_diags *d;
+    int rc, done;
+    struct group_unit *next;
+} group_unit;
+
+struct stk_state_group {
+    stk_state *st;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    group_unit *head, **tail;
+    int busy;                /* a leader is running a group */
+};
+
+stk_state_group *stk_state_group_new(stk_state *st)
+{
+    stk_state_group *g = stk_xcalloc(1, sizeof *g);
+    g->st = st;
+    g->tail = &g->head;
+    pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->cv, NULL);
+    return g;
+}
+
+void stk_state_group_free(stk_state_group *g)
+{
+    if (!g) return;
+    pthread_mutex_destroy(&g->mu);
+    pthread_cond_destroy(&g->cv);
+    free(g);
+}
+
+/* The leader: every unit of `batch` in one transaction. */
+static void group_commit(stk_state *st, group_unit *batch)
+{
+    stk_diags gd = STK_DIAGS_INIT;
+    int ok = stk_state_begin(st, &gd) == 0;
+    for (group_unit *u = batch; ok && u; u = u->next) {
+        if (exec(st, "SAVEPOINT unit", u->d)) {
+            u->rc = -1;
+            continue;
+        }
+        u->rc = u->fn(st, u->ud, u->d);
+        if (u->rc < 0) {
+            u->rc = -1;
+            sqlite3_exec(st->db, "ROLLBACK TO unit", NULL, NULL, NULL);
+        }
+        if (exec(st, "RELEASE unit", u->d)) {   /* cannot happen short of a broken connection */
+            ok = 0;
+            stk_state_rollback(st);
+        }
+    }
+    if (ok && stk_state_commit(st, &gd) != 0) ok = 0;
+    if (!ok) {
+        for (group_unit *u = batch; u; u = u->next) {
+            if (u->rc < 0) continue;
+            u->rc = -1;
+            for (size_t i = 0; i < gd.len; i++)
+                stk_diags_add(u->d, gd.items[i].severity, NULL, gd.items[i].summary, "%s",
+                              gd.items[i].detail ? gd.items[i].detail : "");
+            if (!gd.len) stk_diags_error(u->d, NULL, "State database error", "%s: the transaction failed", st->path);
+        }
+    }
+    stk_diags_free(&gd);
+}
+
+int stk_state_group_run(stk_state_group *g, int (*fn)(stk_state *, void *, stk_diags *), void *ud, stk_diags *d)
+{
+    group_unit u = {fn, ud, d, 0, 0, NULL};
+    pthread_mutex_lock(&g->mu);
+    *g->tail = &u;
+    g->tail = &u.next;
+    while (!u.done) {
+        if (g->busy) {
+            pthread_cond_wait(&g->cv, &g->mu);
+            continue;
+        }
+        g->busy = 1;
+        group_unit *batch = g->head;
+        g->head = NULL;
+        g->tail = &g->head;
+        pthread_mutex_unlock(&g->mu);
+        group_commit(g->st, batch);
+        pthread_mutex_lock(&g->mu);
+        for (group_unit *b = batch, *next; b; b = next) {
+            next = b->next;   /* b may be gone once done is set and its owner wakes */
+            b->done = 1;
+        }
+        g->busy = 0;
+        pthread_cond_broadcast(&g->cv);
+    }
+    pthread_mutex_unlock(&g->mu);
+    return u.rc;
 }
 
 /* A state opened for the first time (or migrated from version 1) has no

@@ -105,6 +105,26 @@ int stk_state_commit(stk_state *st, stk_diags *d);
 void stk_state_rollback(stk_state *st);
 int stk_state_in_transaction(const stk_state *st);
 
+/* Group commit.  Threads that share one handle (the apply walker's
+   workers) each have a unit of work that must be durable before they go
+   on (a journal intent before its cloud call, a result before dependents
+   start).  stk_state_group_run queues the unit; one waiting thread (the
+   leader) runs every unit queued at that moment in ONE transaction, each in
+   its own savepoint (a failing unit is rolled back alone and gets its own
+   error), and commits once: one fsync for the group instead of one per
+   unit, while synchronous=FULL keeps every unit durable against power loss
+   when its call returns 0.  Units queued while a group commits form the
+   next group.  The units of a group share one serial.  While a group is in
+   use, every other use of the handle must go through it too. */
+typedef struct stk_state_group stk_state_group;
+stk_state_group *stk_state_group_new(stk_state *st);
+void stk_state_group_free(stk_state_group *g);
+/* Run fn(st, ud, d) in the next group transaction; returns fn's result
+   (>= 0) once it is committed, or -1 (fn failed: its changes are rolled
+   back; or the commit failed: d says why). */
+int stk_state_group_run(stk_state_group *g, int (*fn)(stk_state *st, void *ud, stk_diags *d), void *ud,
+                        stk_diags *d);
+
 /* Instances.  get returns 1 found (and fills *out), 0 absent, -1 error.
    deposed NULL means "" (the current object). */
 int stk_state_get(stk_state *st, const char *address, const char *deposed,
