@@ -7,7 +7,8 @@
 # uncommitted edit that must not leak in) brings the stack up in eu-west-1
 # while eu-north-1 keeps the same objects; both plan clean; `stk dr status`
 # lists both with current backups; losing .stk/ again restores both
-# workspaces; the refusals exit 1 with a clear message.
+# workspaces; a change from another machine shows as a newer backup; the
+# refusals exit 1 with a clear message.
 # Usage: tests/e2e/dr.sh [path/to/stk]  (default: $STK_BIN)
 set -u
 cd "$(dirname "$0")/../.."
@@ -166,6 +167,15 @@ check "STK_WORKSPACE=default-eu-west-1 stk init restores the DR workspace" test 
 check_contains "... from its backup" "restoring it from the backend" "$out"
 out=$("$STK" dr status 2>&1)
 check_eq "dr status lists both again, backups current" 2 "$(echo "$out" | grep -cE ' 50 .* +current$')"
+cp -r "$repo" "$work/machine-b"
+(cd "$work/machine-b" && "$STK" state rm aws_ecr_lifecycle_policy.backend >/dev/null 2>&1)
+check "another machine changes the default workspace (state rm)" test $? -eq 0
+out=$("$STK" dr status 2>&1)
+check_contains "dr status here: the backup is newer, run stk init" "newer (stk init) (backup serial" \
+    "$(echo "$out" | awk '$2 == "default"')"
+out=$("$STK" init "${BCFG[@]}" 2>&1)
+check_eq "after stk init the default workspace is current again" "49 current" \
+    "$("$STK" dr status 2>&1 | awk '$2 == "default" { print $4, $NF }')"
 out=$(STK_WORKSPACE=nothing-here "$STK" init "${BCFG[@]}" 2>&1); rc=$?
 check_eq "init of a workspace neither here nor in the backend: exit 1" 1 "$rc"
 check_contains "... says so" "backend holds no state for it" "$out"
