@@ -119,7 +119,7 @@ static double parse_duration(const char *s)
 static json_t *asg_describe(stk_provider_instance *p, const char *name, stk_diags *d, int *rc)
 {
     json_t *params = json_pack("{s:[s]}", "AutoScalingGroupNames", name), *res = NULL;
-    *rc = stk_aws_call_nf(p, "autoscaling", "DescribeAutoScalingGroups", params, &res, d);
+    *rc = stk_aws_batch_call_nf(p, "autoscaling", "DescribeAutoScalingGroups", params, "AutoScalingGroups", NULL, name, &res, d);
     json_decref(params);
     if (*rc != 0) return NULL;
     json_t *g = json_incref(json_array_get(json_object_get(res, "AutoScalingGroups"), 0));
@@ -611,9 +611,16 @@ static int asg_recover(stk_provider_instance *p, const stk_resource_type *t, con
     return stk_aws_recover_by_read(p, t, info_json, "name", NULL, state, d);
 }
 
+/* refresh by batch: one DescribeAutoScalingGroups for every object being refreshed */
+static int asg_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_read_batch_by(p, priors, n, "id", "autoscaling", "DescribeAutoScalingGroups", "AutoScalingGroupNames", 50, "AutoScalingGroups", NULL,
+                                 "AutoScalingGroupName", d);
+}
+
 const stk_resource_type stk_aws_autoscaling_group_type = {
     "aws_autoscaling_group", "aws", STK_RESOURCE_MANAGED, &asg_schema, asg_create, asg_read, asg_update, asg_delete,
-    asg_import, NULL, asg_journal_info, asg_recover,
+    asg_import, NULL, asg_journal_info, asg_recover, asg_read_batch,
 };
 
 /* ================= aws_autoscaling_policy ================= */

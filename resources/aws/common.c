@@ -426,6 +426,109 @@ int stk_aws_ec2_batch(stk_provider_instance *p, const char *op, const char *filt
     return rc;
 }
 
+int stk_aws_batch_by_ids(stk_provider_instance *p, const char *service, const char *op, const char *param,
+                         size_t chunk, const char *list_key, const char *inner, const char *id_member, json_t *ids,
+                         stk_diags *d)
+{
+    json_t *found = json_object(), *asked = json_array(), *kept = NULL;
+    size_t n = json_array_size(ids);
+    int rc = 0;
+    for (size_t from = 0; rc == 0 && from < n; from += chunk) {
+        json_t *vals = json_array();
+        for (size_t i = from; i < n && i < from + chunk; i++) {
+            const char *id = json_string_value(json_array_get(ids, i));
+            if (stk_aws_batch_get(p, op, id, &kept)) {   /* already kept (batch_begin) */
+                json_decref(kept);
+                continue;
+            }
+            json_array_append_new(vals, json_string(id));
+        }
+        if (!json_array_size(vals)) {
+            json_decref(vals);
+            continue;
+        }
+        json_t *params = !strncmp(param, "filter:", 7)
+                             ? json_pack("{s:[{s:s,s:O}]}", "Filters", "Name", param + 7, "Values", vals)
+                             : json_pack("{s:O}", param, vals);
+        json_t *got = json_object();
+        int crc = 0;
+        for (;;) {
+            json_t *res = NULL;
+            crc = stk_aws_call_nf(p, service, op, params, &res, d);
+            if (crc != 0) {
+                json_decref(res);
+                break;
+            }
+            size_t i, j;
+            json_t *e, *f;
+            json_array_foreach(json_object_get(res, list_key), i, e) {
+                if (!inner) {
+                    const char *id = stk_aws_jstr(e, id_member);
+                    if (id) json_object_set(got, id, e);
+                    continue;
+                }
+                json_array_foreach(json_object_get(e, inner), j, f) {
+                    const char *id = stk_aws_jstr(f, id_member);
+                    if (id) json_object_set(got, id, f);
+                }
+            }
+            const char *next = stk_aws_jstr(res, "NextToken");
+            if (!next || !*next) {
+                json_decref(res);
+                break;
+            }
+            json_object_set_new(params, "NextToken", json_string(next));
+            json_decref(res);
+        }
+        json_decref(params);
+        if (crc < 0) rc = -1;
+        if (crc == 0) {   /* crc 1: one of the chunk is gone and the API said so for all: keep nothing */
+            json_object_update(found, got);
+            json_array_extend(asked, vals);
+        }
+        json_decref(got);
+        json_decref(vals);
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(asked, i, v) {
+        const char *id = json_string_value(v);
+        stk_aws_batch_put(p, op, id, json_object_get(found, id));
+    }
+    json_decref(asked);
+    json_decref(found);
+    return rc;
+}
+
+int stk_aws_read_batch_by(stk_provider_instance *p, stk_value *const *priors, size_t n, const char *attr,
+                          const char *service, const char *op, const char *param, size_t chunk, const char *list_key,
+                          const char *inner, const char *id_member, stk_diags *d)
+{
+    json_t *ids = stk_aws_batch_ids(priors, n, attr);
+    int rc = json_array_size(ids) > 1
+                 ? stk_aws_batch_by_ids(p, service, op, param, chunk, list_key, inner, id_member, ids, d)
+                 : 0;   /* one object: its own read costs the same */
+    json_decref(ids);
+    return rc;
+}
+
+int stk_aws_batch_call_nf(stk_provider_instance *p, const char *service, const char *op, json_t *params,
+                          const char *list_key, const char *inner, const char *id, json_t **result, stk_diags *d)
+{
+    json_t *kept = NULL;
+    if (!stk_aws_batch_get(p, op, id, &kept)) return stk_aws_call_nf(p, service, op, params, result, d);
+    json_t *list = json_array();
+    if (kept) json_array_append_new(list, kept);
+    if (inner) {
+        json_t *outer = json_array();
+        if (json_array_size(list)) json_array_append_new(outer, json_pack("{s:O}", inner, list));
+        json_decref(list);
+        list = outer;
+    }
+    *result = json_pack("{s:o}", list_key, list);
+    return 0;
+}
+
 int stk_aws_elbv2_tags_batch(stk_provider_instance *p, const stk_resource_type *const *types, stk_value *const *priors,
                              size_t n, stk_diags *d)
 {

@@ -167,6 +167,29 @@ int stk_aws_ec2_batch(stk_provider_instance *p, const char *op, const char *filt
    of the prior's "id": the ids of the priors through stk_aws_ec2_batch. */
 int stk_aws_ec2_read_batch(stk_provider_instance *p, stk_value *const *priors, size_t n, const char *op,
                            const char *filter, const char *list_key, const char *id_member, stk_diags *d);
+/* A batch over an API that takes a list of ids: `param` (LoadBalancerArns;
+   "filter:NAME" sends Filters [{Name: NAME, Values: ...}] instead), at most
+   `chunk` ids a call, every page (NextToken).  Each element of
+   result[list_key] -- or of its elements' `inner` lists when inner is not
+   NULL (Reservations[].Instances) -- is kept under (op,
+   element[id_member]), each id asked for but not answered as gone.  APIs
+   that fail the whole call when one id is unknown (elbv2's
+   LoadBalancerNotFound...): a NotFound answer keeps nothing for that chunk,
+   so its objects are read one by one.  0, or -1 with a diagnostic. */
+int stk_aws_batch_by_ids(stk_provider_instance *p, const char *service, const char *op, const char *param,
+                         size_t chunk, const char *list_key, const char *inner, const char *id_member, json_t *ids,
+                         stk_diags *d);
+/* read_batch of the types whose read is one `op` by id: the distinct values
+   of the priors' attribute `attr`, through stk_aws_batch_by_ids. */
+int stk_aws_read_batch_by(stk_provider_instance *p, stk_value *const *priors, size_t n, const char *attr,
+                          const char *service, const char *op, const char *param, size_t chunk, const char *list_key,
+                          const char *inner, const char *id_member, stk_diags *d);
+/* The single-object call of those types' read: stk_aws_call_nf(service, op,
+   params), unless a batch kept (op, id): then *result is built from it
+   without a call, in the shape of the call's answer ({list_key: [obj]} or
+   {list_key: []}; {list_key: [{inner: [...]}]} with inner) and 0 returned. */
+int stk_aws_batch_call_nf(stk_provider_instance *p, const char *service, const char *op, json_t *params,
+                          const char *list_key, const char *inner, const char *id, json_t **result, stk_diags *d);
 /* Batches across types (the factory's batch_begin, provider.h), given every
    object being refreshed (types[i] is priors[i]'s type):
    - elbv2 DescribeTags for every load balancer, target group, listener and

@@ -155,7 +155,7 @@ static int inst_read_id(stk_provider_instance *p, const stk_resource_type *t, co
 {
     *out = NULL;
     json_t *params = json_pack("{s:[s]}", "InstanceIds", id), *res = NULL;
-    int rc = stk_aws_call_nf(p, "ec2", "DescribeInstances", params, &res, d);
+    int rc = stk_aws_batch_call_nf(p, "ec2", "DescribeInstances", params, "Reservations", "Instances", id, &res, d);
     json_decref(params);
     if (rc != 0) return rc == 1 ? 0 : -1;
     json_t *in = json_incref(json_array_get(json_object_get(json_array_get(json_object_get(res, "Reservations"), 0), "Instances"), 0));
@@ -565,9 +565,16 @@ static int inst_recover(stk_provider_instance *p, const stk_resource_type *t, co
     return rc;
 }
 
+/* refresh by batch: one DescribeInstances for every object being refreshed */
+static int inst_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_read_batch_by(p, priors, n, "id", "ec2", "DescribeInstances", "filter:instance-id", 200, "Reservations", "Instances",
+                                 "InstanceId", d);
+}
+
 const stk_resource_type stk_aws_instance_type = {
     "aws_instance", "aws", STK_RESOURCE_MANAGED, &inst_schema, inst_create, inst_read, inst_update, inst_delete,
-    ec2_import, NULL, inst_journal_info, inst_recover,
+    ec2_import, NULL, inst_journal_info, inst_recover, inst_read_batch,
 };
 
 /* ================= aws_key_pair ================= */

@@ -300,7 +300,7 @@ static int lt_read_id(stk_provider_instance *p, const stk_resource_type *t, cons
 {
     *out = NULL;
     json_t *params = json_pack("{s:[s]}", "LaunchTemplateIds", id), *res = NULL;
-    int rc = stk_aws_call_nf(p, "ec2", "DescribeLaunchTemplates", params, &res, d);
+    int rc = stk_aws_batch_call_nf(p, "ec2", "DescribeLaunchTemplates", params, "LaunchTemplates", NULL, id, &res, d);
     json_decref(params);
     if (rc != 0) return rc == 1 ? 0 : -1;
     json_t *lt = json_incref(json_array_get(json_object_get(res, "LaunchTemplates"), 0));
@@ -488,7 +488,14 @@ static int lt_recover(stk_provider_instance *p, const stk_resource_type *t, cons
     return rc;
 }
 
+/* refresh by batch: one DescribeLaunchTemplates for every object being refreshed */
+static int lt_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_read_batch_by(p, priors, n, "id", "ec2", "DescribeLaunchTemplates", "LaunchTemplateIds", 200, "LaunchTemplates", NULL,
+                                 "LaunchTemplateId", d);
+}
+
 const stk_resource_type stk_aws_launch_template_type = {
     "aws_launch_template", "aws", STK_RESOURCE_MANAGED, &lt_schema, lt_create, lt_read, lt_update, lt_delete,
-    lt_import, NULL, lt_journal_info, lt_recover,
+    lt_import, NULL, lt_journal_info, lt_recover, lt_read_batch,
 };

@@ -312,7 +312,7 @@ static int lb_read_arn(stk_provider_instance *p, const stk_resource_type *t, con
 {
     *out = NULL;
     json_t *params = json_pack("{s:[s]}", "LoadBalancerArns", arn), *res = NULL;
-    int rc = stk_aws_call_nf(p, "elbv2", "DescribeLoadBalancers", params, &res, d);
+    int rc = stk_aws_batch_call_nf(p, "elbv2", "DescribeLoadBalancers", params, "LoadBalancers", NULL, arn, &res, d);
     json_decref(params);
     if (rc != 0) return rc == 1 ? 0 : -1;
     json_t *lb = json_incref(json_array_get(json_object_get(res, "LoadBalancers"), 0));
@@ -595,9 +595,16 @@ static int lb_recover(stk_provider_instance *p, const stk_resource_type *t, cons
     return rc;
 }
 
+/* refresh by batch: one DescribeLoadBalancers for every object being refreshed */
+static int lb_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_read_batch_by(p, priors, n, "arn", "elbv2", "DescribeLoadBalancers", "LoadBalancerArns", 20, "LoadBalancers", NULL,
+                                 "LoadBalancerArn", d);
+}
+
 const stk_resource_type stk_aws_lb_type = {
     "aws_lb", "aws", STK_RESOURCE_MANAGED, &lb_schema, lb_create, lb_read, lb_update, lb_delete, lb_import,
-    NULL, lb_journal_info, lb_recover,
+    NULL, lb_journal_info, lb_recover, lb_read_batch,
 };
 
 /* ================= aws_lb_target_group ================= */
@@ -703,7 +710,7 @@ static int tg_read_arn(stk_provider_instance *p, const stk_resource_type *t, con
 {
     *out = NULL;
     json_t *params = json_pack("{s:[s]}", "TargetGroupArns", arn), *res = NULL;
-    int rc = stk_aws_call_nf(p, "elbv2", "DescribeTargetGroups", params, &res, d);
+    int rc = stk_aws_batch_call_nf(p, "elbv2", "DescribeTargetGroups", params, "TargetGroups", NULL, arn, &res, d);
     json_decref(params);
     if (rc != 0) return rc == 1 ? 0 : -1;
     json_t *tg = json_incref(json_array_get(json_object_get(res, "TargetGroups"), 0));
@@ -866,9 +873,16 @@ static int tg_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
     return rc < 0 ? -1 : 0;
 }
 
+/* refresh by batch: one DescribeTargetGroups for every object being refreshed */
+static int tg_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_read_batch_by(p, priors, n, "arn", "elbv2", "DescribeTargetGroups", "TargetGroupArns", 20, "TargetGroups", NULL,
+                                 "TargetGroupArn", d);
+}
+
 const stk_resource_type stk_aws_lb_target_group_type = {
     "aws_lb_target_group", "aws", STK_RESOURCE_MANAGED, &tg_schema, tg_create, tg_read, tg_update, tg_delete,
-    lb_import, NULL, lb_journal_info, lb_recover,
+    lb_import, NULL, lb_journal_info, lb_recover, tg_read_batch,
 };
 
 /* ================= aws_lb_listener ================= */
@@ -894,7 +908,7 @@ static int listener_read_arn(stk_provider_instance *p, const stk_resource_type *
 {
     *out = NULL;
     json_t *params = json_pack("{s:[s]}", "ListenerArns", arn), *res = NULL;
-    int rc = stk_aws_call_nf(p, "elbv2", "DescribeListeners", params, &res, d);
+    int rc = stk_aws_batch_call_nf(p, "elbv2", "DescribeListeners", params, "Listeners", NULL, arn, &res, d);
     json_decref(params);
     if (rc != 0) return rc == 1 ? 0 : -1;
     json_t *l = json_incref(json_array_get(json_object_get(res, "Listeners"), 0));
@@ -1018,9 +1032,16 @@ static int listener_delete(stk_provider_instance *p, const stk_resource_type *t,
     return arn_delete(p, prior, "DeleteListener", "ListenerArn", d);
 }
 
+/* refresh by batch: one DescribeListeners for every object being refreshed */
+static int listener_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_read_batch_by(p, priors, n, "arn", "elbv2", "DescribeListeners", "ListenerArns", 20, "Listeners", NULL,
+                                 "ListenerArn", d);
+}
+
 const stk_resource_type stk_aws_lb_listener_type = {
     "aws_lb_listener", "aws", STK_RESOURCE_MANAGED, &listener_schema, listener_create, listener_read,
-    listener_update, listener_delete, lb_import, NULL, lb_journal_info, lb_recover,
+    listener_update, listener_delete, lb_import, NULL, lb_journal_info, lb_recover, listener_read_batch,
 };
 
 /* ================= aws_lb_listener_rule ================= */
@@ -1141,7 +1162,7 @@ static int rule_read_arn(stk_provider_instance *p, const stk_resource_type *t, c
 {
     *out = NULL;
     json_t *params = json_pack("{s:[s]}", "RuleArns", arn), *res = NULL;
-    int rc = stk_aws_call_nf(p, "elbv2", "DescribeRules", params, &res, d);
+    int rc = stk_aws_batch_call_nf(p, "elbv2", "DescribeRules", params, "Rules", NULL, arn, &res, d);
     json_decref(params);
     if (rc != 0) return rc == 1 ? 0 : -1;
     json_t *r = json_incref(json_array_get(json_object_get(res, "Rules"), 0));
@@ -1277,7 +1298,14 @@ static int rule_delete(stk_provider_instance *p, const stk_resource_type *t, stk
     return arn_delete(p, prior, "DeleteRule", "RuleArn", d);
 }
 
+/* refresh by batch: one DescribeRules for every object being refreshed */
+static int rule_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+{
+    return stk_aws_read_batch_by(p, priors, n, "arn", "elbv2", "DescribeRules", "RuleArns", 20, "Rules", NULL,
+                                 "RuleArn", d);
+}
+
 const stk_resource_type stk_aws_lb_listener_rule_type = {
     "aws_lb_listener_rule", "aws", STK_RESOURCE_MANAGED, &rule_schema, rule_create, rule_read, rule_update,
-    rule_delete, lb_import, NULL, stk_aws_journal_info_default, NULL,
+    rule_delete, lb_import, NULL, stk_aws_journal_info_default, NULL, rule_read_batch,
 };
