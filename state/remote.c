@@ -421,6 +421,64 @@ int stk_remote_delete_state(stk_remote *r, stk_diags *d)
     return rc;
 }
 
+/* ---- workspaces in the backend ------------------------------------------------ */
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The keys under prefix (ListObjectsV2, every page); new reference. */
+static json_t *list_keys(stk_remote *r, const char *prefix, stk_diags *d)
+{
+    json_t *p = json_pack("{s:s, s:s}", "Bucket", r->cfg->bucket, "Prefix", prefix);
+    json_t *res = NULL;
+    int rc = stk_aws_paginate(r->client, "s3", "ListObjectsV2", p, &res, d);
+    json_decref(p);
+    if (rc) return NULL;
+    json_t *keys = json_array();
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(res, "Contents"), i, o) {
+        json_t *k = json_object_get(o, "Key");
+        if (json_is_string(k)) json_array_append(keys, k);
+    }
+    json_decref(res);
+    return keys;
+}
+
+int stk_remote_list_workspaces(stk_remote *r, char ***names, size_t *n, stk_diags *d)
+{
+    *names = NULL;
+    *n = 0;
+    const char *key = r->cfg->key;
+    char *prefix = stk_xasprintf("%s/", r->cfg->workspace_key_prefix ? r->cfg->workspace_key_prefix : "env:");
+    json_t *dflt = list_keys(r, key, d);
+    json_t *others = dflt ? list_keys(r, prefix, d) : NULL;
+    if (!others) {
+        json_decref(dflt);
+        free(prefix);
+        return -1;
+    }
+    size_t len = 0, plen = strlen(prefix), i;
+    char **out = stk_xcalloc(json_array_size(dflt) + json_array_size(others) + 1, sizeof *out);
+    json_t *k;
+    json_array_foreach(dflt, i, k) if (!strcmp(json_string_value(k), key)) {
+        out[len++] = stk_xstrdup("default");
+        break;
+    }
+    json_array_foreach(others, i, k) {
+        /* <prefix>/NAME/<key> exactly (not the lock object <key>.tflock) */
+        const char *name = json_string_value(k) + plen, *slash = strchr(name, '/');
+        if (!slash || slash == name || strcmp(slash + 1, key)) continue;
+        out[len++] = stk_xstrndup(name, (size_t)(slash - name));
+    }
+    json_decref(dflt);
+    json_decref(others);
+    free(prefix);
+    qsort(out, len, sizeof *out, cmp_name);
+    *names = out;
+    *n = len;
+    return 0;
+}
+
 /* ---- download / install / restore ------------------------------------------ */
 
 void stk_remote_snapshot_free(stk_remote_snapshot *s)

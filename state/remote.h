@@ -103,6 +103,13 @@ int stk_remote_upload(stk_remote *r, const char *snapshot_path, int64_t serial, 
    versions stay) and its digest item: `workspace delete`.  Absent is fine. */
 int stk_remote_delete_state(stk_remote *r, stk_diags *d);
 
+/* The workspaces the backend holds a state for, sorted: "default" when the
+   object at `key` exists, and every NAME with an object
+   "<workspace_key_prefix>/NAME/<key>" (ListObjectsV2 under the prefix, as
+   Terraform's S3 backend lists workspaces).  Names are malloc'd (free each
+   and the array). */
+int stk_remote_list_workspaces(stk_remote *r, char ***names, size_t *n, stk_diags *d);
+
 /* ---- pull / restore ------------------------------------------------------ */
 
 typedef struct {

@@ -14,7 +14,8 @@
  *       state replaces the backend's latest; older versions stay in S3).
  * A workspace that does not exist locally (a new machine; selected with
  * STK_WORKSPACE) or exists only as an empty new store is restored from the
- * backend when the backend holds its state.
+ * backend when the backend holds its state; -all-workspaces does the same
+ * for every workspace the backend holds (stk_remote_list_workspaces).
  * A changed backend configuration needs -reconfigure or -migrate-state. */
 #include "cli/backend_cli.h"
 #include "cli/cli.h"
@@ -29,7 +30,7 @@
 #include <unistd.h>
 
 typedef struct {
-    int reconfigure, migrate, no_lock, no_color;
+    int reconfigure, migrate, no_lock, no_color, all_workspaces;
     long timeout_ms;
 } init_opts;
 
@@ -223,6 +224,8 @@ int cmd_init(int argc, char **argv)
                    "                             take the backend's state (local copy kept as .bak)\n"
                    "  -migrate-state             Accept a changed backend and upload the local\n"
                    "                             state over the backend's\n"
+                   "  -all-workspaces            Also sync every other workspace the backend holds\n"
+                   "                             (a new machine: restores them all)\n"
                    "  -backend=false             Skip the backend (keep the local state only)\n"
                    "  -var NAME=VALUE, -var-file=FILE   Variables for the backend block\n"
                    "  -lock=false                Don't take the state lock\n"
@@ -242,6 +245,7 @@ int cmd_init(int argc, char **argv)
             vars[nv].is_file = 0;
             vars[nv++].text = v;
         } else if (stk_cli_flag(argv[i], "reconfigure")) o.reconfigure = 1;
+        else if (stk_cli_flag(argv[i], "all-workspaces")) o.all_workspaces = 1;
         else if (stk_cli_flag(argv[i], "migrate-state") || stk_cli_flag(argv[i], "force-copy")) o.migrate = 1;
         else if (stk_cli_flag(argv[i], "backend=false")) skip_backend = 1;
         else if (stk_cli_flag(argv[i], "backend") || stk_cli_flag(argv[i], "backend=true")) skip_backend = 0;
@@ -339,6 +343,22 @@ int cmd_init(int argc, char **argv)
     if (ok) {
         describe(&cfg, ws, key);
         ok = sync_workspace(r, ws, &o, &d) == 0;
+    }
+    if (ok && o.all_workspaces) {
+        /* every other workspace the backend holds (not the local-only ones) */
+        char **names = NULL;
+        size_t n = 0;
+        ok = stk_remote_list_workspaces(r, &names, &n, &d) == 0;
+        for (size_t i = 0; ok && i < n; i++) {
+            if (!strcmp(names[i], ws)) continue;
+            stk_remote *ro = NULL;
+            char *k = stk_backend_state_key(&cfg, names[i]);
+            printf("\nWorkspace \"%s\" (s3://%s/%s):\n", names[i], cfg.bucket, k);
+            free(k);
+            ok = stk_remote_new(&cfg, names[i], &ro, &d) == 0 && sync_workspace(ro, names[i], &o, &d) == 0;
+            stk_remote_free(ro);
+        }
+        stk_workspace_names_free(names, n);
     }
     if (ok) ok = stk_backend_save(".", &cfg, &d) == 0;
     if (ok) printf("\nstk has been successfully initialized! Settings saved in .stk/backend.json.\n");
