@@ -672,6 +672,37 @@ static int status(int argc, char **argv)
         return STK_EXIT_ERROR;
     }
     char *cur = stk_workspace_current(".");
+    /* workspaces whose state is only in the backend (a new machine) */
+    size_t nlocal = n;
+    {
+        stk_backend_session bs = {0};
+        stk_lock *l = NULL;
+        stk_diags ld = STK_DIAGS_INIT;
+        char **rn = NULL;
+        size_t nr = 0;
+        if (stk_backend_unlock_target(".", cur, &bs, &l, &ld) == 0 && bs.active &&
+            stk_remote_list_workspaces(bs.remote, &rn, &nr, &ld) == 0) {
+            for (size_t i = 0; i < nr; i++) {
+                int here = 0;
+                for (size_t j = 0; j < nlocal && !here; j++) here = !strcmp(rn[i], names[j]);
+                if (here) {
+                    free(rn[i]);
+                    continue;
+                }
+                names = stk_xrealloc(names, (n + 1) * sizeof *names);
+                names[n++] = rn[i];
+            }
+        } else {
+            for (size_t i = 0; i < nr; i++) free(rn[i]);
+        }
+        free(rn);
+        if (stk_diags_has_errors(&ld))   /* e.g. no s3:ListBucket permission: the rest still works */
+            stk_diags_warning(&d, NULL, "Cannot list the backend's workspaces", "%s%s%s", ld.items[0].summary,
+                              ld.items[0].detail ? ": " : "", ld.items[0].detail ? ld.items[0].detail : "");
+        stk_diags_free(&ld);
+        if (l) stk_lock_free(l);
+        stk_backend_session_free(&bs);
+    }
     json_t *arr = json_array();
     int backend_active = 0, errors = 0;
     json_t *backend = json_null();
@@ -680,7 +711,14 @@ static int status(int argc, char **argv)
                "LAST CHANGE (UTC)", "COMMIT", "S3 BACKUP");
     for (size_t i = 0; i < n; i++) {
         ws_info w;
-        ws_read(names[i], &rs, &w);
+        int local = i < nlocal;
+        if (local) {
+            ws_read(names[i], &rs, &w);
+        } else {
+            memset(&w, 0, sizeof w);
+            w.name = stk_xstrdup(names[i]);
+            w.ok = 1;
+        }
         w.selected = !strcmp(names[i], cur);
         stk_backend_session bs = {0};
         stk_lock *l = NULL;
@@ -694,6 +732,7 @@ static int status(int argc, char **argv)
                                     "dynamodb_table", bs.cfg.dynamodb_table);
             }
             backup_of(&bs, &w, &b);
+            if (!local && b.found) b.status = "only in the backend";
         } else {
             b.status = "error";
             b.detail = stk_xstrdup(d.len ? d.items[d.len - 1].summary : "backend");
@@ -711,7 +750,8 @@ static int status(int argc, char **argv)
             if (L && when[L - 1] == 'Z') when[L - 1] = 0;
         }
         if (json_out) {
-            json_t *o = json_pack("{s:s,s:b,s:o,s:o,s:I,s:I,s:I,s:o}", "workspace", w.name, "selected", w.selected,
+            json_t *o = json_pack("{s:s,s:b,s:b,s:o,s:o,s:I,s:I,s:I,s:o}", "workspace", w.name, "selected", w.selected,
+                                  "local", local,
                                   "region", jstr(w.region), "region_from", jstr(w.region_from),
                                   "resources", (json_int_t)w.instances, "outputs_count", (json_int_t)w.outputs,
                                   "serial", (json_int_t)w.serial, "lineage", jstr(w.lineage));
@@ -746,7 +786,11 @@ static int status(int argc, char **argv)
                 snprintf(bk, sizeof bk, "current");
             else
                 snprintf(bk, sizeof bk, "%s%s%s", b.status, b.detail ? ": " : "", b.detail ? b.detail : "");
-            if (!w.ok)
+            if (!local)
+                printf("%-2s%-24s %-16s %9s %7s  %-20s %-13s only in the backend (serial %" PRId64
+                       "): STK_WORKSPACE=%s stk init\n",
+                       w.selected ? "*" : "", w.name, "-", "-", "-", "-", "-", b.serial, w.name);
+            else if (!w.ok)
                 printf("%-2s%-24s error: %s\n", w.selected ? "*" : "", w.name, w.error ? w.error : "unreadable state");
             else
                 printf("%-2s%-24s %-16s %9zu %7" PRId64 "  %-20s %-13s %s\n", w.selected ? "*" : "", w.name,

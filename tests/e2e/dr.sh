@@ -162,11 +162,20 @@ echo "== losing the machine again: both workspaces come back"
 rm -rf .stk
 out=$("$STK" init "${BCFG[@]}" 2>&1)
 check "init restores the default workspace" test $? -eq 0
-out=$(STK_WORKSPACE=default-eu-west-1 "$STK" init "${BCFG[@]}" 2>&1)
-check "STK_WORKSPACE=default-eu-west-1 stk init restores the DR workspace" test $? -eq 0
-check_contains "... from its backup" "restoring it from the backend" "$out"
+out=$("$STK" dr status 2>&1)
+check_eq "dr status names the workspace left in the backend" 1 \
+    "$(echo "$out" | grep -cE '^  default-eu-west-1 .* only in the backend \(serial [0-9]+\): STK_WORKSPACE=default-eu-west-1 stk init$')"
+out=$("$STK" init -all-workspaces "${BCFG[@]}" 2>&1)
+check "stk init -all-workspaces" test $? -eq 0
+check_contains "... restores the DR workspace from its backup" \
+    "Pulled the latest state from s3://$BUCKET/env:/default-eu-west-1/$KEY: serial " "$out"
 out=$("$STK" dr status 2>&1)
 check_eq "dr status lists both again, backups current" 2 "$(echo "$out" | grep -cE ' 50 .* +current$')"
+rm -f .stk/default-eu-west-1.db*
+out=$(STK_WORKSPACE=default-eu-west-1 "$STK" init "${BCFG[@]}" 2>&1)
+check "STK_WORKSPACE=default-eu-west-1 stk init restores one workspace too" test $? -eq 0
+check_contains "... from its backup" "restoring it from the backend" "$out"
+check_eq "... with its 50 resources" 50 "$(STK_WORKSPACE=default-eu-west-1 "$STK" state list | wc -l)"
 cp -r "$repo" "$work/machine-b"
 (cd "$work/machine-b" && "$STK" state rm aws_ecr_lifecycle_policy.backend >/dev/null 2>&1)
 check "another machine changes the default workspace (state rm)" test $? -eq 0
