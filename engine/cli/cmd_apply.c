@@ -484,8 +484,8 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
        history row records where the configuration came from.  The git
        side is DIR (with -env the layout's root, which holds envs/ and
        the shared modules); .stk/ is the current directory's.  A caller
-       that recorded the provenance itself (stk dr redeploy, which hands
-       over an exported commit) also did its own checks. */
+       that recorded the provenance itself before handing over (with a
+       directory that is not the user's) is responsible for both. */
     if (mode != STK_CLI_PLAN && !stk_git_provenance_recorded()) {
         if (stk_git_check_workspace(".", dir, rev, s.workspace, o.allow_dirty, &d)) goto out;
         /* provenance is a record, not a gate: a repository with no commit

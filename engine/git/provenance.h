@@ -21,9 +21,10 @@
  *       in different directories)
  *     stk_git_record_provenance(dir, rev_or_NULL, d)
  * The second makes the history row written by stk_session_finish carry
- * the git columns (state/history.h stk_history_set_git).  A command that
- * hands its work to stk_cli_plan_apply with a directory that is not the
- * user's (stk dr redeploy's exported commit) records the provenance first;
+ * the git columns (state/history.h stk_history_set_git).  Commands that
+ * hand their work to stk_cli_plan_apply (rollback, dr redeploy) pass it
+ * -rev=COMMIT and let it do both; one that hands over a directory that is
+ * not the user's must record the provenance (and check) itself first:
  * plan/apply sees stk_git_provenance_recorded() and keeps it.
  *
  * Protected workspaces are listed in <dir>/.stk/protected.json:
