@@ -1,7 +1,12 @@
 /* http.c - the libcurl transport of the AWS client: a mutex-protected pool
  * of easy handles (so connections are reused), TLS verification always on,
  * connect/request timeouts, no signals (thread safe), response headers
- * lower-cased, response bodies capped at STK_AWS_MAX_RESPONSE. */
+ * lower-cased, response bodies capped at STK_AWS_MAX_RESPONSE (refused at
+ * once when the Content-Length announces more), and a stall limit: a
+ * response slower than STK_AWS_STALL_BYTES bytes/s for STK_AWS_STALL_SECONDS
+ * (a silent server, a slow-loris trickle) is abandoned long before the
+ * request timeout.  STK_AWS_STALL_SECONDS=N in the environment changes the
+ * window (tests). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +14,16 @@
 #include "aws/client/client_impl.h"
 #include "stk_version.h"
 #include "util/strbuf.h"
+
+#define STK_AWS_STALL_BYTES 256L
+#define STK_AWS_STALL_SECONDS 20L
+
+static long stall_seconds(void)
+{
+    const char *e = getenv("STK_AWS_STALL_SECONDS");
+    long v = e ? strtol(e, NULL, 10) : 0;
+    return v > 0 && v < 3600 ? v : STK_AWS_STALL_SECONDS;
+}
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
@@ -130,6 +145,9 @@ int stk_aws_http_perform(stk_aws_client *c, const char *method, const char *url,
     if (c->ca_bundle) curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->request_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, STK_AWS_STALL_BYTES);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, stall_seconds());
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)STK_AWS_MAX_RESPONSE);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "stk/" STK_VERSION);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -158,9 +176,11 @@ int stk_aws_http_perform(stk_aws_client *c, const char *method, const char *url,
     pool_give(c, h);
 
     if (rc != CURLE_OK) {
-        if (x.too_big)
+        if (x.too_big || rc == CURLE_FILESIZE_EXCEEDED)
             resp->transport_error = stk_xasprintf("response body larger than %ld MiB: refused",
                                                   STK_AWS_MAX_RESPONSE / (1024 * 1024));
+        else if (rc == CURLE_OPERATION_TIMEDOUT && strstr(errbuf, "too slow"))
+            resp->transport_error = stk_xasprintf("the response stalled: %s", errbuf);
         else
             resp->transport_error = stk_xasprintf("%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
         resp->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
