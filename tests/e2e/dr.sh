@@ -7,8 +7,9 @@
 # uncommitted edit that must not leak in) brings the stack up in eu-west-1
 # while eu-north-1 keeps the same objects; both plan clean; `stk dr status`
 # lists both with current backups; losing .stk/ again restores both
-# workspaces; a change from another machine shows as a newer backup; the
-# refusals exit 1 with a clear message.
+# workspaces; a change from another machine shows as a newer backup; a
+# replica bucket in another region takes over; the refusals exit 1 with a
+# clear message.
 # Usage: tests/e2e/dr.sh [path/to/stk]  (default: $STK_BIN)
 set -u
 cd "$(dirname "$0")/../.."
@@ -188,4 +189,25 @@ check_eq "after stk init the default workspace is current again" "49 current" \
 out=$(STK_WORKSPACE=nothing-here "$STK" init "${BCFG[@]}" 2>&1); rc=$?
 check_eq "init of a workspace neither here nor in the backend: exit 1" 1 "$rc"
 check_contains "... says so" "backend holds no state for it" "$out"
+
+echo "== losing the backup's region: a replica bucket elsewhere takes over"
+REPLICA=starttech-tfstate-replica
+aws_in eu-west-2 s3api create-bucket --bucket $REPLICA --create-bucket-configuration LocationConstraint=eu-west-2 >/dev/null 2>&1
+aws_in eu-west-2 s3 cp --recursive --quiet "s3://$BUCKET/" "s3://$REPLICA/"   # what replication would have copied
+check "the replica holds the objects with stk's metadata" test "$(aws_in eu-west-2 s3api head-object --bucket $REPLICA \
+    --key "env:/default-eu-west-1/$KEY" --query 'Metadata."stk-serial"' --output text)" -ge 1
+RBCFG=(-backend-config=bucket=$REPLICA -backend-config=region=eu-west-2
+       -backend-config=dynamodb_table=starttech-locks-euw2 -backend-config=use_path_style=true)
+rm -rf .stk
+out=$("$STK" backend bootstrap "${RBCFG[@]}" 2>&1)
+check "bootstrap in the new region (lock table; the replica left alone)" test $? -eq 0
+out=$("$STK" init -reconfigure -all-workspaces "${RBCFG[@]}" 2>&1); rc=$?
+check_eq "init -reconfigure -all-workspaces from the replica" 0 "$rc"
+check_eq "... pulls both workspaces" 2 "$(echo "$out" | grep -c "Pulled the latest state from s3://$REPLICA/")"
+STK_WORKSPACE=default-eu-west-1 "$STK" plan -var aws_region=eu-west-1 -detailed-exitcode > "$work/plan4.txt" 2>&1
+check "the DR workspace restored from the replica plans clean (exit 0)" test $? -eq 0
+out=$("$STK" dr status -json 2>&1)
+check_eq "dr status: both backed up in the replica, current" \
+    "default s3://$REPLICA/$KEY current;default-eu-west-1 s3://$REPLICA/env:/default-eu-west-1/$KEY current;" \
+    "$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("".join("%s %s %s;" % (w["workspace"], w["backup"]["object"], w["backup"]["status"]) for w in d["workspaces"]))')"
 report
