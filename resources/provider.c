@@ -201,6 +201,16 @@ static _Thread_local const stk_call_ctx *call_ctx;
 const stk_call_ctx *stk_call_ctx_current(void) { return call_ctx; }
 void stk_call_ctx_set(const stk_call_ctx *c) { call_ctx = c; }
 
+static _Thread_local int maybe_applied;
+
+void stk_call_note_maybe_applied(void) { maybe_applied = 1; }
+int stk_call_take_maybe_applied(void)
+{
+    int v = maybe_applied;
+    maybe_applied = 0;
+    return v;
+}
+
 static const stk_resource_type *const *extra_types;
 static size_t nextra_types;
 

@@ -220,6 +220,15 @@ typedef struct {
 } stk_call_ctx;
 const stk_call_ctx *stk_call_ctx_current(void);
 void stk_call_ctx_set(const stk_call_ctx *c);   /* engine only; NULL clears */
+/* A call that failed in a way that may still have taken effect (AWS: a 5xx
+   answer or a lost connection on a call that is not idempotent, which the
+   client does not retry): the provider notes it on the calling thread.
+   After a failed create the engine takes the note and, when the type can
+   recover (above), looks the object up: it adopts an object that exists
+   and creates again when none does, so a lost answer neither fails the
+   apply nor makes a duplicate. */
+void stk_call_note_maybe_applied(void);
+int stk_call_take_maybe_applied(void);   /* the note, cleared */
 
 /* Extra resource types outside the built-in registry (the test provider,
    resources/test).  stk_resource_type_lookup falls back to them.  `types`

@@ -20,6 +20,7 @@
 #define STK_MODE_MANAGED STK_ADDR_MODE_MANAGED
 #define STK_MODE_DATA STK_ADDR_MODE_DATA
 #include "cli/backend_cli.h"
+#include "aws/client/client.h"
 #include "state/session.h"
 #undef STK_MODE_MANAGED
 #undef STK_MODE_DATA
@@ -642,6 +643,22 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
     ao.plan.saved_prior = NULL;
     stk_apply_result ar;
     int arc = stk_plan_apply(p, c, s.st, &ao, &ar, &d);
+    {   /* AWS retry counts (docs/reliability.md): a -json event, or a line with STK_LOG=info/debug */
+        stk_aws_retry_totals rt;
+        stk_aws_retry_totals_get(&rt);
+        const char *lv = getenv("STK_LOG");
+        char *rs = stk_aws_retry_totals_describe(&rt);
+        if (o.json && rt.calls > 0)
+            json_line("info", "aws_retries",
+                      json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I}}", "aws_retries", "calls", (json_int_t)rt.calls,
+                                "retries", (json_int_t)rt.retries, "throttling", (json_int_t)rt.throttled, "server_errors",
+                                (json_int_t)rt.server, "connection", (json_int_t)rt.transport, "gave_up",
+                                (json_int_t)rt.gave_up),
+                      "%s", rs);
+        else if (!o.json && lv && (!strcmp(lv, "info") || !strcmp(lv, "debug")))
+            fprintf(stderr, "stk: %s\n", rs);
+        free(rs);
+    }
     char *cl = command_line(argc, argv);
     char *sum = stk_xasprintf("Resources: %zu added, %zu changed, %zu destroyed.", ar.added, ar.changed, ar.destroyed);
     json_t *pj = stk_plan_to_json(p, c);

@@ -539,6 +539,37 @@ static void test_retry_quota_exhaustion(void)
     stk_aws_client_free(c);
 }
 
+/* the process-wide totals apply reports: calls, retries by cause, give-ups */
+static void test_retry_totals(void)
+{
+    fresh_env();
+    stk_aws_client *c = test_client(0);
+    if (!c) { CHECK(c != NULL); return; }
+    stk_aws_retry_totals a, b;
+    stk_aws_retry_totals_get(&a);
+    stk_aws_retry r;
+    stk_aws_retry_begin(c, &r);
+    CHECK_INT(stk_aws_retry_should(c, &r, 400, "Throttling", 0, 1), 1);
+    CHECK_INT(stk_aws_retry_should(c, &r, 500, "InternalError", 0, 1), 1);
+    CHECK_INT(stk_aws_retry_should(c, &r, 0, NULL, STK_AWS_TRANSPORT_ERROR, 1), 1);
+    CHECK_INT(stk_aws_retry_should(c, &r, 0, NULL, STK_AWS_TRANSPORT_CONNECT, 1), 1);
+    stk_aws_retry_success(c, &r);
+    stk_aws_retry_begin(c, &r);
+    CHECK_INT(stk_aws_retry_should(c, &r, 503, "ServiceUnavailable", 0, 0), 0);   /* a create: gave up */
+    CHECK_INT(stk_aws_retry_should(c, &r, 400, "ValidationError", 0, 1), 0);     /* not retryable: not counted */
+    stk_aws_retry_totals_get(&b);
+    CHECK_INT(b.calls - a.calls, 2);
+    CHECK_INT(b.retries - a.retries, 4);
+    CHECK_INT(b.throttled - a.throttled, 1);
+    CHECK_INT(b.server - a.server, 1);
+    CHECK_INT(b.transport - a.transport, 2);
+    CHECK_INT(b.gave_up - a.gave_up, 1);
+    char *line = stk_aws_retry_totals_describe(&b);
+    CHECK(strncmp(line, "AWS calls: ", 11) == 0 && strstr(line, "retries: ") && strstr(line, "gave up: "));
+    free(line);
+    stk_aws_client_free(c);
+}
+
 /* ---- logging --------------------------------------------------------- */
 
 static void test_redaction(void)
@@ -985,6 +1016,7 @@ int main(void)
     STK_RUN(test_backoff);
     STK_RUN(test_retry_decisions);
     STK_RUN(test_retry_quota_exhaustion);
+    STK_RUN(test_retry_totals);
     STK_RUN(test_redaction);
     STK_RUN(test_response_cap_and_connect_failure);
     STK_RUN(test_timeout_and_refresh);

@@ -129,4 +129,21 @@ long stk_aws_client_retry_count(const stk_aws_client *c);
 /* Tokens left in the retry quota (starts at 500). */
 int stk_aws_client_retry_quota(const stk_aws_client *c);
 
+/* Process-wide totals over every client (provider instances, the S3
+   backend), for the end-of-command report of `stk apply`/`destroy`: calls
+   begun, retries made by cause, and calls that failed on a retryable
+   error without being retried (non-idempotent create, attempts or quota
+   exhausted). */
+typedef struct {
+    long calls, retries;
+    long throttled;      /* retries after a throttling code */
+    long server;         /* retries after a 5xx / transient code */
+    long transport;      /* retries after a broken connection, timeout, refused connect */
+    long gave_up;        /* retryable failures not retried */
+} stk_aws_retry_totals;
+void stk_aws_retry_totals_get(stk_aws_retry_totals *out);
+/* One line for humans: "AWS calls: 612, retries: 87 (throttling 30, server
+   errors 51, connection 6), gave up: 0" (malloc'd). */
+char *stk_aws_retry_totals_describe(const stk_aws_retry_totals *t);
+
 #endif

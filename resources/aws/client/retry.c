@@ -3,6 +3,7 @@
  * bucket) that stops a failing endpoint from being hammered. */
 #include "aws/client/retry.h"
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,13 @@
 #include <openssl/rand.h>
 #include "aws/client/client_impl.h"
 #include "aws/client/log.h"
+#include "provider.h"
+#include "util/strbuf.h"
 
 static _Thread_local int tl_attempt;
+
+/* process-wide totals (stk_aws_retry_totals_get) */
+static atomic_long g_calls, g_retries, g_throttled, g_server, g_transport, g_gave_up;
 
 void stk_aws_retry_note_attempt(int attempt) { tl_attempt = attempt; }
 int stk_aws_retry_current_attempt(void) { return tl_attempt; }
@@ -82,6 +88,7 @@ void stk_aws_retry_begin(stk_aws_client *c, stk_aws_retry *r)
     r->max_attempts = c->max_attempts;
     r->tokens_taken = 0;
     stk_aws_retry_note_attempt(1);
+    atomic_fetch_add(&g_calls, 1);
 }
 
 int stk_aws_retry_should(stk_aws_client *c, stk_aws_retry *r, long status, const char *error_code,
@@ -109,11 +116,18 @@ int stk_aws_retry_should(stk_aws_client *c, stk_aws_retry *r, long status, const
         pthread_mutex_unlock(&c->lock);
     }
     if (why) {
+        atomic_fetch_add(&g_gave_up, 1);
+        if (!may_retry_create && kind != STK_AWS_RETRY_THROTTLE && kind != STK_AWS_RETRY_CONNECT)
+            stk_call_note_maybe_applied();   /* the engine checks whether the create happened (provider.h) */
         stk_aws_log_line(NULL, 0, "attempt %d failed (status %ld, %s): %s", r->attempt, status,
                          error_code ? error_code : transport_error ? "transport error" : "no code", why);
         return 0;
     }
     r->tokens_taken = cost;
+    atomic_fetch_add(&g_retries, 1);
+    atomic_fetch_add(kind == STK_AWS_RETRY_THROTTLE ? &g_throttled : kind == STK_AWS_RETRY_TRANSIENT ? &g_server
+                                                                                                   : &g_transport,
+                     1);
     long delay = stk_aws_retry_backoff_ms(r->attempt, c->retry_base_ms, random01());
     stk_aws_log_line(NULL, 0, "attempt %d failed (status %ld, %s): retrying in %ld ms", r->attempt, status,
                      error_code ? error_code : transport_error ? "transport error" : "no code", delay);
@@ -151,4 +165,20 @@ int stk_aws_client_retry_quota(const stk_aws_client *c)
     int q = c->quota;
     pthread_mutex_unlock((pthread_mutex_t *)&c->lock);
     return q;
+}
+
+void stk_aws_retry_totals_get(stk_aws_retry_totals *out)
+{
+    out->calls = atomic_load(&g_calls);
+    out->retries = atomic_load(&g_retries);
+    out->throttled = atomic_load(&g_throttled);
+    out->server = atomic_load(&g_server);
+    out->transport = atomic_load(&g_transport);
+    out->gave_up = atomic_load(&g_gave_up);
+}
+
+char *stk_aws_retry_totals_describe(const stk_aws_retry_totals *t)
+{
+    return stk_xasprintf("AWS calls: %ld, retries: %ld (throttling %ld, server errors %ld, connection %ld), gave up: %ld",
+                         t->calls, t->retries, t->throttled, t->server, t->transport, t->gave_up);
 }

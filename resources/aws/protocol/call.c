@@ -244,6 +244,8 @@ int stk_aws_operation_retry_safe(const char *service, const char *operation)
         int creates = 0;
         for (int i = 0; creating[i]; i++)
             if (strncmp(operation, creating[i], strlen(creating[i])) == 0) creates = 1;
+        /* tagging calls overwrite: a repeat changes nothing */
+        if (!strcmp(operation, "CreateTags") || !strcmp(operation, "CreateOrUpdateTags")) creates = 0;
         r = !creates || stk_aws_json_true(o.op, "idempotent") || has_token_member(&o);
     }
     stk_diags_free(&d);
