@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -293,6 +294,16 @@ stk_lock *stk_lock_local_new(const char *dir, const char *workspace)
 
 /* ---- the generic driver --------------------------------------------------- */
 
+/* A remote lock whose holder ran as the same user on this machine (its Who
+   is ours) under a pid that no longer exists: left by a killed process.
+   Only a hint for the message: the lock is never taken over. */
+static int holder_is_dead(const stk_lock_info *h, const char *who)
+{
+    if (!h || h->pid <= 0 || !h->who || !who || strcmp(h->who, who) != 0) return 0;
+    if (h->pid == (long)getpid()) return 0;
+    return kill((pid_t)h->pid, 0) != 0 && errno == ESRCH;
+}
+
 int stk_lock_acquire(stk_lock *l, const char *operation, const char *state_path, long timeout_ms,
                      stk_lock_info **stale, stk_diags *d)
 {
@@ -322,11 +333,20 @@ int stk_lock_acquire(stk_lock *l, const char *operation, const char *state_path,
         long elapsed = (long)((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
         if (elapsed >= timeout_ms) {
             char *desc = stk_lock_info_describe(holder);
-            stk_diags_error(d, NULL, "Error acquiring the state lock",
-                            "The state is locked by another stk process (%s lock).\n\nLock Info:\n%s\n"
-                            "Wait for that operation to finish, or retry with -lock-timeout=DURATION. If the "
-                            "holder is gone for good, `stk force-unlock %s` removes the lock.",
-                            l->ops->name, desc, holder->id ? holder->id : "LOCK_ID");
+            const char *id = holder->id ? holder->id : "LOCK_ID";
+            if (holder_is_dead(holder, info.who))
+                stk_diags_error(d, NULL, "Error acquiring the state lock",
+                                "The state is locked (%s lock) by a process that is no longer running: pid %ld on "
+                                "this machine (%s) was killed or crashed without releasing it.\n\nLock Info:\n%s\n"
+                                "Make sure no other stk runs on this state, then `stk force-unlock %s` removes the "
+                                "lock (the next apply recovers what the dead process left half done).",
+                                l->ops->name, holder->pid, info.who, desc, id);
+            else
+                stk_diags_error(d, NULL, "Error acquiring the state lock",
+                                "The state is locked by another stk process (%s lock).\n\nLock Info:\n%s\n"
+                                "Wait for that operation to finish, or retry with -lock-timeout=DURATION. If the "
+                                "holder is gone for good, `stk force-unlock %s` removes the lock.",
+                                l->ops->name, desc, id);
             free(desc);
             stk_lock_info_free(holder);
             rc = -1;

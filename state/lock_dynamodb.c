@@ -30,6 +30,9 @@ char *stk_remote_info_json(const stk_lock_info *info, const char *path)
     S("ID", info->id); S("Operation", info->operation); S("Info", info->info); S("Who", info->who);
     S("Version", info->version); S("Created", info->created); S("Path", path);
 #undef S
+    /* stk's addition (Terraform ignores unknown members): lets a later command on the same machine tell
+       that the holder was killed (lock.c) */
+    if (info->pid > 0) json_object_set_new(o, "Pid", json_integer(info->pid));
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return s;
