@@ -3,12 +3,13 @@
 # seeded random instants, each followed by a plain `stk apply -auto-approve`.
 #
 # First a clean apply is counted (it must make exactly the expected
-# objects), and a second one timed: T0 when its first create starts, D when
-# it ends.  Then each trial, on an empty moto and no state:
-#   1. `stk apply -auto-approve` in the background, SIGKILL after t ms: the
-#      first fifth of the trials draw t from equal slices of [0, T0]
-#      (planning, data sources), the others from equal slices of [T0, D]
-#      (creates and their waiters), uniformly within the slice (seeded);
+# objects), and a second one timed: T0 when its first create starts, C
+# creates in all.  Then each trial, on an empty moto and no state:
+#   1. `stk apply -auto-approve` in the background, SIGKILL at a seeded
+#      instant: for the first fifth of the trials t ms after the start, t
+#      drawn from equal slices of [0, T0] (planning, data sources); for the
+#      others 0-499 ms after the k-th create starts, k drawn from equal
+#      slices of [1, C] (create calls and their waiters, whatever the load);
 #   2. the state database passes `PRAGMA integrity_check` and
 #      `PRAGMA foreign_key_check`, and `stk state list` opens it;
 #   3. a plain `stk apply -auto-approve` completes (recovering what the
@@ -41,6 +42,8 @@ rm -rf "$work/.stk"
 cd "$work"
 
 now_ms() { date +%s%3N; }
+creates_started() { local n; n=$(grep -c ': Creating\.\.\.$' kill.log 2>/dev/null); echo "${n:-0}"; }
+ms_to_s() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
 
 fresh() {
     aws_reset
@@ -83,39 +86,54 @@ wait "$pid"
 rc=$?
 D=$(( $(now_ms) - t0 ))
 [ -n "$T0" ] || T0=$(( D / 4 ))
+C=$(grep -c ': Creating\.\.\.$' clean.log)
 if [ $rc -ne 0 ]; then
     echo "FAIL the timed clean apply failed (exit $rc)"
     STK_FAIL=1
     report
     exit 1
 fi
-echo "clean apply: first create at ${T0} ms, done at ${D} ms; $TRIALS trials, seed $SEED"
+echo "clean apply: $C creates, the first at ${T0} ms, done at ${D} ms; $TRIALS trials, seed $SEED"
 
 # --- trials -----------------------------------------------------------------
 RANDOM=$SEED
 total_t0=$(now_ms)
 for ((i = 0; i < TRIALS; i++)); do
     fresh
-    # a seeded instant: the first fifth of the trials in slices of [0, T0]
-    # (planning, data sources), the others in slices of [T0, D] (creates,
-    # waiters); 30 bits of $RANDOM
+    # A seeded instant.  The first fifth of the trials: a time in equal
+    # slices of [0, T0] (planning, data sources).  The others: the moment
+    # the k-th create starts (k in equal slices of [1, C], C creates in all)
+    # plus 0-499 ms, so the kill lands in a create call or its waiter
+    # whatever the machine's load does to the timing.  30 bits of $RANDOM.
     r=$(( (RANDOM << 15 | RANDOM) % 1000000 ))
+    extra=$(( RANDOM % 500 ))
     early=$(( TRIALS / 5 > 0 ? TRIALS / 5 : 1 ))
+    kill_ms="" kth=""
     if [ "$i" -lt "$early" ]; then
         kill_ms=$(( (i * T0 + r * T0 / 1000000) / early ))
     else
-        k=$(( i - early )) late=$(( TRIALS - early ))
-        kill_ms=$(( T0 + (k * (D - T0) + r * (D - T0) / 1000000) / late ))
+        j=$(( i - early )) late=$(( TRIALS - early ))
+        kth=$(( 1 + (j * C + r * C / 1000000) / late ))
     fi
     t_start=$(now_ms)
-    "$STK" apply -auto-approve > kill.log 2>&1 &
+    : > kill.log
+    "$STK" apply -auto-approve >> kill.log 2>&1 &
     pid=$!
-    sleep "$(printf '%d.%03d' $((kill_ms / 1000)) $((kill_ms % 1000)))"
+    if [ -n "$kill_ms" ]; then
+        sleep "$(ms_to_s "$kill_ms")"
+        at="at ${kill_ms} ms"
+    else
+        while kill -0 "$pid" 2>/dev/null && [ "$(creates_started)" -lt "$kth" ]; do
+            sleep 0.02
+        done
+        sleep "$(ms_to_s "$extra")"
+        at="${extra} ms after create $kth of $C starts"
+    fi
     if kill -0 "$pid" 2>/dev/null; then
         kill -9 "$pid" 2>/dev/null
-        how="killed at ${kill_ms} ms"
+        how="killed $at"
     else
-        how="finished before ${kill_ms} ms"
+        how="finished before $at"
     fi
     wait "$pid" 2>/dev/null
     why=""
@@ -138,6 +156,9 @@ for ((i = 0; i < TRIALS; i++)); do
         [ $rc -eq 0 ] || why="second apply exit $rc: $(grep -m3 -i 'error' again.log | tr '\n' ' ')"
     fi
     recovered=$(grep -c '^Recovered interrupted operation' again.log 2>/dev/null)
+    # the resource types recovered, for the summary
+    sed -n 's/^Recovered interrupted operation: [a-z]* of \([^:]*\): .*/\1/p' again.log 2>/dev/null |
+        sed 's/\[[^]]*\]$//; s/.*\(aws_[a-z0-9_]*\)\..*/\1/' >> "$keep/types"
     if [ -z "$why" ]; then
         pend=$(sqlite3 "$db" "SELECT count(*) FROM journal WHERE status = 'pending'" 2>&1)
         [ "$pend" = 0 ] || why="$pend journal intents still pending"
@@ -165,4 +186,5 @@ for ((i = 0; i < TRIALS; i++)); do
     fi
 done
 echo "trials took $(( ($(now_ms) - total_t0) / 1000 ))s (seed $SEED)"
+echo "types recovered (intents): $(sort "$keep/types" 2>/dev/null | uniq -c | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $2, $1}')"
 report
