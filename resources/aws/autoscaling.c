@@ -594,13 +594,17 @@ static int asg_import(stk_provider_instance *p, const stk_resource_type *t, cons
 }
 
 /* Crash recovery (recover.h): the group's name (given, or made from the
-   create's token as asg_create makes it) finds it again. */
+   create's token as asg_create makes it) finds it again; the arguments AWS
+   does not hold are recorded so the recovered group keeps them. */
+static const char *const asg_keys[] = {"force_delete", "wait_for_capacity_timeout", "min_elb_capacity",
+                                       "wait_for_elb_capacity", NULL};
+
 static char *asg_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
                               const char *token)
 {
     (void)t;
     char *name = stk_aws_cmp_name_token(planned, 0, token);
-    char *s = stk_aws_recover_info(p, planned, token, name, NULL);
+    char *s = stk_aws_recover_info(p, planned, token, name, asg_keys);
     free(name);
     return s;
 }

@@ -687,7 +687,41 @@ static int kp_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
     return rc < 0 ? -1 : 0;
 }
 
+/* Crash recovery (recover.h): the key's name (given, or made from the
+   create's token as kp_create makes it) finds it again. */
+static const char *const kp_keys[] = {"key_name_prefix", "public_key", NULL};
+
+static char *kp_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                             const char *token)
+{
+    (void)t;
+    const char *name = stk_aws_get_str(planned, "key_name");
+    char *kn;
+    if (name) {
+        kn = stk_xstrdup(name);
+    } else {
+        const char *prefix = stk_aws_get_str(planned, "key_name_prefix");
+        stk_value *tmp = NULL;
+        if (prefix) {
+            char *keys[] = {"name_prefix"};
+            stk_value *vals[] = {stk_value_string(prefix)};
+            tmp = stk_value_object(keys, vals, 1);
+        }
+        kn = stk_aws_cmp_name_token(tmp, 0, token);
+        stk_value_unref(tmp);
+    }
+    char *s = stk_aws_recover_info(p, planned, token, kn, kp_keys);
+    free(kn);
+    return s;
+}
+
+static int kp_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                      stk_diags *d)
+{
+    return stk_aws_recover_by_read(p, t, info_json, "name", NULL, state, d);
+}
+
 const stk_resource_type stk_aws_key_pair_type = {
     "aws_key_pair", "aws", STK_RESOURCE_MANAGED, &kp_schema, kp_create, kp_read, kp_update, kp_delete, ec2_import,
-    NULL, NULL, NULL,
+    NULL, kp_journal_info, kp_recover,
 };

@@ -557,9 +557,27 @@ static int route_import(stk_provider_instance *p, const stk_resource_type *t, co
     return rc;
 }
 
+/* Crash recovery (recover.h): the table and the destination find a route. */
+static const char *const route_keys[] = {"route_table_id", "destination_cidr_block", "destination_ipv6_cidr_block",
+                                         "destination_prefix_list_id", NULL};
+static const char *const route_need[] = {"route_table_id", NULL};
+
+static char *route_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                                const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, route_keys);
+}
+
+static int route_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                         stk_diags *d)
+{
+    return stk_aws_recover_by_read(p, t, info_json, NULL, route_need, state, d);
+}
+
 const stk_resource_type stk_aws_route_type = {
     "aws_route", "aws", STK_RESOURCE_MANAGED, &route_schema, route_create, route_read, route_update, route_delete,
-    route_import, NULL, NULL, NULL,
+    route_import, NULL, route_journal_info, route_recover,
 };
 
 /* ---- aws_route_table_association ---- */

@@ -639,9 +639,29 @@ static int sgr_import(stk_provider_instance *p, const stk_resource_type *t, cons
     return rc;
 }
 
+/* Crash recovery (recover.h): a rule is found by its group, direction,
+   protocol, ports and sources, as its read finds it. */
+static const char *const sgr_keys[] = {"security_group_id", "type", "protocol", "from_port", "to_port", "cidr_blocks",
+                                       "ipv6_cidr_blocks", "prefix_list_ids", "self", "source_security_group_id",
+                                       "description", NULL};
+static const char *const sgr_need[] = {"security_group_id", "type", "protocol", NULL};
+
+static char *sgr_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                              const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, sgr_keys);
+}
+
+static int sgr_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json, stk_value **state,
+                       stk_diags *d)
+{
+    return stk_aws_recover_by_read(p, t, info_json, NULL, sgr_need, state, d);
+}
+
 const stk_resource_type stk_aws_security_group_rule_type = {
     "aws_security_group_rule", "aws", STK_RESOURCE_MANAGED, &sgr_schema, sgr_create, sgr_read, sgr_update,
-    sgr_delete, sgr_import, NULL, NULL, NULL,
+    sgr_delete, sgr_import, NULL, sgr_journal_info, sgr_recover,
 };
 
 /* ---- aws_vpc_security_group_ingress_rule / egress_rule ---- */
@@ -816,11 +836,21 @@ static int vr_import(stk_provider_instance *p, const stk_resource_type *t, const
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+/* Crash recovery: a VPC security group rule is created with its tags
+   (TagSpecifications), so its tags find it; an untagged one cannot be told
+   apart (stk_aws_ec2_recover_by_tags says so). */
+static int vr_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state,
+                      stk_diags *d)
+{
+    return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSecurityGroupRules", "SecurityGroupRules",
+                                       "SecurityGroupRuleId", state, d);
+}
+
 const stk_resource_type stk_aws_vpc_security_group_ingress_rule_type = {
     "aws_vpc_security_group_ingress_rule", "aws", STK_RESOURCE_MANAGED, &vr_schema, vr_create, vr_read, vr_update,
-    vr_delete, vr_import, NULL, stk_aws_journal_info_default, NULL,
+    vr_delete, vr_import, NULL, stk_aws_journal_info_default, vr_recover,
 };
 const stk_resource_type stk_aws_vpc_security_group_egress_rule_type = {
     "aws_vpc_security_group_egress_rule", "aws", STK_RESOURCE_MANAGED, &vr_schema, vr_create, vr_read, vr_update,
-    vr_delete, vr_import, NULL, stk_aws_journal_info_default, NULL,
+    vr_delete, vr_import, NULL, stk_aws_journal_info_default, vr_recover,
 };

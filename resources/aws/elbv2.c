@@ -535,15 +535,18 @@ static int lb_import(stk_provider_instance *p, const stk_resource_type *t, const
 
 /* Crash recovery (recover.h): load balancers and target groups by their
    name (given, or made from the create's token as create makes it),
-   listeners by their load balancer and port.  The ARN found (or the id of
+   listeners by their load balancer and port, listener rules by their
+   listener and priority (a rule given no priority cannot be told apart).  The ARN found (or the id of
    an update / delete intent) is read as usual. */
 static const char *const lb_keys[] = {"name_prefix", NULL};
 static const char *const listener_keys[] = {"load_balancer_arn", "port", NULL};
+static const char *const rule_keys[] = {"listener_arn", "priority", NULL};
 
 static char *lb_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
                              const char *token)
 {
     if (!strcmp(t->name, "aws_lb_listener")) return stk_aws_recover_info(p, planned, token, NULL, listener_keys);
+    if (!strcmp(t->name, "aws_lb_listener_rule")) return stk_aws_recover_info(p, planned, token, NULL, rule_keys);
     char *name = stk_aws_cmp_name_token(planned, 32, token);
     char *s = stk_aws_recover_info(p, planned, token, name, lb_keys);
     free(name);
@@ -556,11 +559,18 @@ static int lb_recover(stk_provider_instance *p, const stk_resource_type *t, cons
     *state = NULL;
     json_t *info = stk_aws_recover_load(info_json), *params = NULL, *res = NULL;
     int listener = !strcmp(t->name, "aws_lb_listener"), lb = !strcmp(t->name, "aws_lb");
+    int rule = !strcmp(t->name, "aws_lb_listener_rule");
+    const char *l_arn = stk_aws_recover_seed_str(info, "listener_arn");
+    json_t *prio = json_object_get(json_object_get(info, "seed"), "priority");
     const char *name = stk_aws_jstr(info, "name"), *lb_arn = stk_aws_recover_seed_str(info, "load_balancer_arn");
     json_t *port = json_object_get(json_object_get(info, "seed"), "port");
     char *arn = stk_aws_jstr(info, "id") ? stk_xstrdup(stk_aws_jstr(info, "id")) : NULL;
     int rc = 0;
-    if (!arn && listener && lb_arn && json_is_number(port))
+    if (!arn && rule && l_arn && json_is_number(prio))
+        params = json_pack("{s:s}", "ListenerArn", l_arn);
+    else if (!arn && rule)
+        rc = stk_aws_recover_cannot(d, t, "the interrupted create recorded no listener and priority");
+    else if (!arn && listener && lb_arn && json_is_number(port))
         params = json_pack("{s:s}", "LoadBalancerArn", lb_arn);
     else if (!arn && !listener && name)
         params = json_pack("{s:[s]}", "Names", name);
@@ -568,15 +578,16 @@ static int lb_recover(stk_provider_instance *p, const stk_resource_type *t, cons
         rc = stk_aws_recover_cannot(d, t, listener ? "the interrupted create recorded no load balancer and port"
                                                    : "the interrupted create recorded no name");
     if (params) {
-        const char *op = listener ? "DescribeListeners" : lb ? "DescribeLoadBalancers" : "DescribeTargetGroups";
-        const char *key = listener ? "Listeners" : lb ? "LoadBalancers" : "TargetGroups";
-        const char *arn_key = listener ? "ListenerArn" : lb ? "LoadBalancerArn" : "TargetGroupArn";
+        const char *op = rule ? "DescribeRules" : listener ? "DescribeListeners" : lb ? "DescribeLoadBalancers" : "DescribeTargetGroups";
+        const char *key = rule ? "Rules" : listener ? "Listeners" : lb ? "LoadBalancers" : "TargetGroups";
+        const char *arn_key = rule ? "RuleArn" : listener ? "ListenerArn" : lb ? "LoadBalancerArn" : "TargetGroupArn";
         rc = stk_aws_call_nf(p, "elbv2", op, params, &res, d);
         json_decref(params);
         size_t i;
         json_t *e;
         json_array_foreach(json_object_get(res, key), i, e) {
             if (listener && json_number_value(json_object_get(e, "Port")) != json_number_value(port)) continue;
+            if (rule && (!stk_aws_jstr(e, "Priority") || atof(stk_aws_jstr(e, "Priority")) != json_number_value(prio))) continue;
             if (stk_aws_jstr(e, arn_key)) {
                 arn = stk_xstrdup(stk_aws_jstr(e, arn_key));
                 break;
@@ -1307,5 +1318,5 @@ static int rule_read_batch(stk_provider_instance *p, const stk_resource_type *t,
 
 const stk_resource_type stk_aws_lb_listener_rule_type = {
     "aws_lb_listener_rule", "aws", STK_RESOURCE_MANAGED, &rule_schema, rule_create, rule_read, rule_update,
-    rule_delete, lb_import, NULL, stk_aws_journal_info_default, NULL, rule_read_batch,
+    rule_delete, lb_import, NULL, lb_journal_info, lb_recover, rule_read_batch,
 };

@@ -316,11 +316,28 @@ static const char *name_attr(const char *type)
     return NULL;
 }
 
+/* Arguments AWS does not hold (they steer stk's own delete or update):
+   recorded with the intent so a recovered object keeps them, instead of
+   the read's default and an update on the next apply. */
+static const char *const local_args[][2] = {
+    {"aws_ecr_repository", "force_delete"},          {"aws_iam_role", "force_detach_policies"},
+    {"aws_cloudwatch_log_group", "skip_destroy"},   {"aws_elasticache_cluster", "apply_immediately"},
+    {"aws_elasticache_replication_group", "apply_immediately"},
+};
+
 char *stk_idobs_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned, const char *token)
 {
     json_t *o = json_object();
     if (token) json_object_set_new(o, "token", json_string(token));
     json_object_set_new(o, "tags", stk_aws_tags_all(p, planned));
+    json_t *seed = json_object();
+    for (size_t i = 0; i < sizeof local_args / sizeof local_args[0]; i++) {
+        json_t *v = strcmp(local_args[i][0], t->name) ? NULL : stk_aws_get_json(planned, local_args[i][1]);
+        if (v && !json_is_null(v)) json_object_set_new(seed, local_args[i][1], v);
+        else json_decref(v);
+    }
+    if (json_object_size(seed)) json_object_set_new(o, "seed", seed);
+    else json_decref(seed);
     const char *attr = name_attr(t->name);
     const char *name = attr ? stk_aws_get_str(planned, attr) : NULL;
     if (name) {
@@ -351,7 +368,10 @@ int stk_idobs_recover(stk_provider_instance *p, const stk_resource_type *t, cons
                         t->name);
         rc = -1;
     } else {
-        stk_value *seed = stk_aws_state_build(t, json_pack("{s:s}", "id", id), d);
+        json_t *base = json_is_object(json_object_get(info, "seed")) ? json_deep_copy(json_object_get(info, "seed"))
+                                                                    : json_object();
+        json_object_set_new(base, "id", json_string(id));
+        stk_value *seed = stk_aws_state_build(t, base, d);
         rc = seed ? t->read(p, t, seed, state, d) : -1;
         if (seed) stk_value_unref(seed);
     }

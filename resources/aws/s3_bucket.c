@@ -346,6 +346,15 @@ static char *bucket_journal_info(stk_provider_instance *p, const stk_resource_ty
     (void)t;
     char *name = bucket_name(planned, token);
     json_t *o = json_pack("{s:s,s:s}", "token", token ? token : "", "bucket", name);
+    /* arguments AWS does not hold, so a recovered bucket keeps them */
+    json_t *seed = json_object();
+    static const char *const local[] = {"force_destroy", "object_lock_enabled"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *v = stk_aws_get_json(planned, local[i]);
+        if (v && !json_is_null(v)) json_object_set_new(seed, local[i], v);
+        else json_decref(v);
+    }
+    json_object_set_new(o, "seed", seed);
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     free(name);
@@ -361,7 +370,9 @@ static int bucket_recover(stk_provider_instance *p, const stk_resource_type *t, 
     if (!name) name = stk_aws_jstr(info, "bucket");
     int rc = 0;
     if (name) {
-        json_t *st = json_pack("{s:s}", "id", name);
+        json_t *st = json_is_object(json_object_get(info, "seed")) ? json_deep_copy(json_object_get(info, "seed"))
+                                                                  : json_object();
+        json_object_set_new(st, "id", json_string(name));
         stk_value *base = stk_aws_state_build(t, st, d);
         rc = base ? bucket_read_name(p, t, name, base, 0, state, d) : -1;
         stk_value_unref(base);
