@@ -450,7 +450,15 @@ static void batch_end(stk_provider_instance *p)
     pthread_mutex_unlock(&p->batch_lock);
 }
 
-static const stk_provider_factory factory = {"stktest", configure, pfree, batch_end};
+/* across types: logs "begin <n>" (every object being refreshed) */
+static int batch_begin(stk_provider_instance *p, const stk_resource_type *const *types, stk_value *const *priors,
+                       size_t n, stk_diags *d)
+{
+    readlog(p, "begin %s %zu", "all", n);
+    return 0;
+}
+
+static const stk_provider_factory factory = {"stktest", configure, pfree, batch_end, batch_begin};
 
 void stk_test_provider_register(void)
 {

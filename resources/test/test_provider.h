@@ -12,7 +12,8 @@
  * <dir>/ops.log where every operation appends "start|end <epoch-ms> <op>
  * <name>" lines (tests measure ordering and parallelism from it).
  * stktest_thing refreshes by batch (provider.h read_batch): <dir>/reads.log
- * gets "batch <type> <n>" per batch and "read <id>" per read that went to
+ * gets "begin all <n>" per provider-wide batch_begin, "batch <type> <n>"
+ * per batch and "read <id>" per read that went to
  * the cloud itself; STK_TEST_BATCH_FAIL=1 makes the batch fail.
  *
  * Behaviour attributes of stktest_thing: delay_ms (each create / update /

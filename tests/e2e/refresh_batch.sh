@@ -41,6 +41,7 @@ rm -f cloud/reads.log
 check "no-op plan exits 0" 0 $?
 check "one batch call" 1 "$(reads batch)"
 check "the batch holds all three" "batch stktest_thing 3" "$(grep '^batch' cloud/reads.log)"
+check "one provider-wide batch_begin with all three, before the type's batch" "begin all 3" "$(head -1 cloud/reads.log)"
 check "no single reads" 0 "$(reads read)"
 
 # 2. -refresh=false: no batch, no reads
@@ -48,6 +49,7 @@ rm -f cloud/reads.log
 "$STK" plan -refresh=false -detailed-exitcode -input=false > plan.txt 2>&1
 check "plan -refresh=false exits 0" 0 $?
 check "no batch without refresh" 0 "$(reads batch)"
+check "no batch_begin without refresh" 0 "$(reads begin)"
 
 # 3. an object deleted behind stk's back: the batch finds it gone
 id1=$("$STK" state show 'stktest_thing.t[1]' 2>/dev/null | sed -n 's/.*id *= *"\(thing-[0-9a-f]*\)".*/\1/p' | head -1)
