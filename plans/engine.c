@@ -219,13 +219,16 @@ static char *encode_attrs(stk_value *v)
     return s;
 }
 
-static char *sensitive_paths(const stk_resource_type *t, stk_value *v)
+/* planned (may be NULL): the value planned for the object, whose marks
+   (sensitive() in the configuration) the provider's result does not carry */
+static char *sensitive_paths(const stk_resource_type *t, stk_value *v, stk_value *planned)
 {
     json_t *a = json_array();
     for (size_t i = 0; t && t->schema && i < t->schema->nattrs; i++) {
         const stk_schema_attr *at = &t->schema->attrs[i];
         stk_value *x = v ? stk_value_get(v, at->name) : NULL;
-        if ((at->flags & STK_ATTR_SENSITIVE) || (x && stk_value_marks_deep(x)))
+        stk_value *px = planned && !planned->is_null && !planned->is_unknown ? stk_value_get(planned, at->name) : NULL;
+        if ((at->flags & STK_ATTR_SENSITIVE) || (x && stk_value_marks_deep(x)) || (px && stk_value_marks_deep(px)))
             json_array_append_new(a, json_pack("[{s:s,s:s}]", "type", "get_attr", "value", at->name));
     }
     char *s = json_dumps(a, JSON_COMPACT);
@@ -1339,7 +1342,7 @@ static stk_state_instance make_inst(stk_change *ch, stk_value *v, const char *de
     si.deposed = (char *)(deposed ? deposed : "");
     si.provider = ch->provider_addr;
     si.attributes = encode_attrs(v);
-    si.sensitive_paths = sensitive_paths(ch->rtype, v);
+    si.sensitive_paths = sensitive_paths(ch->rtype, v, ch->after);
     si.dependencies = deps_json(ch->deps ? ch->deps : ch->prior_deps, ch->deps ? ch->ndeps : ch->nprior_deps);
     si.create_before_destroy = ch->create_before_destroy;
     return si;
@@ -2133,7 +2136,7 @@ int stk_plan_import(stk_config *c, stk_state *st, const char *address, const cha
     ni.deposed = "";
     ni.provider = paddr;
     ni.attributes = encode_attrs(v);
-    ni.sensitive_paths = sensitive_paths(t, v);
+    ni.sensitive_paths = sensitive_paths(t, v, NULL);
     ni.dependencies = stk_xstrdup("[]");
     ni.create_before_destroy = r->lifecycle.create_before_destroy;
     if (!ni.attributes)

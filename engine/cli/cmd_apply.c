@@ -324,13 +324,34 @@ static void on_event(void *ud, const stk_apply_event *e)
     fflush(stdout);
 }
 
-static char *command_line(int argc, char **argv)
+/* The command line for the history; the values of sensitive variables
+   given with -var NAME=VALUE are left out. */
+static char *command_line(int argc, char **argv, const stk_config *c)
 {
     stk_strbuf b = STK_STRBUF_INIT;
     stk_strbuf_puts(&b, "stk");
     for (int i = 0; i < argc; i++) {
         stk_strbuf_putc(&b, ' ');
-        stk_strbuf_puts(&b, argv[i]);
+        const char *a = argv[i], *nv = NULL;
+        if (!strcmp(a, "-var") || !strcmp(a, "--var")) {
+            stk_strbuf_puts(&b, a);
+            if (i + 1 >= argc) break;
+            stk_strbuf_putc(&b, ' ');
+            a = nv = argv[++i];
+        } else if (!strncmp(a, "-var=", 5) || !strncmp(a, "--var=", 6)) {
+            nv = strchr(a, '=') + 1;
+        }
+        const char *eq = nv ? strchr(nv, '=') : NULL;
+        int secret = 0;
+        for (size_t k = 0; eq && c && c->root && k < c->root->nvariables; k++)
+            secret |= c->root->variables[k]->sensitive && strlen(c->root->variables[k]->name) == (size_t)(eq - nv) &&
+                      !strncmp(c->root->variables[k]->name, nv, (size_t)(eq - nv));
+        if (secret) {
+            stk_strbuf_add(&b, a, (size_t)(eq - a) + 1);
+            stk_strbuf_puts(&b, "(sensitive value)");
+        } else {
+            stk_strbuf_puts(&b, a);
+        }
     }
     return stk_strbuf_detach(&b);
 }
@@ -659,7 +680,7 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
             fprintf(stderr, "stk: %s\n", rs);
         free(rs);
     }
-    char *cl = command_line(argc, argv);
+    char *cl = command_line(argc, argv, c);
     char *sum = stk_xasprintf("Resources: %zu added, %zu changed, %zu destroyed.", ar.added, ar.changed, ar.destroyed);
     json_t *pj = stk_plan_to_json(p, c);
     char *pjs = json_dumps(pj, JSON_COMPACT);

@@ -10,6 +10,7 @@
  */
 #include "eval/value.h"
 #include "eval/value_priv.h"
+#include "util/diag.h"
 #include "util/strbuf.h"
 #include <errno.h>
 #include <math.h>
@@ -741,9 +742,27 @@ static stk_value *shallow_copy(const stk_value *v)
     return c;
 }
 
+/* the strings of a sensitive value never appear in a diagnostic (util/diag.h) */
+static void register_secrets(const stk_value *v, int depth)
+{
+    if (v->is_null || v->is_unknown || depth > 64) return;
+    switch (v->type->kind) {
+    case STK_TY_STRING: {
+        const char *s = stk_value_str(v);
+        if (s) stk_diags_secret_add(s, strlen(s));
+        break;
+    }
+    case STK_TY_LIST: case STK_TY_SET: case STK_TY_TUPLE: case STK_TY_MAP: case STK_TY_OBJECT:
+        for (size_t i = 0; i < v->u.coll.n; i++) register_secrets(v->u.coll.items[i], depth + 1);
+        break;
+    default: break;
+    }
+}
+
 stk_value *stk_value_mark(stk_value *v, unsigned marks)
 {
     if (!marks || (v->marks & marks) == marks) return v;
+    if (marks & STK_MARK_SENSITIVE) register_secrets(v, 0);
     if (v->refcnt == 1) { v->marks |= marks; return v; }
     stk_value *c = shallow_copy(v);
     stk_value_unref(v);

@@ -1,8 +1,55 @@
 /* diag.c - the diagnostics list (see diag.h). */
 #include "util/diag.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- secrets no diagnostic may quote ---- */
+
+static pthread_mutex_t secrets_mu = PTHREAD_MUTEX_INITIALIZER;
+static stk_strmap secrets_seen;
+static char **secrets;
+static size_t nsecrets;
+
+void stk_diags_secret_add(const char *s, size_t n)
+{
+    if (!s || n < 4 || n > 65536 || memchr(s, 0, n)) return;
+    char *k = stk_xstrndup(s, n);
+    pthread_mutex_lock(&secrets_mu);
+    if (nsecrets < 100000 && !stk_strmap_get(&secrets_seen, k)) {
+        stk_strmap_put(&secrets_seen, k, k);
+        secrets = stk_xrealloc(secrets, (nsecrets + 1) * sizeof *secrets);
+        secrets[nsecrets++] = k;
+        k = NULL;
+    }
+    pthread_mutex_unlock(&secrets_mu);
+    free(k);
+}
+
+/* text (malloc'd, consumed) with every registered secret replaced */
+static char *redact(char *text)
+{
+    pthread_mutex_lock(&secrets_mu);
+    for (size_t i = 0; text && i < nsecrets; i++) {
+        const char *hit = strstr(text, secrets[i]);
+        if (!hit) continue;
+        stk_strbuf b = STK_STRBUF_INIT;
+        const char *p = text;
+        size_t sl = strlen(secrets[i]);
+        for (; hit; hit = strstr(p, secrets[i])) {
+            stk_strbuf_add(&b, p, (size_t)(hit - p));
+            stk_strbuf_puts(&b, "(sensitive value)");
+            p = hit + sl;
+        }
+        stk_strbuf_puts(&b, p);
+        free(text);
+        text = stk_strbuf_detach(&b);
+    }
+    pthread_mutex_unlock(&secrets_mu);
+    return text;
+}
 
 void stk_diags_vadd(stk_diags *d, stk_severity sev, const stk_range *r,
                     const char *summary, const char *detail_fmt, va_list ap)
@@ -14,11 +61,11 @@ void stk_diags_vadd(stk_diags *d, stk_severity sev, const stk_range *r,
     stk_diag *g = &d->items[d->len++];
     memset(g, 0, sizeof *g);
     g->severity = sev;
-    g->summary = stk_xstrdup(summary ? summary : "");
+    g->summary = redact(stk_xstrdup(summary ? summary : ""));
     if (detail_fmt) {
         stk_strbuf b = STK_STRBUF_INIT;
         stk_strbuf_vprintf(&b, detail_fmt, ap);
-        g->detail = stk_strbuf_detach(&b);
+        g->detail = redact(stk_strbuf_detach(&b));
     }
     if (r && r->filename) {
         g->subject = *r;

@@ -42,6 +42,12 @@ typedef struct {
 #define STK_DIAGS_INIT {0}
 
 /* Append a diagnostic.  r may be NULL.  detail_fmt may be NULL. */
+/* Register a secret (a sensitive string value, n bytes; shorter than 4
+   bytes is ignored): from then on every diagnostic added, in any thread,
+   has each occurrence of it in its summary and detail replaced by
+   "(sensitive value)".  eval/value.c registers the strings of every value
+   marked sensitive. */
+void stk_diags_secret_add(const char *s, size_t n);
 void stk_diags_add(stk_diags *d, stk_severity sev, const stk_range *r,
                    const char *summary, const char *detail_fmt, ...)
     __attribute__((format(printf, 5, 6)));
