@@ -191,6 +191,14 @@ typedef struct stk_provider_factory {
        priors[i]'s type, all borrowed); same rules as read_batch. */
     int (*batch_begin)(stk_provider_instance *p, const stk_resource_type *const *types, stk_value *const *priors,
                        size_t n, stk_diags *d);
+    /* optional: values the provider derives at plan time, as
+       terraform-provider-aws's CustomizeDiff does (AWS: tags_all = the
+       default_tags merged with tags, so a default_tags change plans an
+       update).  planned is the engine's planned value of an object of type
+       t (prior: its refreshed state, NULL for a create; both borrowed).
+       Returns a new planned value, or NULL to keep planned. */
+    stk_value *(*plan_modify)(stk_provider_instance *p, const stk_resource_type *t, stk_value *prior,
+                              stk_value *planned);
 } stk_provider_factory;
 
 /* Register a factory (the pointer is kept; a second one for a name
