@@ -397,7 +397,38 @@ static void batch_end(stk_provider_instance *p)
     pthread_mutex_unlock(&p->batch_lock);
 }
 
-static const stk_provider_factory aws_factory = {"aws", stk_aws_provider_configure, stk_aws_provider_free, batch_end, batch_begin};
+/* plan time (provider.h plan_modify): tags_all = default_tags merged with
+   the planned tags, as the provider's CustomizeDiff computes it, so a
+   default_tags change plans an in-place update of every tagged object.
+   Left as planned while the tags are not known yet. */
+static stk_value *plan_modify(stk_provider_instance *p, const stk_resource_type *t, stk_value *prior, stk_value *planned)
+{
+    (void)prior;
+    if (!t->schema || !stk_schema_find_attr(t->schema, "tags_all")) return NULL;
+    stk_value *tags = stk_value_get(planned, "tags"), *old = stk_value_get(planned, "tags_all");
+    if (!old || (tags && !stk_value_is_known_deep(tags))) return NULL;
+    json_t *all = stk_aws_tags_all(p, planned);
+    char *err = NULL;
+    stk_value *nv = stk_value_from_json_typed(all, old->type, &err);
+    json_decref(all);
+    free(err);
+    if (!nv) return NULL;
+    size_t n = stk_value_len(planned);
+    char **keys = stk_xcalloc(n + 1, sizeof *keys);
+    stk_value **vals = stk_xcalloc(n + 1, sizeof *vals);
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = (char *)stk_value_key(planned, i);
+        vals[i] = strcmp(keys[i], "tags_all") ? stk_value_ref(stk_value_elem(planned, i)) : stk_value_ref(nv);
+    }
+    stk_value *o = stk_value_object(keys, vals, n);
+    free(keys);
+    free(vals);
+    stk_value_unref(nv);
+    return o;
+}
+
+static const stk_provider_factory aws_factory = {"aws", stk_aws_provider_configure, stk_aws_provider_free, batch_end, batch_begin,
+                                                 plan_modify};
 
 void stk_aws_provider_register(void) { stk_provider_factory_register(&aws_factory); }
 

@@ -290,15 +290,26 @@ void stk_aws_state_set_tags(json_t *state, stk_provider_instance *p, json_t *api
 {
     json_t *all = json_is_object(api_tags) ? json_deep_copy(api_tags) : json_object();
     json_t *configured = stk_aws_tags_get(cfg, "tags");
+    json_t *prior_all = stk_aws_tags_get(cfg, "tags_all");
     int cfg_has_tags = stk_aws_get(cfg, "tags") != NULL;
     json_t *tags = json_object();
     const char *k;
     json_t *v;
     json_object_foreach(all, k, v) {
+        if (json_object_get(configured, k)) {
+            json_object_set(tags, k, v);
+            continue;
+        }
         json_t *dv = p ? json_object_get(p->default_tags, k) : NULL;
-        if (dv && json_equal(dv, v) && !json_object_get(configured, k)) continue;
+        if (dv && json_equal(dv, v)) continue;
+        /* a default tag as the last apply left it (the default_tags value
+           changed or was removed since): still not one of the resource's
+           own tags, so a default_tags change shows no drift */
+        json_t *pv = json_object_get(prior_all, k);
+        if (pv && json_equal(pv, v)) continue;
         json_object_set(tags, k, v);
     }
+    json_decref(prior_all);
     if (!cfg_has_tags && json_object_size(tags) == 0) {
         json_decref(tags);
         tags = json_null();

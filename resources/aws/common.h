@@ -106,8 +106,10 @@ int stk_aws_ec2_update_tags(stk_provider_instance *p, const char *id, json_t *ol
 /* Set "tags" and "tags_all" in a state JSON from the tags AWS holds:
    tags_all = api_tags; tags = api_tags less the default tags with equal
    values, except keys the configuration sets itself (cfg may be the planned
-   value or the prior state).  tags is null when the configuration has no
-   tags and nothing is left. */
+   value or the prior state), and less the keys cfg's tags_all holds with the
+   same value but its tags does not (default tags of the last apply: a
+   default_tags change is no drift).  tags is null when the configuration has
+   no tags and nothing is left. */
 void stk_aws_state_set_tags(json_t *state, stk_provider_instance *p, json_t *api_tags, stk_value *cfg);
 
 /* ---- calls ---- */

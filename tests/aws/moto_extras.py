@@ -712,6 +712,45 @@ def patch_launch_templates():
 
     LaunchTemplate.create_version = create_version
 
+    # DescribeLaunchTemplates answers the tags the template was created with
+    # (a copy taken in __init__), never those CreateTags/DeleteTags changed
+    # later: read them from the tag store at each call (issue 6: a
+    # default_tags change updated a template's tags, the read showed the old)
+    LaunchTemplate.tags = property(lambda self: self.get_tags(), lambda self, value: None)
+
+
+def patch_ec2_instances():
+    """EC2 MonitorInstances / UnmonitorInstances raise NotImplementedError in
+    moto: set the instance's monitoring state (AWS answers "pending", then
+    "enabled"; we answer the final state).  ReplaceIamInstanceProfileAssociation
+    changes the association but not the instance, so DescribeInstances kept
+    the old profile: update the instance as AssociateIamInstanceProfile does
+    (issue 6: aws_instance monitoring and iam_instance_profile in place)."""
+    from moto.core.responses import ActionResult
+    from moto.ec2.responses.monitoring import Monitoring
+    from moto.ec2.models.iam_instance_profile import IamInstanceProfileAssociationBackend
+
+    def _monitoring(self, state):
+        self.error_on_dryrun()
+        out = []
+        for iid in self._get_param("InstanceIds", []):
+            self.ec2_backend.get_instance(iid).monitoring_state = state
+            out.append({"InstanceId": iid, "Monitoring": {"State": state}})
+        return ActionResult({"InstanceMonitorings": out})
+
+    Monitoring.monitor_instances = lambda self: _monitoring(self, "enabled")
+    Monitoring.unmonitor_instances = lambda self: _monitoring(self, "disabled")
+
+    orig_replace = IamInstanceProfileAssociationBackend.replace_iam_instance_profile_association
+
+    def replace(self, association_id, *a, **kw):
+        assoc = orig_replace(self, association_id, *a, **kw)
+        self.modify_instance_attribute(assoc.instance_id, "iam_instance_profile",
+                                       {"Arn": assoc.iam_instance_profile.arn, "Id": association_id})
+        return assoc
+
+    IamInstanceProfileAssociationBackend.replace_iam_instance_profile_association = replace
+
 
 def patch_cloudfront():
     """CloudFront origins: moto drops an origin's OriginAccessControlId (it
@@ -740,4 +779,5 @@ def apply_all():
     patch_auth()
     patch_iam()
     patch_launch_templates()
+    patch_ec2_instances()
     patch_cloudfront()
