@@ -34,6 +34,10 @@ typedef struct {
     size_t body_len;
     const char *operation;     /* "CreateVpc", for the STK_LOG=debug log; may be NULL
                                   (then guessed from X-Amz-Target or Action=) */
+    int fresh_connection;      /* 1: send on a new connection, closed after.  For calls
+                                  that are not idempotent: libcurl silently sends a
+                                  request again when a reused connection closes before
+                                  any answer, which could make an object twice. */
 } stk_aws_request;
 
 typedef struct {

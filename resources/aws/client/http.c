@@ -116,7 +116,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 
 int stk_aws_http_perform(stk_aws_client *c, const char *method, const char *url,
                          const char *const *headers, size_t nheaders,
-                         const unsigned char *body, size_t body_len, stk_aws_response *resp)
+                         const unsigned char *body, size_t body_len, int fresh_connection,
+                         stk_aws_response *resp)
 {
     memset(resp, 0, sizeof *resp);
     CURL *h = pool_take(c);
@@ -157,6 +158,8 @@ int stk_aws_http_perform(stk_aws_client *c, const char *method, const char *url,
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, fresh_connection ? 1L : 0L);   /* client.h */
+    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, fresh_connection ? 1L : 0L);
 
     if (strcmp(method, "GET") == 0 && body_len == 0) {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
