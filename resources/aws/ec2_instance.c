@@ -11,8 +11,10 @@
  * when valid base64) user data; the attribute's normaliser applies the same
  * hash to the configuration so plans compare like with like.
  * user_data_base64 is kept as given.  Updates in place: instance_type
- * (stop / modify / start), vpc_security_group_ids, monitoring, tags,
- * volume_tags; user_data changes replace (user_data_replace_on_change is
+ * (stop / modify / start), vpc_security_group_ids, monitoring
+ * (Monitor/UnmonitorInstances), iam_instance_profile (Associate /
+ * ReplaceIamInstanceProfileAssociation / Disassociate, retried while IAM
+ * propagates a new profile), tags, volume_tags; user_data changes replace (user_data_replace_on_change is
  * not modelled: the provider's default updates it with a stop/start, stk
  * replaces - said here plainly).  Import id: the instance id.
  *
@@ -420,6 +422,57 @@ static int modify_attr(stk_provider_instance *p, const char *id, json_t *params_
     return rc;
 }
 
+/* The instance's current profile association id ("" when none), NULL on failure. */
+static char *profile_association(stk_provider_instance *p, const char *id, stk_diags *d)
+{
+    json_t *params = json_pack("{s:[{s:s,s:[s]},{s:s,s:[s,s]}]}", "Filters", "Name", "instance-id", "Values", id, "Name",
+                               "state", "Values", "associating", "associated"),
+           *res = NULL;
+    int rc = stk_aws_call(p->client, "ec2", "DescribeIamInstanceProfileAssociations", params, &res, d);
+    json_decref(params);
+    if (rc != 0) return NULL;
+    const char *a = stk_aws_jstr(json_array_get(json_object_get(res, "IamInstanceProfileAssociations"), 0), "AssociationId");
+    char *r = stk_xstrdup(a ? a : "");
+    json_decref(res);
+    return r;
+}
+
+/* iam_instance_profile old -> new (names or ARNs; "" or NULL: none), as the
+   provider does: associate, replace the current association, or remove it. */
+static int update_profile(stk_provider_instance *p, const char *id, const char *np, stk_diags *d)
+{
+    char *assoc = profile_association(p, id, d);
+    if (!assoc) return -1;
+    json_t *params, *res = NULL;
+    const char *op;
+    if (!np || !*np) {
+        if (!*assoc) {
+            free(assoc);
+            return 0;
+        }
+        op = "DisassociateIamInstanceProfile";
+        params = json_pack("{s:s}", "AssociationId", assoc);
+    } else {
+        json_t *prof = !strncmp(np, "arn:", 4) ? json_pack("{s:s}", "Arn", np) : json_pack("{s:s}", "Name", np);
+        if (*assoc) {
+            op = "ReplaceIamInstanceProfileAssociation";
+            params = json_pack("{s:s,s:o}", "AssociationId", assoc, "IamInstanceProfile", prof);
+        } else {
+            op = "AssociateIamInstanceProfile";
+            params = json_pack("{s:s,s:o}", "InstanceId", id, "IamInstanceProfile", prof);
+        }
+    }
+    free(assoc);
+    static const char *const retry[] = {"InvalidParameterValue:Invalid IamInstanceProfile",
+                                        "InvalidParameterValue:IAM Instance Profile", NULL};
+    int rc = stk_aws_call_retry(p, "ec2", op, params, &res, retry, 120, d);
+    json_decref(params);
+    json_decref(res);
+    if (rc == 1) stk_diags_error(d, NULL, "Instance profile not changed", "ec2 %s: the instance profile %s was not found", op,
+                                 np && *np ? np : "association");
+    return rc == 0 ? 0 : -1;
+}
+
 static int inst_update(stk_provider_instance *p, const stk_resource_type *t, stk_value *prior, stk_value *planned,
                        stk_value **new_state, stk_diags *d)
 {
@@ -455,11 +508,16 @@ static int inst_update(stk_provider_instance *p, const stk_resource_type *t, stk
                                           stk_aws_get_bool(planned, "disable_api_termination", 0)), d);
     if (rc == 0 && stk_aws_get(planned, "monitoring") &&
         stk_aws_get_bool(prior, "monitoring", 0) != stk_aws_get_bool(planned, "monitoring", 0)) {
-        stk_diags_error(d, NULL, "Not supported yet",
-                        "aws_instance: changing monitoring in place needs Monitor/UnmonitorInstances, which stk's "
-                        "trimmed EC2 model does not have yet.");
-        rc = -1;
+        json_t *params = json_pack("{s:[s]}", "InstanceIds", id);
+        rc = stk_aws_call(p->client, "ec2", stk_aws_get_bool(planned, "monitoring", 0) ? "MonitorInstances" : "UnmonitorInstances",
+                          params, &res, d);
+        json_decref(params);
+        json_decref(res);
+        res = NULL;
     }
+    const char *op_ = stk_aws_get_str(prior, "iam_instance_profile"), *np_ = stk_aws_get_str(planned, "iam_instance_profile");
+    if (rc == 0 && stk_aws_get(planned, "iam_instance_profile") && strcmp(op_ ? op_ : "", np_ ? np_ : ""))
+        rc = update_profile(p, id, np_, d);
     if (rc == 0) {
         json_t *o = stk_aws_tags_get(prior, "tags_all"), *n = stk_aws_tags_all(p, planned);
         rc = stk_aws_ec2_update_tags(p, id, o, n, d);

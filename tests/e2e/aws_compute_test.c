@@ -344,6 +344,62 @@ out:
     stk_value_unref(imp);
 }
 
+/* iam_instance_profile and monitoring changed in place: associate, replace
+   and remove the profile association; Monitor/UnmonitorInstances */
+static void test_instance_profile_monitoring(void)
+{
+    const stk_resource_type *t = &stk_aws_instance_type;
+    json_t *j = awscli("iam create-instance-profile --instance-profile-name ct-prof-a");
+    CHECK(j != NULL);
+    json_decref(j);
+    j = awscli("iam create-instance-profile --instance-profile-name ct-prof-b");
+    CHECK(j != NULL);
+    json_decref(j);
+    const char *fmt = "{\"ami\":\"%s\",\"instance_type\":\"t3.micro\",\"subnet_id\":\"%s\",\"monitoring\":%s%s}";
+    stk_value *pl[4] = {V(t, fmt, ami_id, subnet_b, "false", ""),
+                        V(t, fmt, ami_id, subnet_b, "true", ",\"iam_instance_profile\":\"ct-prof-a\""),
+                        V(t, fmt, ami_id, subnet_b, "true", ",\"iam_instance_profile\":\"ct-prof-b\""),
+                        V(t, fmt, ami_id, subnet_b, "false", ",\"iam_instance_profile\":\"\"")};
+    const char *want_profile[4] = {"", "ct-prof-a", "ct-prof-b", ""};
+    stk_value *st = NULL;
+    CHECK_INT(create(t, pl[0], &st), 0);
+    if (!st) goto out;
+    char id[64];
+    snprintf(id, sizeof id, "%s", S(st, "id"));
+    CHECK(!stk_aws_get_bool(st, "monitoring", 1));
+    CHECK_STR(S(st, "iam_instance_profile"), "");
+    for (int i = 1; i < 4 && st; i++) {
+        stk_value *st2 = NULL, *st3 = NULL;
+        CHECK_INT(update(t, st, pl[i], &st2), 0);
+        if (!st2) break;
+        CHECK_STR(S(st2, "id"), id);
+        CHECK_INT(stk_aws_get_bool(st2, "monitoring", -1), i < 3);
+        CHECK_STR(S(st2, "iam_instance_profile"), want_profile[i]);
+        j = awscli("ec2 describe-instances --instance-ids %s", id);
+        json_t *in = json_array_get(json_object_get(json_array_get(json_object_get(j, "Reservations"), 0), "Instances"), 0);
+        CHECK_STR(stk_aws_jstr(json_object_get(in, "Monitoring"), "State"), i < 3 ? "enabled" : "disabled");
+        const char *arn = stk_aws_jstr(json_object_get(in, "IamInstanceProfile"), "Arn");
+        if (*want_profile[i]) CHECK(arn && strstr(arn, want_profile[i]) != NULL);
+        else CHECK(arn == NULL);
+        json_decref(j);
+        j = awscli("ec2 describe-iam-instance-profile-associations --filters Name=instance-id,Values=%s", id);
+        CHECK_INT((int)json_array_size(json_object_get(j, "IamInstanceProfileAssociations")), *want_profile[i] ? 1 : 0);
+        json_decref(j);
+        CHECK_INT(readv(t, st2, &st3), 0);
+        CHECK(st3 && stk_value_raw_equal(st2, st3));
+        if (st3 && !stk_value_raw_equal(st2, st3)) show_diff(st2, st3);
+        stk_value_unref(st3);
+        stk_value_unref(st);
+        st = st2;
+    }
+    CHECK_INT(del(t, st), 0);
+out:
+    for (int i = 0; i < 4; i++) stk_value_unref(pl[i]);
+    stk_value_unref(st);
+    json_decref(awscli("iam delete-instance-profile --instance-profile-name ct-prof-a"));
+    json_decref(awscli("iam delete-instance-profile --instance-profile-name ct-prof-b"));
+}
+
 static char lt_id[64];
 
 static void test_launch_template(void)
@@ -544,6 +600,7 @@ int main(void)
     STK_RUN(test_lb_teardown);
     STK_RUN(test_key_pair);
     STK_RUN(test_instance);
+    STK_RUN(test_instance_profile_monitoring);
     STK_RUN(test_launch_template);
     STK_RUN(test_asg_and_policy);
     STK_RUN(test_launch_template_delete);

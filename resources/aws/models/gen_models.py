@@ -45,6 +45,7 @@ SERVICES = {
         RunInstances DescribeInstances TerminateInstances StopInstances StartInstances
         ModifyInstanceAttribute DescribeInstanceAttribute DescribeInstanceStatus
         ModifyInstanceMetadataOptions DescribeInstanceTypes DescribeVolumes
+        MonitorInstances UnmonitorInstances
         DescribeIamInstanceProfileAssociations AssociateIamInstanceProfile
         DisassociateIamInstanceProfile ReplaceIamInstanceProfileAssociation
         CreateLaunchTemplate CreateLaunchTemplateVersion DescribeLaunchTemplates
