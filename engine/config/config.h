@@ -142,6 +142,15 @@ typedef struct {
     const char *version;         /* constraint string or NULL */
 } stk_required_provider;
 
+/* One entry of a module call's `providers = { aws.dst = aws.west }`: the
+   configuration the child knows as child_name[.child_alias] is the one
+   the parent knows as parent_name[.parent_alias]. */
+typedef struct stk_provider_pass {
+    const char *child_name, *child_alias;
+    const char *parent_name, *parent_alias;
+    stk_range range;             /* the entry */
+} stk_provider_pass;
+
 typedef struct {
     const char *required_version;            /* NULL when absent */
     stk_required_provider *required_providers;
@@ -161,6 +170,8 @@ struct stk_module_call {
     stk_expr **depends_on;
     size_t ndepends_on;
     stk_expr *providers;         /* the `providers = {...}` map expression, or NULL */
+    struct stk_provider_pass *passes;   /* its entries, decoded (providers.c) */
+    size_t npasses;
     stk_hcl_attr **inputs;       /* every other argument: the child's variables */
     size_t ninputs;
     stk_module *parent;
@@ -230,6 +241,43 @@ int stk_config_is_meta(const char *name);
 struct stk_schema;
 void stk_config_check_schema(const struct stk_schema *s, stk_hcl_body *body, const stk_range *decl, int top,
                              stk_diags *d);
+
+/* ---- provider configurations across modules (providers.c) ----
+ *
+ * Terraform's rules for which provider configuration a resource uses:
+ *   1. a provider block of the resource's own module with that name and
+ *      alias (legacy modules configure their providers themselves);
+ *   2. else the configuration the module's call passes under that name
+ *      (`providers = { aws = aws.west, aws.dst = aws }`), which is resolved
+ *      by the same rules in the calling module;
+ *   3. else, for a default (non-aliased) configuration only, the one the
+ *      calling module sees (implicit inheritance), up to the root, where a
+ *      provider without any block gets an implied empty configuration.
+ * An aliased configuration is never inherited: it is configured or passed,
+ * or it is "not present" (an error).  The loader also refuses what
+ * Terraform refuses: a module call passing a configuration its module
+ * configures itself, a `providers` entry that is not a provider reference
+ * or names a configuration the caller does not have, and count, for_each
+ * or depends_on on a call whose module (or a module below it) has provider
+ * blocks (each such module then has exactly one instance). */
+
+typedef struct {
+    const stk_module *module;            /* the module whose configuration it is */
+    const stk_provider_config *config;   /* its provider block; NULL: the implied empty default
+                                            configuration of the root module */
+    const char *name, *alias;            /* its name and alias (NULL) in that module */
+} stk_provider_binding;
+
+/* The configuration that serves name[.alias] inside module m.  0 found,
+   -1 not present (an alias nobody configured or passed down). */
+int stk_config_provider_resolve(const stk_module *m, const char *name, const char *alias, stk_provider_binding *out);
+/* The address Terraform records in state for that configuration (malloc'd):
+   provider["registry.terraform.io/hashicorp/aws"], ...].west, or
+   module.net.provider["registry.terraform.io/hashicorp/aws"] for a
+   module's own block. */
+char *stk_config_provider_address(const stk_provider_binding *b);
+/* The configuration address a resource's instances record. */
+char *stk_config_resource_provider_address(const stk_resource *r);
 
 /* ---- input variables (variables.c) ---- */
 

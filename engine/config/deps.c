@@ -280,16 +280,15 @@ static void depend_body(builder *b, size_t from, refctx *ctx, const stk_hcl_body
     }
 }
 
-/* the provider configuration a resource uses: declared in its module or an
-   ancestor (providers are inherited implicitly) */
+/* the node of the provider configuration a resource uses (providers.c has
+   the rules); -2: the implied empty default configuration (no node); -1:
+   not present */
 static size_t provider_node(builder *b, stk_module *m, const char *name, const char *alias)
 {
-    char *addr = alias ? stk_xasprintf("provider.%s.%s", name, alias) : stk_xasprintf("provider.%s", name);
-    size_t found = (size_t)-1;
-    for (stk_module *a = m; a && found == (size_t)-1; a = a->parent)
-        if (stk_strmap_get(&a->provider_map, addr)) found = find_node(b, a, addr);
-    free(addr);
-    return found;
+    stk_provider_binding pb;
+    if (stk_config_provider_resolve(m, name, alias, &pb) != 0) return (size_t)-1;
+    if (!pb.config) return (size_t)-2;
+    return find_node(b, (stk_module *)pb.module, pb.config->addr);
 }
 
 const char *stk_config_node_shape(int kind)
@@ -394,13 +393,14 @@ static stk_graph *build(stk_config *c, stk_diags *d, int display)
             depend_list(&b, n, &rctx, r->lifecycle.replace_triggered_by, r->lifecycle.nreplace_triggered_by);
             depend_body(&b, n, &rctx, r->body, 1);
             size_t pn = provider_node(&b, m, r->provider, r->provider_alias);
-            if (pn != (size_t)-1) stk_graph_depend(b.g, n, pn);
-            else if (r->provider_alias)
+            if (pn != (size_t)-1 && pn != (size_t)-2) stk_graph_depend(b.g, n, pn);
+            else if (pn == (size_t)-1)
                 stk_diags_error(d, &r->provider_range, "Provider configuration not present",
-                                "The resource %s refers to the provider configuration %s.%s, which is not "
-                                "declared in %s or any module above it. Add a provider \"%s\" block with "
-                                "alias = \"%s\".", r->addr, r->provider, r->provider_alias, module_desc(m),
-                                r->provider, r->provider_alias);
+                                "The resource %s refers to the provider configuration %s.%s, which %s neither "
+                                "configures (a provider \"%s\" block with alias = \"%s\") nor is passed by its "
+                                "module call (providers = { %s.%s = ... }).", r->addr, r->provider,
+                                r->provider_alias, module_desc(m), r->provider, r->provider_alias, r->provider,
+                                r->provider_alias);
         }
         for (size_t i = 0; i < m->ncalls; i++) {
             stk_module_call *mc = m->calls[i];

@@ -972,13 +972,16 @@ static void decode_provider(stk_config *c, stk_module *m, stk_hcl_block *b, stk_
                 known = !strcmp(blocks[j], b->body->blocks[i]->type);
             if (!known) unsupported_block(d, b->body->blocks[i]);
         }
-    } else if (stk_provider_source(p->name)) {
+    } else if (stk_provider_source(p->name) || !strcmp(p->name, "stktest")) {
+        /* the test provider (resources/test) takes cloud_dir: where its objects go */
+        int test = !stk_provider_source(p->name);
         for (size_t i = 0; i < b->body->nattrs; i++)
-            if (strcmp(b->body->attrs[i]->name, "alias") && strcmp(b->body->attrs[i]->name, "version"))
+            if (strcmp(b->body->attrs[i]->name, "alias") && strcmp(b->body->attrs[i]->name, "version") &&
+                !(test && !strcmp(b->body->attrs[i]->name, "cloud_dir")))
                 unsupported_arg(d, b->body->attrs[i]);
         for (size_t i = 0; i < b->body->nblocks; i++) unsupported_block(d, b->body->blocks[i]);
     }
-    if (!stk_provider_source(p->name)) {
+    if (!stk_provider_source(p->name) && !(!strcmp(p->name, "stktest") && stk_provider_factory_lookup("stktest"))) {
         stk_range r = label_range(b, 0);
         stk_diags_error(d, &r, "Unsupported provider",
                         "stk does not support the provider \"%s\": the providers stk implements are aws, "
@@ -1253,6 +1256,7 @@ stk_config *stk_config_load(const stk_fs *fs, const char *dir, stk_diags *d)
     c->root_dir = stk_arena_strdup(c->arena, clean);
     free(clean);
     c->root = load_module(c, NULL, NULL, ".", "", d);
+    if (c->root) stk_cfg_check_providers(c, d);
     stk_cfg_dedup_diags(d, dstart);
     if (!c->root) {
         stk_config_free(c);

@@ -411,7 +411,157 @@ assert \"planned_change\" in types and \"apply_start\" in types and \"apply_comp
 assert all(\"@level\" in e and \"@message\" in e for e in ev)
 "' "apply -json: one JSON event per line"
 
-# ---- 12. help ----
+# ---- 12. provider configurations across modules ----
+# The test provider writes its objects under its configuration's cloud_dir,
+# so the directory an object lands in names the configuration it got.
+newdir providers
+mkdir -p child legacy aliased nested
+cat > main.tf <<'EOF'
+provider "stktest" {
+  cloud_dir = "cloud-root"
+}
+provider "stktest" {
+  alias     = "west"
+  cloud_dir = "cloud-west"
+}
+resource "stktest_thing" "r" {
+  name = "root-default"
+}
+resource "stktest_thing" "rw" {
+  provider = stktest.west
+  name     = "root-west"
+}
+module "inherit" {
+  source = "./child"
+  label  = "inherit"
+}
+module "passed" {
+  source = "./child"
+  label  = "passed"
+  providers = {
+    stktest = stktest.west
+  }
+}
+module "legacy" {
+  source = "./legacy"
+  dir    = "cloud-legacy"
+}
+module "aliased" {
+  source = "./aliased"
+  providers = {
+    stktest.dst = stktest.west
+  }
+}
+module "nested" {
+  source = "./nested"
+  providers = {
+    stktest = stktest.west
+  }
+}
+EOF
+cat > child/main.tf <<'EOF'
+variable "label" {
+  type = string
+}
+resource "stktest_thing" "t" {
+  name = var.label
+}
+EOF
+cat > legacy/main.tf <<'EOF'
+variable "dir" {
+  type = string
+}
+provider "stktest" {
+  cloud_dir = var.dir
+}
+resource "stktest_thing" "t" {
+  name = "legacy"
+}
+EOF
+cat > aliased/main.tf <<'EOF'
+resource "stktest_thing" "dst" {
+  provider = stktest.dst
+  name     = "aliased-dst"
+}
+resource "stktest_thing" "def" {
+  name = "aliased-default"
+}
+EOF
+cat > nested/main.tf <<'EOF'
+module "inner" {
+  source = "../child"
+  label  = "nested-inner"
+}
+EOF
+in_cloud() { grep -lq "\"name\": *\"$2\"" "$1"/stktest_thing/*.json 2>/dev/null; }
+run apply -auto-approve
+check '[ "$(rc)" = 0 ]' "apply with provider configurations in modules: $(head -5 err.txt)"
+check 'in_cloud cloud-root root-default && in_cloud cloud-west root-west' "root: default and aliased configurations"
+check 'in_cloud cloud-root inherit' "a module without providers inherits the default configuration"
+check 'in_cloud cloud-west passed && ! in_cloud cloud-root passed' "providers = { stktest = stktest.west } serves the module"
+check 'in_cloud cloud-legacy legacy && ! in_cloud cloud-root legacy' "a module's own provider block serves its resources (with a module variable)"
+check 'in_cloud cloud-west aliased-dst && in_cloud cloud-root aliased-default' "providers = { stktest.dst = stktest.west }; the default is still inherited"
+check 'in_cloud cloud-west nested-inner' "a grandchild inherits what its parent was passed"
+check '[ "$(cat cloud-*/stktest_thing/*.json | grep -o "\"name\": *\"" | wc -l)" = 8 ] && [ ! -d cloud ]' "eight objects, none in the environment's default cloud"
+"$STK" state pull >pull.json
+check 'python3 -c "
+import json
+d = json.load(open(\"pull.json\"))
+p = {(r[\"module\"] + \".\" if r.get(\"module\") else \"\") + r[\"type\"] + \".\" + r[\"name\"]: r[\"provider\"] for r in d[\"resources\"]}
+base = \"provider[\\\"registry.terraform.io/hashicorp/stktest\\\"]\"
+want = {\"stktest_thing.r\": base, \"stktest_thing.rw\": base + \".west\",
+        \"module.inherit.stktest_thing.t\": base, \"module.passed.stktest_thing.t\": base + \".west\",
+        \"module.legacy.stktest_thing.t\": \"module.legacy.\" + base,
+        \"module.aliased.stktest_thing.dst\": base + \".west\", \"module.aliased.stktest_thing.def\": base,
+        \"module.nested.module.inner.stktest_thing.t\": base + \".west\"}
+assert p == want, p
+"' "state records each object's configuration address as Terraform does"
+run plan -detailed-exitcode
+check '[ "$(rc)" = 0 ]' "refresh reads each object through its own configuration (no changes): $(head -20 out.txt)"
+# a removed module's own provider block is needed to destroy what it made
+sed -i '/^module "legacy" {/,/^}/d' main.tf
+run plan
+check '[ "$(rc)" = 1 ] && grep -q "Provider configuration not present" err.txt && grep -q "module.legacy.provider" err.txt' "removing a legacy module with its provider block: configuration not present"
+check 'in_cloud cloud-legacy legacy' "nothing destroyed through another configuration"
+run destroy -auto-approve
+check '[ "$(rc)" = 1 ] && in_cloud cloud-legacy legacy' "destroy refuses too"
+cat >> main.tf <<'EOF'
+module "legacy" {
+  source = "./legacy"
+  dir    = "cloud-legacy"
+}
+EOF
+run destroy -auto-approve
+check '[ "$(rc)" = 0 ] && [ -z "$(cat cloud-*/stktest_thing/*.json 2>/dev/null)" ] && grep -q "Resources: 8 destroyed" out.txt' "destroy through every configuration: $(tail -3 err.txt)"
+
+# the rules Terraform enforces when it loads the configuration
+newdir providers_bad
+mkdir -p legacy child
+printf 'provider "stktest" {\n  cloud_dir = "c"\n}\nresource "stktest_thing" "t" {\n  name = "l"\n}\n' > legacy/main.tf
+printf 'resource "stktest_thing" "t" {\n  provider = stktest.east\n  name     = "c"\n}\n' > child/main.tf
+printf 'provider "stktest" {\n  alias = "west"\n}\nmodule "l" {\n  source = "./legacy"\n  providers = {\n    stktest = stktest.west\n  }\n}\n' > main.tf
+run validate
+check '[ "$(rc)" = 1 ] && grep -q "Cannot override provider configuration" err.txt && grep -q "main.tf:7:5" err.txt' "passing a configuration a module configures itself: $(head -3 err.txt)"
+printf 'module "l" {\n  source = "./legacy"\n  count  = 2\n}\n' > main.tf
+run validate
+check '[ "$(rc)" = 1 ] && grep -q "Module is incompatible with count, for_each, and depends_on" err.txt && grep -q "main.tf:3:12" err.txt' "count on a module with its own provider block: $(head -3 err.txt)"
+printf 'module "c" {\n  source = "./child"\n}\n' > main.tf
+run validate
+check '[ "$(rc)" = 1 ] && grep -q "Provider configuration not present" err.txt && grep -q "child/main.tf:2:14" err.txt' "an alias is never inherited: $(head -3 err.txt)"
+printf 'provider "stktest" {\n  alias = "east"\n}\nmodule "c" {\n  source = "./child"\n}\n' > main.tf
+run validate
+check '[ "$(rc)" = 1 ] && grep -q "Provider configuration not present" err.txt' "not even when the caller has it"
+printf 'module "c" {\n  source = "./child"\n  providers = {\n    stktest.east = stktest.nowhere\n  }\n}\n' > main.tf
+run validate
+check '[ "$(rc)" = 1 ] && grep -q "Provider configuration not present" err.txt && grep -q "main.tf:4:5" err.txt' "passing a configuration the caller does not have: $(head -3 err.txt)"
+printf 'module "c" {\n  source = "./child"\n  providers = {\n    "stktest.east" = stktest\n  }\n}\n' > main.tf
+run validate
+check '[ "$(rc)" = 1 ] && grep -q "Invalid provider configuration reference" err.txt' "a quoted providers key is refused: $(head -3 err.txt)"
+printf 'provider "stktest" {\n  alias = "east"\n}\nmodule "c" {\n  source = "./child"\n  providers = {\n    stktest.east = stktest.east\n  }\n}\n' > main.tf
+run validate
+check '[ "$(rc)" = 0 ]' "an alias passed explicitly: $(head -3 err.txt)"
+
+# ---- 13. help ----
 for c in plan apply destroy refresh show output taint untaint; do
   "$STK" $c -help >out.txt 2>&1
   check '[ $? = 0 ] && grep -q "Usage: stk '"$c"'" out.txt' "$c -help"
