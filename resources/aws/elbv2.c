@@ -658,7 +658,7 @@ static const stk_schema_attr tg_attrs[] = {
     {"vpc_id", "string", A_O | A_F, NULL, NULL, NULL},
 };
 static const stk_schema_block tg_blocks[] = {
-    {"health_check", STK_NESTING_LIST, 0, 1, &hc_schema, 0},
+    {"health_check", STK_NESTING_LIST, 0, 1, &hc_schema, STK_ATTR_COMPUTED},   /* Optional+Computed: AWS fills it in */
     {"stickiness", STK_NESTING_LIST, 0, 1, &stick_schema, 0},
 };
 static const stk_schema tg_schema = {tg_attrs, STK_AWS_NATTRS(tg_attrs), tg_blocks, 2};
