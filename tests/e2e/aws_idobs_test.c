@@ -13,6 +13,7 @@
 #include "aws/aws_types.h"
 
 #include "aws_crud.h"
+#include "plans/plan_priv.h"
 
 /* 1 when the JSON text of j contains needle */
 static int jcontains(json_t *j, const char *needle)
@@ -693,6 +694,148 @@ out:
     unref(v, 10);
 }
 
+/* the planner's view: how many attributes configuration cfg changes
+   against state st (force_new: set when one forces a replacement; NULL when
+   no change is expected: each one is printed) */
+static size_t plan_changes(const stk_resource_type *t, stk_value *cfg, stk_value *st, int *force_new)
+{
+    stk_value *after = stk_diff_plan(t->schema, cfg, st);
+    char **names = NULL;
+    int fn = 0;
+    size_t n = stk_diff_changed(t->schema, st, after, &names, &fn);
+    for (size_t i = 0; i < n; i++) {
+        if (!force_new) fprintf(stderr, "  plan changes %s\n", names[i]);   /* unexpected there */
+        free(names[i]);
+    }
+    free(names);
+    stk_value_unref(after);
+    if (force_new) *force_new = fn;
+    return n;
+}
+
+/* the index names and statuses DescribeTable lists, "name:hash:range:projection:r/w ..." sorted */
+static char *describe_gsis(const char *table)
+{
+    json_t *cli = awscli("dynamodb describe-table --table-name %s", table), *e;
+    char *out[8] = {0};
+    size_t i, n = 0;
+    json_array_foreach(json_object_get(json_object_get(cli, "Table"), "GlobalSecondaryIndexes"), i, e) {
+        if (n == 8) break;
+        json_t *ks = json_object_get(e, "KeySchema");
+        const char *rk = json_array_size(ks) > 1 ? stk_aws_jstr(json_array_get(ks, 1), "AttributeName") : "-";
+        json_t *pt = json_object_get(e, "ProvisionedThroughput");
+        out[n++] = stk_xasprintf("%s:%s:%s:%s:%lld/%lld", stk_aws_jstr(e, "IndexName"),
+                                 stk_aws_jstr(json_array_get(ks, 0), "AttributeName"), rk,
+                                 stk_aws_jstr(json_object_get(e, "Projection"), "ProjectionType"),
+                                 (long long)json_integer_value(json_object_get(pt, "ReadCapacityUnits")),
+                                 (long long)json_integer_value(json_object_get(pt, "WriteCapacityUnits")));
+    }
+    json_decref(cli);
+    for (size_t a = 0; a < n; a++)   /* sort */
+        for (size_t b = a + 1; b < n; b++)
+            if (strcmp(out[a], out[b]) > 0) {
+                char *x = out[a];
+                out[a] = out[b];
+                out[b] = x;
+            }
+    char *s = stk_xstrdup("");
+    for (size_t a = 0; a < n; a++) {
+        char *t = stk_xasprintf("%s%s%s", s, a ? " " : "", out[a]);
+        free(s);
+        free(out[a]);
+        s = t;
+    }
+    return s;
+}
+
+/* global and local secondary indexes: created with the table, read back,
+   then indexes resized, deleted, added and reshaped in place; a local
+   index change replaces the table */
+static void test_dynamodb_indexes(void)
+{
+    const stk_resource_type *t = &stk_aws_dynamodb_table_type;
+    stk_value *v[12] = {0};
+    const char *base = "\"name\":\"idobs-gsi\",\"hash_key\":\"pk\",\"range_key\":\"sk\",\"billing_mode\":\"PROVISIONED\","
+                       "\"read_capacity\":1,\"write_capacity\":1,"
+                       "\"local_secondary_index\":[{\"name\":\"by-lsi\",\"range_key\":\"lsk\",\"projection_type\":\"KEYS_ONLY\"}]";
+    v[0] = V(t, "{%s,\"attribute\":[{\"name\":\"pk\",\"type\":\"S\"},{\"name\":\"sk\",\"type\":\"S\"},"
+                "{\"name\":\"lsk\",\"type\":\"N\"},{\"name\":\"g1\",\"type\":\"S\"},{\"name\":\"g2\",\"type\":\"S\"}],"
+                "\"global_secondary_index\":[{\"name\":\"by-g1\",\"hash_key\":\"g1\",\"range_key\":\"sk\","
+                "\"projection_type\":\"ALL\",\"read_capacity\":1,\"write_capacity\":1},"
+                "{\"name\":\"by-g2\",\"hash_key\":\"g2\",\"projection_type\":\"INCLUDE\","
+                "\"non_key_attributes\":[\"a\",\"b\"],\"read_capacity\":1,\"write_capacity\":1}]}",
+             base);
+    CHECK_INT(create(t, v[0], &v[1]), 0);
+    if (!v[1]) goto out;
+    CHECK_INT((int)stk_aws_get_count(v[1], "global_secondary_index"), 2);
+    CHECK(tags_are(v[1], "local_secondary_index",
+                   "[{\"name\":\"by-lsi\",\"range_key\":\"lsk\",\"projection_type\":\"KEYS_ONLY\",\"non_key_attributes\":null}]"));
+    char *g = describe_gsis("idobs-gsi");
+    CHECK_STR(g, "by-g1:g1:sk:ALL:1/1 by-g2:g2:-:INCLUDE:1/1");
+    free(g);
+    json_t *cli = awscli("dynamodb describe-table --table-name idobs-gsi");
+    CHECK_STR(JS(cli, "Table.LocalSecondaryIndexes.0.IndexName"), "by-lsi");
+    CHECK_STR(JS(cli, "Table.GlobalSecondaryIndexes.0.IndexStatus"), "ACTIVE");
+    json_decref(cli);
+    CHECK_INT((int)plan_changes(t, v[0], v[1], NULL), 0);
+    CHECK_INT(readv(t, v[1], &v[2]), 0);
+    CHECK(v[2] && stk_value_raw_equal(v[1], v[2]));
+
+    /* by-g1 resized, by-g2 deleted, by-g3 added (a new attribute, g2's gone) */
+    v[3] = V(t, "{%s,\"attribute\":[{\"name\":\"pk\",\"type\":\"S\"},{\"name\":\"sk\",\"type\":\"S\"},"
+                "{\"name\":\"lsk\",\"type\":\"N\"},{\"name\":\"g1\",\"type\":\"S\"},{\"name\":\"g3\",\"type\":\"N\"}],"
+                "\"global_secondary_index\":[{\"name\":\"by-g1\",\"hash_key\":\"g1\",\"range_key\":\"sk\","
+                "\"projection_type\":\"ALL\",\"read_capacity\":2,\"write_capacity\":3},"
+                "{\"name\":\"by-g3\",\"hash_key\":\"g3\",\"projection_type\":\"KEYS_ONLY\",\"read_capacity\":1,"
+                "\"write_capacity\":1}]}",
+             base);
+    int fn = 1;
+    CHECK(plan_changes(t, v[3], v[1], &fn) > 0);
+    CHECK_INT(fn, 0);   /* in place */
+    CHECK_INT(update(t, v[1], v[3], &v[4]), 0);
+    if (!v[4]) goto out;
+    g = describe_gsis("idobs-gsi");
+    CHECK_STR(g, "by-g1:g1:sk:ALL:2/3 by-g3:g3:-:KEYS_ONLY:1/1");
+    free(g);
+    CHECK_INT((int)plan_changes(t, v[3], v[4], NULL), 0);
+    CHECK_INT(readv(t, v[4], &v[5]), 0);
+    CHECK(v[5] && stk_value_raw_equal(v[4], v[5]));
+    if (v[5] && !stk_value_raw_equal(v[4], v[5])) CHECK(tags_are(v[5], "attribute", "null"));
+
+    /* by-g1 reshaped (projection ALL -> INCLUDE): deleted and re-created */
+    v[6] = V(t, "{%s,\"attribute\":[{\"name\":\"pk\",\"type\":\"S\"},{\"name\":\"sk\",\"type\":\"S\"},"
+                "{\"name\":\"lsk\",\"type\":\"N\"},{\"name\":\"g1\",\"type\":\"S\"},{\"name\":\"g3\",\"type\":\"N\"}],"
+                "\"global_secondary_index\":[{\"name\":\"by-g1\",\"hash_key\":\"g1\",\"range_key\":\"sk\","
+                "\"projection_type\":\"INCLUDE\",\"non_key_attributes\":[\"c\"],\"read_capacity\":2,\"write_capacity\":3},"
+                "{\"name\":\"by-g3\",\"hash_key\":\"g3\",\"projection_type\":\"KEYS_ONLY\",\"read_capacity\":1,"
+                "\"write_capacity\":1}]}",
+             base);
+    CHECK_INT(update(t, v[4], v[6], &v[7]), 0);
+    if (!v[7]) goto out;
+    g = describe_gsis("idobs-gsi");
+    CHECK_STR(g, "by-g1:g1:sk:INCLUDE:2/3 by-g3:g3:-:KEYS_ONLY:1/1");
+    free(g);
+    cli = awscli("dynamodb describe-table --table-name idobs-gsi");
+    CHECK(jcontains(json_object_get(json_object_get(cli, "Table"), "GlobalSecondaryIndexes"), "\"NonKeyAttributes\": [\"c\"]"));
+    json_decref(cli);
+    CHECK_INT((int)plan_changes(t, v[6], v[7], NULL), 0);
+
+    /* a local index change replaces the table */
+    v[8] = V(t, "{\"name\":\"idobs-gsi\",\"hash_key\":\"pk\",\"range_key\":\"sk\",\"billing_mode\":\"PROVISIONED\","
+                "\"read_capacity\":1,\"write_capacity\":1,\"attribute\":[{\"name\":\"pk\",\"type\":\"S\"},"
+                "{\"name\":\"sk\",\"type\":\"S\"},{\"name\":\"lsk\",\"type\":\"N\"}],"
+                "\"local_secondary_index\":[{\"name\":\"by-lsi\",\"range_key\":\"lsk\",\"projection_type\":\"ALL\"}]}");
+    fn = 0;
+    CHECK(plan_changes(t, v[8], v[7], &fn) > 0);
+    CHECK_INT(fn, 1);
+    CHECK_INT(import(t, "idobs-gsi", &v[9]), 0);
+    CHECK(v[9] && stk_aws_get_count(v[9], "global_secondary_index") == 2);
+    CHECK_INT(del(t, v[7]), 0);
+    check_gone(t, v[7]);
+out:
+    unref(v, 12);
+}
+
 int main(void)
 {
     STK_RUN(test_policy_equal);
@@ -719,6 +862,7 @@ int main(void)
     STK_RUN(test_cache_policy);
     STK_RUN(test_elasticache);
     STK_RUN(test_dynamodb);
+    STK_RUN(test_dynamodb_indexes);
     stk_aws_provider_free(P);
     stk_diags_free(&d);
     return stk_test_report();
