@@ -39,6 +39,7 @@ typedef struct {
     stk_value *value;            /* decoded (refreshed) object */
     const stk_resource_type *rtype;
     char *pname, *palias;
+    char *paddr;                 /* the configuration's address (si.provider, or the default) */
     int seen, gone;
     char **deps;
     size_t ndeps;
@@ -88,16 +89,16 @@ static double now_s(void)
 
 /* ---- providers ---- */
 
-static char *pkey(const char *name, const char *alias)
-{
-    return alias ? stk_xasprintf("%s.%s", name, alias) : stk_xstrdup(name);
-}
-
+/* Provider configurations are keyed by the address Terraform records in
+   state (provider["registry.terraform.io/hashicorp/aws"].west,
+   module.net.provider[...] for a module's own block): the resolution of
+   engine/config (stk_config_provider_resolve: own blocks, `providers`
+   maps, inheritance of defaults) gives each resource its address. */
 static void provider_cb(void *ud, const stk_module_instance *mi, const stk_provider_config *p, stk_value *v)
 {
     engine *e = ud;
-    if (mi->addr[0]) return;     /* module-level provider blocks: the root's are used */
-    char *k = pkey(p->name, p->alias);
+    stk_provider_binding b = {mi->mod, p, p->name, p->alias};
+    char *k = stk_config_provider_address(&b);
     pthread_mutex_lock(&e->pmu);
     stk_value *old = stk_strmap_get(&e->pconf, k);
     if (old) {
@@ -112,13 +113,22 @@ static void provider_cb(void *ud, const stk_module_instance *mi, const stk_provi
     pthread_mutex_unlock(&e->pmu);
 }
 
-static stk_provider_instance *get_provider(engine *e, const char *name, const char *alias, stk_diags *d)
+/* The provider instance of the configuration at address paddr (name: the
+   provider, for its factory), configured on first use. */
+static stk_provider_instance *get_provider(engine *e, const char *paddr, const char *name, stk_diags *d)
 {
-    char *k = pkey(name, alias);
+    char *k = stk_xstrdup(paddr);
     pthread_mutex_lock(&e->pmu);
     stk_provider_instance *p = stk_strmap_get(&e->pinst, k);
-    if (!p) {
-        stk_value *cfg = stk_strmap_get(&e->pconf, k);
+    stk_value *cfg = p ? NULL : stk_strmap_get(&e->pconf, k);
+    if (!p && !cfg && (!strncmp(k, "module.", 7) || strstr(k, "]."))) {
+        /* only the root's default configuration may be implied (empty) */
+        stk_diags_add(d, STK_DIAG_ERROR, NULL, "Provider configuration not present",
+                      "The provider configuration %s is required, but it is not in the configuration (any more). "
+                      "This happens when a provider block (or the module holding it) is removed while objects "
+                      "made through it are still in the state: add the configuration back to destroy them, then "
+                      "remove it.", k);
+    } else if (!p) {
         stk_value *empty = cfg ? NULL : stk_value_empty_object();
         if (stk_provider_configure(name, cfg ? cfg : empty, &p, d) == 0 && p) {
             int have = 0;
@@ -137,7 +147,8 @@ static stk_provider_instance *get_provider(engine *e, const char *name, const ch
     return p;
 }
 
-/* provider["registry.terraform.io/hashicorp/aws"].west -> aws, west */
+/* provider["registry.terraform.io/hashicorp/aws"].west -> aws, west
+   (module.x.provider[...]: the same) */
 static void parse_provider_addr(const char *s, char **name, char **alias)
 {
     *name = *alias = NULL;
@@ -152,6 +163,7 @@ static void parse_provider_addr(const char *s, char **name, char **alias)
     if (al) *alias = stk_xstrdup(al + 2);
 }
 
+/* the root module's configuration name[.alias] */
 static char *provider_addr(const char *name, const char *alias)
 {
     const char *src = stk_provider_source(name);
@@ -284,6 +296,7 @@ static void free_obj(prior_obj *po)
     if (po->value) stk_value_unref(po->value);
     free(po->pname);
     free(po->palias);
+    free(po->paddr);
     for (size_t i = 0; i < po->ndeps; i++) free(po->deps[i]);
     free(po->deps);
     free(po);
@@ -302,6 +315,8 @@ static void obj_init(prior_obj *po, stk_diags *d)
                                          po->si.parts.type);
     po->value = mark_paths(decode_attrs(po->rtype, po->si.attributes, d), po->si.sensitive_paths);
     parse_provider_addr(po->si.provider, &po->pname, &po->palias);
+    po->paddr = po->pname ? stk_xstrdup(po->si.provider)
+                          : provider_addr(po->rtype ? po->rtype->provider : po->si.parts.type, NULL);
     json_error_t je;
     json_t *dj = json_loads(po->si.dependencies ? po->si.dependencies : "[]", 0, &je);
     for (size_t i = 0; dj && i < json_array_size(dj); i++) {
@@ -393,7 +408,7 @@ static int refresh_one(void *ud, size_t i)
     prior_obj *po = e->objs[i];
     if (!po->rtype || !po->rtype->read || po->si.parts.mode == STK_ADDR_MODE_DATA || !po->value) return 0;
     stk_diags ld = STK_DIAGS_INIT;
-    stk_provider_instance *p = get_provider(e, po->pname ? po->pname : po->rtype->provider, po->palias, &ld);
+    stk_provider_instance *p = get_provider(e, po->paddr, po->pname ? po->pname : po->rtype->provider, &ld);
     int rc = -1;
     if (p) {
         stk_value *nv = NULL;
@@ -483,7 +498,7 @@ static void batch_start(engine *e, batch_set *bs)
         if (!po->rtype || !po->rtype->read || po->si.parts.mode == STK_ADDR_MODE_DATA || !po->value) continue;
         const char *pn = po->pname ? po->pname : po->rtype->provider;
         stk_diags ld = STK_DIAGS_INIT;
-        stk_provider_instance *p = get_provider(e, pn, po->palias, &ld);
+        stk_provider_instance *p = get_provider(e, po->paddr, pn, &ld);
         stk_diags_free(&ld);   /* refresh_one reports it */
         if (!p) continue;
         size_t k = 0;
@@ -642,7 +657,7 @@ static stk_change *new_change(const stk_resource_instance *ri)
     ch->index = ri->key ? stk_value_ref(ri->key) : NULL;
     ch->provider = stk_xstrdup(r->provider);
     ch->provider_alias = r->provider_alias ? stk_xstrdup(r->provider_alias) : NULL;
-    ch->provider_addr = provider_addr(r->provider, r->provider_alias);
+    ch->provider_addr = stk_config_resource_provider_address(r);
     ch->create_before_destroy = r->lifecycle.create_before_destroy;
     ch->rtype = r->rtype;
     ch->res = r;
@@ -735,13 +750,13 @@ static int triggered(engine *e, const stk_resource_instance *ri)
 /* The provider's plan-time adjustment of a planned value (provider.h
    plan_modify); consumes after.  A provider that cannot be configured
    leaves it as it is (apply reports the configuration error). */
-static stk_value *provider_plan_modify(engine *e, const char *pname, const char *palias, const stk_resource_type *t,
+static stk_value *provider_plan_modify(engine *e, const char *pname, const char *paddr, const stk_resource_type *t,
                                        stk_value *prior, stk_value *after)
 {
     const stk_provider_factory *f = pname ? stk_provider_factory_lookup(pname) : NULL;
     if (!f || !f->plan_modify || !after) return after;
     stk_diags ld = STK_DIAGS_INIT;
-    stk_provider_instance *p = get_provider(e, pname, palias, &ld);
+    stk_provider_instance *p = get_provider(e, paddr, pname, &ld);
     stk_diags_free(&ld);
     stk_value *m = p ? f->plan_modify(p, t, prior, after) : NULL;
     if (!m) return after;
@@ -754,7 +769,9 @@ static stk_value *plan_data(engine *e, const stk_resource_instance *ri)
     const stk_resource_type *t = ri->res->rtype;
     if (t && t->read_data && stk_value_is_known_deep(ri->config) && (e->mode == 0 || e->mode1_reads_data)) {
         stk_diags ld = STK_DIAGS_INIT;
-        stk_provider_instance *p = get_provider(e, ri->res->provider, ri->res->provider_alias, &ld);
+        char *paddr = stk_config_resource_provider_address(ri->res);
+        stk_provider_instance *p = get_provider(e, paddr, ri->res->provider, &ld);
+        free(paddr);
         stk_value *v = NULL;
         if (p) {
             stk_call_ctx cx;
@@ -809,7 +826,7 @@ static stk_value *plan_hook(void *ud, const stk_resource_instance *ri)
         return prior ? stk_value_ref(prior) : NULL;
     }
     const char *pname = ri->res->provider ? ri->res->provider : t->provider;
-    stk_value *after = provider_plan_modify(e, pname, ri->res->provider_alias, t, prior, stk_diff_plan(s, ri->config, prior));
+    stk_value *after = provider_plan_modify(e, pname, ch->provider_addr, t, prior, stk_diff_plan(s, ri->config, prior));
     if (!prior) {
         ch->action = STK_PLAN_CREATE;
     } else {
@@ -829,7 +846,7 @@ static stk_value *plan_hook(void *ud, const stk_resource_instance *ri)
                 }
             }
             stk_value_unref(after);
-            after = provider_plan_modify(e, pname, ri->res->provider_alias, t, NULL, stk_diff_plan(s, ri->config, NULL));
+            after = provider_plan_modify(e, pname, ch->provider_addr, t, NULL, stk_diff_plan(s, ri->config, NULL));
             ch->action = ch->create_before_destroy ? STK_PLAN_REPLACE_CBD : STK_PLAN_REPLACE;
             ch->reason = ch->tainted ? "replace_because_tainted" : req ? "replace_by_request"
                          : trig ? "replace_by_triggers" : "replace_because_cannot_update";
@@ -882,7 +899,9 @@ static stk_value *apply_hook(void *ud, const stk_resource_instance *ri)
     if (ri->res->mode == STK_MODE_DATA && ri->res->rtype && ri->res->rtype->read_data &&
         stk_value_is_known_deep(ri->config)) {
         stk_diags ld = STK_DIAGS_INIT;
-        stk_provider_instance *p = get_provider(e, ri->res->provider, ri->res->provider_alias, &ld);
+        char *paddr = stk_config_resource_provider_address(ri->res);
+        stk_provider_instance *p = get_provider(e, paddr, ri->res->provider, &ld);
+        free(paddr);
         stk_value *dv = NULL;
         if (p) {
             stk_call_ctx cx;
@@ -1098,9 +1117,11 @@ static void engine_free(engine *e)
     for (size_t i = 0; i < e->npkeys; i++) {
         if (pv[i]) stk_value_unref(pv[i]);
         if (pi[i]) {
-            char *dot = strchr(e->pkeys[i], '.');
-            if (dot) *dot = 0;
-            stk_provider_instance_free(e->pkeys[i], pi[i]);
+            char *name = NULL, *alias = NULL;
+            parse_provider_addr(e->pkeys[i], &name, &alias);
+            stk_provider_instance_free(name ? name : "", pi[i]);
+            free(name);
+            free(alias);
         }
     }
     for (size_t i = 0; i < e->npkeys; i++) free(e->pkeys[i]);
@@ -1667,7 +1688,7 @@ static int run_change(engine *e, size_t i, stk_change *ch)
         emit(e, STK_EV_FAILED, ch->addr, op_of(ch->action), 0, NULL, NULL);
         goto out;
     }
-    stk_provider_instance *p = get_provider(e, ch->provider, ch->provider_alias, &ld);
+    stk_provider_instance *p = get_provider(e, ch->provider_addr, ch->provider, &ld);
     if (!p) goto out;
     stk_value *planned = ch->after ? stk_value_ref(ch->after) : NULL;
     if (ch->action != STK_PLAN_DELETE && ch->res && planned && ch->config_unknown) {
@@ -1681,7 +1702,7 @@ static int run_change(engine *e, size_t i, stk_change *ch)
             planned = cfg;
         } else if (t->schema) {
             stk_value *prior = ch->action == STK_PLAN_UPDATE ? ch->before : NULL;
-            stk_value *np = provider_plan_modify(e, ch->provider, ch->provider_alias, t, prior,
+            stk_value *np = provider_plan_modify(e, ch->provider, ch->provider_addr, t, prior,
                                                  stk_diff_plan(t->schema, cfg, prior));
             if (prior) np = apply_ignore(ch->res, np, prior);
             stk_value_unref(planned);
@@ -2003,11 +2024,14 @@ static int reader(void *ud, const stk_journal_intent *in, char **attrs, stk_diag
     json_error_t je;
     json_t *info = json_loads(in->info ? in->info : "{}", 0, &je);
     char *pname = NULL, *palias = NULL;
-    parse_provider_addr(json_string_value(json_object_get(info, "provider")), &pname, &palias);
+    const char *ia = json_string_value(json_object_get(info, "provider"));
+    parse_provider_addr(ia, &pname, &palias);
+    char *paddr = pname ? stk_xstrdup(ia) : provider_addr(t->provider, NULL);
     json_decref(info);
-    stk_provider_instance *p = get_provider(e, pname ? pname : t->provider, palias, d);
+    stk_provider_instance *p = get_provider(e, paddr, pname ? pname : t->provider, d);
     free(pname);
     free(palias);
+    free(paddr);
     if (!p) return -1;
     stk_value *v = NULL;
     if (t->recover(p, t, in->info ? in->info : "{}", &v, d)) return -1;
@@ -2122,7 +2146,8 @@ int stk_plan_import(stk_config *c, stk_state *st, const char *address, const cha
                       "The resource type %s cannot be imported by stk yet.", t->name);
         goto out;
     }
-    stk_provider_instance *p = get_provider(&e, r->provider, r->provider_alias, d);
+    paddr = stk_config_resource_provider_address(r);
+    stk_provider_instance *p = get_provider(&e, paddr, r->provider, d);
     if (!p) goto out;
     if (io && io->event) io->event(io->ud, canon, "importing");
     double timeouts[4] = {0};
@@ -2155,7 +2180,6 @@ int stk_plan_import(stk_config *c, stk_state *st, const char *address, const cha
         v = nv;
     }
     v = mark_sensitive(t, v);
-    paddr = provider_addr(r->provider, r->provider_alias);
     stk_state_instance ni = {0};
     ni.address = canon;
     ni.deposed = "";

@@ -624,10 +624,27 @@ static int inst_recover(stk_provider_instance *p, const stk_resource_type *t, co
 }
 
 /* refresh by batch: one DescribeInstances for every object being refreshed */
-static int inst_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n, stk_diags *d)
+static int inst_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n,
+                           stk_diags *d)
 {
-    return stk_aws_read_batch_by(p, priors, n, "id", "ec2", "DescribeInstances", "filter:instance-id", 200, "Reservations", "Instances",
-                                 "InstanceId", d);
+    int rc = stk_aws_read_batch_by(p, priors, n, "id", "ec2", "DescribeInstances", "filter:instance-id", 200,
+                                   "Reservations", "Instances", "InstanceId", d);
+    /* and one DescribeVolumes for their root volumes (root_volume reads it) */
+    json_t *vols = json_array(), *in = NULL, *bdm;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        if (!stk_aws_batch_get(p, "DescribeInstances", stk_aws_get_str(priors[k], "id"), &in) || !in) continue;
+        const char *rdn = stk_aws_jstr(in, "RootDeviceName");
+        size_t i;
+        json_array_foreach(json_object_get(in, "BlockDeviceMappings"), i, bdm) {
+            const char *dn = stk_aws_jstr(bdm, "DeviceName"), *vid = stk_aws_jstr(json_object_get(bdm, "Ebs"), "VolumeId");
+            if (rdn && dn && vid && !strcmp(rdn, dn)) json_array_append_new(vols, json_string(vid));
+        }
+        json_decref(in);
+    }
+    if (json_array_size(vols) > 1 && stk_aws_ec2_batch(p, "DescribeVolumes", "volume-id", "Volumes", "VolumeId", vols, d))
+        rc = -1;
+    json_decref(vols);
+    return rc;
 }
 
 const stk_resource_type stk_aws_instance_type = {

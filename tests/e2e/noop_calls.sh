@@ -11,7 +11,8 @@
 #     and changing a subnet's tag with the AWS CLI (all types that refresh
 #     by batch), the plan recreates the three and updates the subnet;
 #   - a second, wider stack (3 target groups, 2 listeners, 2 rules, 2
-#     instances, 2 launch templates, 2 auto scaling groups) costs one
+#     instances and their root volumes, 2 launch templates, 2 auto scaling
+#     groups) costs one
 #     Describe* per type on a no-op plan, and five of its objects deleted
 #     behind stk's back are recreated.  About 2-3 minutes in all.
 # Usage: tests/e2e/noop_calls.sh [path/to/stk]   (default: $STK_BIN, else build/stk)
@@ -208,8 +209,8 @@ for k, v in sorted(c.items()):
 PY
 )
 count_of() { echo "$ops" | awk -v k="$1" '$1==k {print $2}'; }
-for op in DescribeTargetGroups DescribeListeners DescribeRules DescribeInstances DescribeLaunchTemplates \
-          DescribeAutoScalingGroups DescribeSubnets DescribeTags; do
+for op in DescribeTargetGroups DescribeListeners DescribeRules DescribeInstances DescribeVolumes \
+          DescribeLaunchTemplates DescribeAutoScalingGroups DescribeSubnets DescribeTags; do
     t_eq "wide stack: one $op for all" 1 "$(count_of $op)"
 done
 tg2=$("$STK" state show 'aws_lb_target_group.tg[2]' 2>/dev/null | sed -n 's/^ *arn *= *"\(.*\)"$/\1/p' | head -1)
