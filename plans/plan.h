@@ -214,6 +214,13 @@ int stk_planfile_write(const stk_plan *p, const struct stk_config *c, const char
    FILE` reads it again from the same place (engine/cli/cmd_apply.c). */
 int stk_planfile_write_source(const stk_plan *p, const struct stk_config *c, const char *path, json_t *source,
                               stk_diags *d);
+/* A plan rebuilt from the plan JSON of a saved plan file (the document's
+   "plan", and its "options"; path names the file in errors), for
+   stk_plan_render: changes, drift and output changes with their values,
+   unknowns and sensitive marks; no configuration or state is needed.
+   NULL with a diagnostic when the JSON is not a plan.  Free with
+   stk_plan_free.  (planread.c) */
+stk_plan *stk_plan_from_json(json_t *plan, json_t *options, const char *path, stk_diags *d);
 /* Read a plan file: the whole JSON document (caller decrefs). */
 json_t *stk_planfile_read(const char *path, stk_diags *d);
 /* The same from the file's bytes (path names it in messages); the sealed

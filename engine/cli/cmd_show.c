@@ -23,65 +23,6 @@ static void help(void)
            "  -no-color  No colours\n");
 }
 
-/* a sensitive mask (true, or an object / array of masks) with anything
-   sensitive in it: the attribute is shown as (sensitive value) whole */
-static int any_true(json_t *m)
-{
-    if (json_is_true(m)) return 1;
-    const char *k;
-    json_t *v;
-    size_t i;
-    if (json_is_object(m)) json_object_foreach(m, k, v) if (any_true(v)) return 1;
-    if (json_is_array(m)) json_array_foreach(m, i, v) if (any_true(v)) return 1;
-    return 0;
-}
-
-static void show_plan_human(json_t *plan)
-{
-    json_t *rcs = json_object_get(plan, "resource_changes");
-    size_t i, add = 0, chg = 0, del = 0;
-    json_t *rc;
-    int any = 0;
-    json_array_foreach(rcs, i, rc) {
-        json_t *acts = json_object_get(json_object_get(rc, "change"), "actions");
-        const char *a0 = json_string_value(json_array_get(acts, 0));
-        const char *a1 = json_string_value(json_array_get(acts, 1));
-        if (!a0 || !strcmp(a0, "no-op") || !strcmp(a0, "read")) continue;
-        any = 1;
-        const char *addr = json_string_value(json_object_get(rc, "address"));
-        const char *what = a1 ? "must be replaced" : !strcmp(a0, "create") ? "will be created"
-                                                   : !strcmp(a0, "update") ? "will be updated in-place" : "will be destroyed";
-        const char *sym = a1 ? (!strcmp(a0, "delete") ? "-/+" : "+/-") : !strcmp(a0, "create") ? "+" : !strcmp(a0, "update") ? "~" : "-";
-        printf("  # %s %s\n  %s resource \"%s\" \"%s\" {\n", addr, what, sym, json_string_value(json_object_get(rc, "type")),
-               json_string_value(json_object_get(rc, "name")));
-        json_t *ch = json_object_get(rc, "change");
-        json_t *after = json_object_get(ch, "after"), *before = json_object_get(ch, "before");
-        json_t *au = json_object_get(ch, "after_unknown"), *as = json_object_get(ch, "after_sensitive");
-        json_t *bs = json_object_get(ch, "before_sensitive");
-        json_t *obj = json_is_object(after) ? after : before;
-        const char *k;
-        json_t *v;
-        json_object_foreach(obj, k, v) {
-            json_t *bv = json_object_get(before, k);
-            int sens = any_true(json_object_get(as, k)) || any_true(json_object_get(bs, k));
-            int unk = json_is_true(json_object_get(au, k));
-            if (json_is_null(v) && !unk && (!bv || json_is_null(bv))) continue;
-            if (bv && json_equal(bv, v) && !unk && json_is_object(after)) continue;
-            char *vs = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-            printf("      %s %s = %s\n", json_is_object(after) ? (bv && !json_is_null(bv) ? "~" : "+") : "-", k,
-                   sens ? "(sensitive value)" : unk ? "(known after apply)" : vs);
-            free(vs);
-        }
-        printf("    }\n\n");
-        if (a1) add++, del++;
-        else if (!strcmp(a0, "create")) add++;
-        else if (!strcmp(a0, "update")) chg++;
-        else del++;
-    }
-    if (!any) printf("No changes. Your infrastructure matches the configuration.\n");
-    else printf("Plan: %zu to add, %zu to change, %zu to destroy.\n", add, chg, del);
-}
-
 static void show_state_human(json_t *vals, stk_state *st)
 {
     stk_state_instance_list l = {0};
@@ -160,10 +101,18 @@ int cmd_show(int argc, char **argv)
                 printf("%s\n", s);
                 free(s);
             } else {
-                show_plan_human(plan);
+                /* the plan as `stk plan` printed it: the same renderer over
+                   the plan rebuilt from the file alone */
+                stk_plan *p = stk_plan_from_json(plan, json_object_get(doc, "options"), file, &d);
+                if (p) {
+                    char *txt = stk_plan_render(p, stk_cli_use_color(stdout, no_color));
+                    fputs(txt, stdout);
+                    free(txt);
+                    stk_plan_free(p);
+                }
             }
             json_decref(doc);
-            rc = STK_EXIT_OK;
+            rc = stk_diags_has_errors(&d) ? STK_EXIT_ERROR : STK_EXIT_OK;
         }
     } else {
         stk_state_session s = {0};

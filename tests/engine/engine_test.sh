@@ -561,7 +561,78 @@ printf 'provider "stktest" {\n  alias = "east"\n}\nmodule "c" {\n  source = "./c
 run validate
 check '[ "$(rc)" = 0 ]' "an alias passed explicitly: $(head -3 err.txt)"
 
-# ---- 13. help ----
+# ---- 13. stk show PLANFILE prints the plan as stk plan did ----
+newdir showplan
+cat > main.tf <<'EOF'
+variable "pw" {
+  type      = string
+  default   = "hunter2-show"
+  sensitive = true
+}
+resource "stktest_thing" "upd" {
+  name  = "upd"
+  tags  = { a = "1", b = "2" }
+  items = ["x"]
+  rule {
+    port = 80
+  }
+}
+resource "stktest_thing" "rep" {
+  name  = "rep"
+  force = "v1"
+}
+resource "stktest_thing" "del" {
+  name = "del"
+}
+resource "stktest_thing" "gone" {
+  name = "gone"
+}
+output "o" {
+  value = stktest_thing.upd.name
+}
+EOF
+run apply -auto-approve
+sed -i 's/a = "1", b = "2"/a = "1", b = "3"/; s/force = "v1"/force = "v2"/; /^resource "stktest_thing" "del" {/,/^}/d' main.tf
+cat >> main.tf <<'EOF'
+resource "stktest_thing" "new" {
+  name   = "new"
+  secret = var.pw
+  policy = jsonencode({ a = 1 })
+  rule {
+    port = 443
+  }
+}
+output "n" {
+  value = stktest_thing.new.id
+}
+EOF
+rm "$(grep -l '"name": *"gone"' cloud/stktest_thing/*.json)"   # drift: deleted behind stk's back
+run plan -out=p.plan
+check '[ "$(rc)" = 0 ]' "plan -out: $(head -3 err.txt)"
+sed '/^Saved the plan to:/,$d' out.txt | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' > plan.txt
+cp cloud/ops.log ops.before; cp cloud/reads.log reads.before 2>/dev/null || : > reads.before
+run show p.plan
+check '[ "$(rc)" = 0 ] && diff plan.txt out.txt >show.diff' "stk show p.plan prints what stk plan printed"
+check 'grep -q "Note: Objects have changed outside of stk" out.txt && grep -q "# stktest_thing.gone has been deleted" out.txt' "show: the drift section"
+check 'grep -q "  + resource \"stktest_thing\" \"new\" {" out.txt && grep -q "secret        = (sensitive value)" out.txt && grep -q "id            = (known after apply)" out.txt' "show: + create, (sensitive value), (known after apply)"
+check 'grep -q "  ~ resource \"stktest_thing\" \"upd\" {" out.txt && grep -q "unchanged attributes hidden" out.txt && grep -q "unchanged block hidden" out.txt' "show: ~ update in-place, folded attributes and blocks"
+check 'grep -q "^-/+ resource \"stktest_thing\" \"rep\" {" out.txt && grep -q "force         = \"v1\" -> \"v2\" # forces replacement" out.txt' "show: -/+ and # forces replacement"
+check 'grep -q "  - resource \"stktest_thing\" \"del\" {" out.txt && grep -q "Plan: 3 to add, 1 to change, 2 to destroy." out.txt' "show: - destroy and the summary"
+check 'grep -q "  + n = (known after apply)" out.txt' "show: output changes"
+check '! grep -q hunter2-show out.txt' "show never prints a sensitive value"
+check 'cmp -s ops.before cloud/ops.log && cmp -s reads.before <(cat cloud/reads.log 2>/dev/null)' "show reads nothing from the cloud"
+mv .stk/default.db default.db.away
+run show p.plan
+check '[ "$(rc)" = 0 ] && diff plan.txt out.txt >/dev/null' "show needs the plan file (and its key), not the state"
+mv default.db.away .stk/default.db
+run show -no-color missing.plan
+check '[ "$(rc)" = 1 ]' "show of a missing file fails"
+run plan -refresh-only -out=r.plan
+sed '/^Saved the plan to:/,$d' out.txt | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' > plan.txt
+run show r.plan
+check 'diff plan.txt out.txt >/dev/null && grep -q "refresh-only plan" out.txt' "a refresh-only plan shows as planned"
+
+# ---- 14. help ----
 for c in plan apply destroy refresh show output taint untaint; do
   "$STK" $c -help >out.txt 2>&1
   check '[ $? = 0 ] && grep -q "Usage: stk '"$c"'" out.txt' "$c -help"
