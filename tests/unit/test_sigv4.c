@@ -112,7 +112,7 @@ static int ncases;
 static void run_case(const char *dir, const char *name)
 {
     char *fp = stk_xasprintf("%s/%s.req", dir, name);
-    size_t len;
+    size_t len = 0;
     char *req = slurp(fp, &len);
     free(fp);
     fp = stk_xasprintf("%s/%s.creq", dir, name);
