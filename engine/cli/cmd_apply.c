@@ -664,22 +664,6 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
     ao.plan.saved_prior = NULL;
     stk_apply_result ar;
     int arc = stk_plan_apply(p, c, s.st, &ao, &ar, &d);
-    {   /* AWS retry counts (docs/reliability.md): a -json event, or a line with STK_LOG=info/debug */
-        stk_aws_retry_totals rt;
-        stk_aws_retry_totals_get(&rt);
-        const char *lv = getenv("STK_LOG");
-        char *rs = stk_aws_retry_totals_describe(&rt);
-        if (o.json && rt.calls > 0)
-            json_line("info", "aws_retries",
-                      json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I}}", "aws_retries", "calls", (json_int_t)rt.calls,
-                                "retries", (json_int_t)rt.retries, "throttling", (json_int_t)rt.throttled, "server_errors",
-                                (json_int_t)rt.server, "connection", (json_int_t)rt.transport, "gave_up",
-                                (json_int_t)rt.gave_up),
-                      "%s", rs);
-        else if (!o.json && lv && (!strcmp(lv, "info") || !strcmp(lv, "debug")))
-            fprintf(stderr, "stk: %s\n", rs);
-        free(rs);
-    }
     char *cl = command_line(argc, argv, c);
     char *sum = stk_xasprintf("Resources: %zu added, %zu changed, %zu destroyed.", ar.added, ar.changed, ar.destroyed);
     json_t *pj = stk_plan_to_json(p, c);
@@ -701,6 +685,23 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
     }
     free(sum);
 out:
+    {   /* AWS retry counts of the whole command (docs/reliability.md): a -json event, or a line
+           with STK_LOG=info/debug */
+        stk_aws_retry_totals rt;
+        stk_aws_retry_totals_get(&rt);
+        const char *lv = getenv("STK_LOG");
+        char *rs = stk_aws_retry_totals_describe(&rt);
+        if (o.json && rt.calls > 0)
+            json_line("info", "aws_retries",
+                      json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I}}", "aws_retries", "calls", (json_int_t)rt.calls,
+                                "retries", (json_int_t)rt.retries, "throttling", (json_int_t)rt.throttled, "server_errors",
+                                (json_int_t)rt.server, "connection", (json_int_t)rt.transport, "gave_up",
+                                (json_int_t)rt.gave_up),
+                      "%s", rs);
+        else if (!o.json && lv && (!strcmp(lv, "info") || !strcmp(lv, "debug")))
+            fprintf(stderr, "stk: %s\n", rs);
+        free(rs);
+    }
     if (o.json && stk_diags_has_errors(&d)) {
         for (size_t i = 0; i < d.len; i++)
             json_line(d.items[i].severity == STK_DIAG_ERROR ? "error" : "warn", "diagnostic", NULL, "%s: %s",

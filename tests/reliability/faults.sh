@@ -11,7 +11,8 @@
 #   - the retry counts are reported by stk (`STK_LOG=info`: the line "stk: AWS
 #     calls: N, retries: R (throttling T, server errors S, connection C), gave
 #     up: G") and printed here next to the proxy's own counts;
-#   - a plan through the same faults shows no changes;
+#   - a plan through the same faults shows no changes (and reports its
+#     retries too; with -json they are the event "aws_retries");
 #   - destroy completes and moto holds nothing of the stack.
 # Part 2, an outage: one service ($STK_FAULTS_SERVICE, default elasticache)
 # answers every call with $STK_FAULTS_FAIL_WITH (default
@@ -136,6 +137,7 @@ faulty_run() { # SEED
     rc=$?
     check_eq "plan through the faults: no changes (exit 0)" 0 "$rc"
     [ $rc -eq 0 ] || grep -m10 '^  *[-+~]\|# \|Error' plan.log | sed 's/^/     /'
+    check "plan reports its AWS calls and retries ($(retry_line plan.log))" test -n "$(retry_line plan.log)"
 
     aws_proxy_reset
     t0=$(now_ms)
@@ -195,9 +197,10 @@ outage_run() { # SCOPE=STATUS:CODE=SERVICE=TYPES: SigV4 scope failed, answer, na
     check_contains "recovery creates what was skipped" "Apply complete! Resources: $((50 - n_state)) added, 0 changed, 0 destroyed." "$(cat recover.log)"
     bad=$(moto_counts 2>&1)
     check_eq "after recovery moto holds exactly one of each object" "" "$bad"
-    "$STK" plan -detailed-exitcode > plan2.log 2>&1
+    "$STK" plan -json -detailed-exitcode > plan2.log 2>&1
     rc=$?
     check_eq "after recovery plan shows no changes (exit 0)" 0 "$rc"
+    check_contains "plan -json reports the retry counts as an event" '"type":"aws_retries"' "$(cat plan2.log)"
     [ $rc -eq 0 ] || grep -m10 '^  *[-+~]\|# \|Error' plan2.log | sed 's/^/     /'
 }
 
