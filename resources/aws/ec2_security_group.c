@@ -381,7 +381,7 @@ static int sg_import(stk_provider_instance *p, const stk_resource_type *t, const
 /* The intent records the planned rule blocks (recover.h's seed): a group's
    read lists its rules only when the configuration has inline ones, so the
    recovered group must be read with them as its base. */
-static const char *const sg_keys[] = {"ingress", "egress", "name_prefix", "revoke_rules_on_delete", NULL};
+static const char *const sg_keys[] = {"ingress", "egress", "name", "name_prefix", "vpc_id", "revoke_rules_on_delete", NULL};
 
 static char *sg_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
                              const char *token)
@@ -392,9 +392,33 @@ static char *sg_journal_info(stk_provider_instance *p, const stk_resource_type *
 
 static int recover_aws_security_group(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state, stk_diags *d)
 {
-    int rc = stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSecurityGroups", "SecurityGroups", "GroupId", state, d);
-    if (rc || !*state) return rc;
+    /* a group's name is unique in its VPC: with both, they find it even
+       where other groups carry the same tags */
     json_t *inf = stk_aws_recover_load(info);
+    const char *name = stk_aws_recover_seed_str(inf, "name"), *vpc = stk_aws_recover_seed_str(inf, "vpc_id");
+    int rc;
+    if (!stk_aws_jstr(inf, "id") && name && vpc) {
+        *state = NULL;
+        json_t *params = json_pack("{s:[{s:s,s:[s]},{s:s,s:[s]}]}", "Filters", "Name", "vpc-id", "Values", vpc, "Name",
+                                   "group-name", "Values", name),
+               *res = NULL;
+        rc = stk_aws_call(p->client, "ec2", "DescribeSecurityGroups", params, &res, d);
+        json_decref(params);
+        const char *id = stk_aws_jstr(json_array_get(json_object_get(res, "SecurityGroups"), 0), "GroupId");
+        if (rc == 0 && id) {
+            stk_value *seed = stk_aws_recover_seed(t, inf, id, d);
+            rc = seed ? sg_read(p, t, seed, state, d) : -1;
+            stk_value_unref(seed);
+        }
+        json_decref(res);
+        json_decref(inf);
+        return rc;
+    }
+    rc = stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSecurityGroups", "SecurityGroups", "GroupId", state, d);
+    if (rc || !*state) {
+        json_decref(inf);
+        return rc;
+    }
     stk_value *seed = stk_aws_recover_seed(t, inf, stk_aws_get_str(*state, "id"), d);
     json_decref(inf);
     stk_value *again = NULL;

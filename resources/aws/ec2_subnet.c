@@ -6,6 +6,7 @@
  * Not supported yet (error when set): customer-owned IP pools, outposts.
  */
 #include "aws/common.h"
+#include "aws/recover.h"
 #include "aws/aws_types.h"
 #include <stdlib.h>
 #include <string.h>
@@ -221,9 +222,41 @@ static int subnet_import(stk_provider_instance *p, const stk_resource_type *t, c
     return stk_aws_import_by_id(p, t, id, state, d);
 }
 
+/* Crash recovery: a VPC holds one subnet per CIDR block, so the intent's
+   VPC and CIDR (recover.h's seed) find the subnet even where other subnets
+   carry the same tags; without them, the tags (stk_aws_ec2_recover_by_tags). */
+static const char *const subnet_keys[] = {"vpc_id", "cidr_block", NULL};
+
+static char *subnet_journal_info(stk_provider_instance *p, const stk_resource_type *t, stk_value *planned,
+                                 const char *token)
+{
+    (void)t;
+    return stk_aws_recover_info(p, planned, token, NULL, subnet_keys);
+}
+
 static int recover_aws_subnet(stk_provider_instance *p, const stk_resource_type *t, const char *info, stk_value **state, stk_diags *d)
 {
-    return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSubnets", "Subnets", "SubnetId", state, d);
+    *state = NULL;
+    json_t *inf = stk_aws_recover_load(info);
+    const char *vpc = stk_aws_recover_seed_str(inf, "vpc_id"), *cidr = stk_aws_recover_seed_str(inf, "cidr_block");
+    if (stk_aws_jstr(inf, "id") || !vpc || !cidr) {
+        json_decref(inf);
+        return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSubnets", "Subnets", "SubnetId", state, d);
+    }
+    json_t *params = json_pack("{s:[{s:s,s:[s]},{s:s,s:[s]}]}", "Filters", "Name", "vpc-id", "Values", vpc, "Name",
+                               "cidr-block", "Values", cidr),
+           *res = NULL;
+    int rc = stk_aws_call(p->client, "ec2", "DescribeSubnets", params, &res, d);
+    json_decref(params);
+    const char *id = stk_aws_jstr(json_array_get(json_object_get(res, "Subnets"), 0), "SubnetId");
+    if (rc == 0 && id) {
+        stk_value *seed = stk_aws_recover_seed(t, inf, id, d);
+        rc = seed ? t->read(p, t, seed, state, d) : -1;
+        stk_value_unref(seed);
+    }
+    json_decref(res);
+    json_decref(inf);
+    return rc;
 }
 
 /* refresh by batch: one DescribeSubnets for every object being refreshed */
@@ -234,5 +267,5 @@ static int subnet_read_batch(stk_provider_instance *p, const stk_resource_type *
 
 const stk_resource_type stk_aws_subnet_type = {
     "aws_subnet", "aws", STK_RESOURCE_MANAGED, &subnet_schema, subnet_create, subnet_read, subnet_update,
-    subnet_delete, subnet_import, NULL, stk_aws_journal_info_default, recover_aws_subnet, subnet_read_batch,
+    subnet_delete, subnet_import, NULL, subnet_journal_info, recover_aws_subnet, subnet_read_batch,
 };

@@ -184,9 +184,23 @@ static int id_import(stk_provider_instance *p, const stk_resource_type *t, const
     return rc;
 }
 
+/* Crash recovery: the value of an interrupted create lived only in the
+   killed process (nothing outside holds it), so there is nothing to find:
+   the intent is dropped and the next apply makes a new value. */
+static int random_recover(stk_provider_instance *p, const stk_resource_type *t, const char *info_json,
+                          stk_value **state, stk_diags *d)
+{
+    (void)p;
+    (void)t;
+    (void)info_json;
+    (void)d;
+    *state = NULL;
+    return 0;
+}
+
 const stk_resource_type stk_random_id_type = {
     "random_id", "random", STK_RESOURCE_MANAGED, &id_schema, id_create, no_update_read, NULL, no_delete, id_import,
-    NULL, NULL, NULL,
+    NULL, NULL, random_recover,
 };
 
 /* ---- random_string / random_password ---- */
@@ -346,9 +360,9 @@ static int str_import(stk_provider_instance *p, const stk_resource_type *t, cons
 
 const stk_resource_type stk_random_string_type = {
     "random_string", "random", STK_RESOURCE_MANAGED, &string_schema, str_create, no_update_read, NULL, no_delete,
-    str_import, NULL, NULL, NULL,
+    str_import, NULL, NULL, random_recover,
 };
 const stk_resource_type stk_random_password_type = {
     "random_password", "random", STK_RESOURCE_MANAGED, &password_schema, str_create, no_update_read, NULL, no_delete,
-    str_import, NULL, NULL, NULL,
+    str_import, NULL, NULL, random_recover,
 };
