@@ -12,11 +12,17 @@
  * (the journal's), so a retried create finds the first attempt's object.
  *
  * Refresh cost: a distribution is GetDistribution + ListTagsForResource;
- * an OAI or OAC one Get call.  Not in the schema yet (so `stk validate`
- * reports them as unsupported arguments): origin_group, origin_shield,
- * logging_config, function/lambda associations, trusted signers/key
- * groups, continuous_deployment_policy_id, the computed trusted_signers /
- * trusted_key_groups.  An update keeps such settings made outside stk.
+ * an OAI or OAC one Get call.  Distributions carry origins (custom_header,
+ * custom/S3 origin config, origin_shield), origin_group failover, default
+ * and ordered cache behaviours (forwarded_values or policies, function and
+ * Lambda@Edge associations, trusted key groups / signers),
+ * custom_error_response, logging_config, restrictions, viewer_certificate,
+ * continuous_deployment_policy_id, and the computed trusted_key_groups /
+ * trusted_signers.  Not in the schema yet (so `stk validate` reports them
+ * as unsupported arguments): grpc_config, vpc_origin_config,
+ * origin_group selection_criteria, s3_origin_config's origin_read_timeout;
+ * an update keeps such settings made outside stk at the distribution's top
+ * level.
  */
 #include "aws/common.h"
 #include "aws/aws_types.h"
@@ -462,8 +468,21 @@ static const stk_schema_attr fv_attrs[] = {
     {"query_string_cache_keys", "list(string)", STK_ATTR_OPTIONAL | STK_ATTR_COMPUTED, NULL, NULL, NULL},
 };
 static const stk_schema fv_schema = {fv_attrs, 3, fv_blocks, 1};
+static const stk_schema_attr fa_attrs[] = {
+    {"event_type", "string", STK_ATTR_REQUIRED, NULL, "viewer-request or viewer-response", NULL},
+    {"function_arn", "string", STK_ATTR_REQUIRED, NULL, NULL, NULL},
+};
+static const stk_schema fa_schema = {fa_attrs, 2, NULL, 0};
+static const stk_schema_attr lfa_attrs[] = {
+    {"event_type", "string", STK_ATTR_REQUIRED, NULL, "viewer-request, origin-request, viewer-response or origin-response", NULL},
+    {"include_body", "bool", STK_ATTR_OPTIONAL, "false", NULL, NULL},
+    {"lambda_arn", "string", STK_ATTR_REQUIRED, NULL, "a published version's ARN", NULL},
+};
+static const stk_schema lfa_schema = {lfa_attrs, 3, NULL, 0};
 static const stk_schema_block cb_blocks[] = {
     {"forwarded_values", STK_NESTING_LIST, 0, 1, &fv_schema, 0},
+    {"function_association", STK_NESTING_SET, 0, 2, &fa_schema, 0},
+    {"lambda_function_association", STK_NESTING_SET, 0, 4, &lfa_schema, 0},
 };
 #define CB_ATTRS                                                                                                   \
     {"allowed_methods", "set(string)", STK_ATTR_REQUIRED, NULL, NULL, NULL},                                   \
@@ -479,14 +498,16 @@ static const stk_schema_block cb_blocks[] = {
     {"response_headers_policy_id", "string", STK_ATTR_OPTIONAL, NULL, NULL, NULL},                             \
     {"smooth_streaming", "bool", STK_ATTR_OPTIONAL, NULL, NULL, NULL},                                         \
     {"target_origin_id", "string", STK_ATTR_REQUIRED, NULL, NULL, NULL},                                       \
+    {"trusted_key_groups", "list(string)", STK_ATTR_OPTIONAL | STK_ATTR_COMPUTED, NULL, "key group ids", NULL},  \
+    {"trusted_signers", "list(string)", STK_ATTR_OPTIONAL | STK_ATTR_COMPUTED, NULL, "AWS account ids or self", NULL}, \
     {"viewer_protocol_policy", "string", STK_ATTR_REQUIRED, NULL, "allow-all, https-only or redirect-to-https", NULL}
 static const stk_schema_attr dcb_attrs[] = {CB_ATTRS};
-static const stk_schema dcb_schema = {dcb_attrs, STK_AWS_NATTRS(dcb_attrs), cb_blocks, 1};
+static const stk_schema dcb_schema = {dcb_attrs, STK_AWS_NATTRS(dcb_attrs), cb_blocks, 3};
 static const stk_schema_attr ocb_attrs[] = {
     CB_ATTRS,
     {"path_pattern", "string", STK_ATTR_REQUIRED, NULL, NULL, NULL},
 };
-static const stk_schema ocb_schema = {ocb_attrs, STK_AWS_NATTRS(ocb_attrs), cb_blocks, 1};
+static const stk_schema ocb_schema = {ocb_attrs, STK_AWS_NATTRS(ocb_attrs), cb_blocks, 3};
 
 /* origins */
 static const stk_schema_attr hdr_attrs[] = {
@@ -507,9 +528,15 @@ static const stk_schema_attr s3oc_attrs[] = {
     {"origin_access_identity", "string", STK_ATTR_REQUIRED, NULL, "origin-access-identity/cloudfront/<id>", NULL},
 };
 static const stk_schema s3oc_schema = {s3oc_attrs, 1, NULL, 0};
+static const stk_schema_attr shield_attrs[] = {
+    {"enabled", "bool", STK_ATTR_REQUIRED, NULL, NULL, NULL},
+    {"origin_shield_region", "string", STK_ATTR_OPTIONAL, NULL, "required when enabled", NULL},
+};
+static const stk_schema shield_schema = {shield_attrs, 2, NULL, 0};
 static const stk_schema_block origin_blocks[] = {
     {"custom_header", STK_NESTING_SET, 0, 0, &hdr_schema, 0},
     {"custom_origin_config", STK_NESTING_LIST, 0, 1, &coc_schema, 0},
+    {"origin_shield", STK_NESTING_LIST, 0, 1, &shield_schema, 0},
     {"s3_origin_config", STK_NESTING_LIST, 0, 1, &s3oc_schema, 0},
 };
 static const stk_schema_attr origin_attrs[] = {
@@ -520,7 +547,32 @@ static const stk_schema_attr origin_attrs[] = {
     {"origin_id", "string", STK_ATTR_REQUIRED, NULL, NULL, NULL},
     {"origin_path", "string", STK_ATTR_OPTIONAL, "\"\"", NULL, NULL},
 };
-static const stk_schema origin_schema = {origin_attrs, STK_AWS_NATTRS(origin_attrs), origin_blocks, 3};
+static const stk_schema origin_schema = {origin_attrs, STK_AWS_NATTRS(origin_attrs), origin_blocks, 4};
+
+/* origin groups (failover) */
+static const stk_schema_attr ogfc_attrs[] = {
+    {"status_codes", "set(number)", STK_ATTR_REQUIRED, NULL, "HTTP status codes that fail over", NULL},
+};
+static const stk_schema ogfc_schema = {ogfc_attrs, 1, NULL, 0};
+static const stk_schema_attr ogm_attrs[] = {
+    {"origin_id", "string", STK_ATTR_REQUIRED, NULL, NULL, NULL},
+};
+static const stk_schema ogm_schema = {ogm_attrs, 1, NULL, 0};
+static const stk_schema_block og_blocks[] = {
+    {"failover_criteria", STK_NESTING_LIST, 1, 1, &ogfc_schema, 0},
+    {"member", STK_NESTING_LIST, 2, 2, &ogm_schema, 0},
+};
+static const stk_schema_attr og_attrs[] = {
+    {"origin_id", "string", STK_ATTR_REQUIRED, NULL, "the group's id, used as a target_origin_id", NULL},
+};
+static const stk_schema og_schema = {og_attrs, 1, og_blocks, 2};
+
+static const stk_schema_attr log_attrs[] = {
+    {"bucket", "string", STK_ATTR_REQUIRED, NULL, "the bucket's domain name (BUCKET.s3.amazonaws.com)", NULL},
+    {"include_cookies", "bool", STK_ATTR_OPTIONAL, "false", NULL, NULL},
+    {"prefix", "string", STK_ATTR_OPTIONAL, "\"\"", NULL, NULL},
+};
+static const stk_schema log_schema = {log_attrs, 3, NULL, 0};
 
 /* custom_error_response, restrictions, viewer_certificate */
 static const stk_schema_attr cer_attrs[] = {
@@ -551,8 +603,10 @@ static const stk_schema vc_schema = {vc_attrs, STK_AWS_NATTRS(vc_attrs), NULL, 0
 static const stk_schema_block dist_blocks[] = {
     {"custom_error_response", STK_NESTING_SET, 0, 0, &cer_schema, 0},
     {"default_cache_behavior", STK_NESTING_LIST, 1, 1, &dcb_schema, 0},
+    {"logging_config", STK_NESTING_LIST, 0, 1, &log_schema, 0},
     {"ordered_cache_behavior", STK_NESTING_LIST, 0, 0, &ocb_schema, 0},
     {"origin", STK_NESTING_SET, 1, 0, &origin_schema, 0},
+    {"origin_group", STK_NESTING_SET, 0, 0, &og_schema, 0},
     {"restrictions", STK_NESTING_LIST, 1, 1, &restr_schema, 0},
     {"viewer_certificate", STK_NESTING_LIST, 1, 1, &vc_schema, 0},
 };
@@ -561,6 +615,7 @@ static const stk_schema_attr dist_attrs[] = {
     {"arn", "string", STK_ATTR_COMPUTED, NULL, NULL, NULL},
     {"caller_reference", "string", STK_ATTR_COMPUTED, NULL, NULL, NULL},
     {"comment", "string", STK_ATTR_OPTIONAL, NULL, NULL, NULL},
+    {"continuous_deployment_policy_id", "string", STK_ATTR_OPTIONAL, NULL, NULL, NULL},
     {"default_root_object", "string", STK_ATTR_OPTIONAL, NULL, NULL, NULL},
     {"domain_name", "string", STK_ATTR_COMPUTED, NULL, NULL, NULL},
     {"enabled", "bool", STK_ATTR_REQUIRED, NULL, NULL, NULL},
@@ -576,10 +631,14 @@ static const stk_schema_attr dist_attrs[] = {
     {"staging", "bool", STK_ATTR_OPTIONAL | STK_ATTR_FORCE_NEW, "false", NULL, NULL},
     {"status", "string", STK_ATTR_COMPUTED, NULL, NULL, NULL},
     STK_AWS_TAGS_ATTRS,
+    {"trusted_key_groups", "list(object({enabled=bool,items=list(object({key_group_id=string,key_pair_ids=set(string)}))}))",
+     STK_ATTR_COMPUTED, NULL, "the key groups CloudFront uses for signed URLs", NULL},
+    {"trusted_signers", "list(object({enabled=bool,items=list(object({aws_account_number=string,key_pair_ids=set(string)}))}))",
+     STK_ATTR_COMPUTED, NULL, "the signers CloudFront uses for signed URLs", NULL},
     {"wait_for_deployment", "bool", STK_ATTR_OPTIONAL, "true", "wait until the distribution is Deployed", NULL},
     {"web_acl_id", "string", STK_ATTR_OPTIONAL, NULL, NULL, NULL},
 };
-static const stk_schema dist_schema = {dist_attrs, STK_AWS_NATTRS(dist_attrs), dist_blocks, 6};
+static const stk_schema dist_schema = {dist_attrs, STK_AWS_NATTRS(dist_attrs), dist_blocks, 8};
 
 /* ---- expand: configuration -> DistributionConfig ---- */
 
@@ -605,6 +664,30 @@ static json_t *cb_expand(stk_value *cb, int ordered)
     set_str(o, "RealtimeLogConfigArn", cb, "realtime_log_config_arn");
     set_str(o, "FieldLevelEncryptionId", cb, "field_level_encryption_id");
     json_object_set_new(o, "SmoothStreaming", json_boolean(stk_aws_get_bool(cb, "smooth_streaming", 0)));
+    json_t *l = json_array();
+    for (size_t i = 0; i < stk_aws_get_count(cb, "function_association"); i++) {
+        stk_value *a = stk_aws_get_elem(cb, "function_association", i);
+        json_array_append_new(l, json_pack("{s:s?,s:s?}", "EventType", stk_aws_get_str(a, "event_type"), "FunctionARN",
+                                           stk_aws_get_str(a, "function_arn")));
+    }
+    json_object_set_new(o, "FunctionAssociations", qi(l));
+    l = json_array();
+    for (size_t i = 0; i < stk_aws_get_count(cb, "lambda_function_association"); i++) {
+        stk_value *a = stk_aws_get_elem(cb, "lambda_function_association", i);
+        json_array_append_new(l, json_pack("{s:s?,s:s?,s:b}", "EventType", stk_aws_get_str(a, "event_type"),
+                                           "LambdaFunctionARN", stk_aws_get_str(a, "lambda_arn"), "IncludeBody",
+                                           stk_aws_get_bool(a, "include_body", 0)));
+    }
+    json_object_set_new(o, "LambdaFunctionAssociations", qi(l));
+    /* signed URLs: Enabled when the list has items, as the provider sends it */
+    static const char *const trusted[][2] = {{"trusted_key_groups", "TrustedKeyGroups"}, {"trusted_signers", "TrustedSigners"}};
+    for (size_t k = 0; k < 2; k++) {
+        json_t *ids = stk_aws_get_strings(cb, trusted[k][0]);
+        int on = json_array_size(ids) > 0;
+        json_t *t = qi(ids);
+        json_object_set_new(t, "Enabled", json_boolean(on));
+        json_object_set_new(o, trusted[k][1], t);
+    }
     stk_value *fv = stk_aws_get_elem(cb, "forwarded_values", 0);
     int policy = stk_aws_get_str(cb, "cache_policy_id") != NULL;
     if (fv) {
@@ -643,6 +726,12 @@ static json_t *origin_expand(stk_value *o)
                                               stk_aws_get_str(h, "value")));
     }
     json_object_set_new(a, "CustomHeaders", qi(hdrs));
+    stk_value *sh = stk_aws_get_elem(o, "origin_shield", 0);
+    if (sh) {
+        json_t *osh = json_pack("{s:b}", "Enabled", stk_aws_get_bool(sh, "enabled", 0));
+        set_str(osh, "OriginShieldRegion", sh, "origin_shield_region");
+        json_object_set_new(a, "OriginShield", osh);
+    }
     stk_value *s3 = stk_aws_get_elem(o, "s3_origin_config", 0);
     stk_value *co = stk_aws_get_elem(o, "custom_origin_config", 0);
     if (s3) {
@@ -682,6 +771,32 @@ static json_t *dist_expand(stk_value *pl, const char *caller_reference)
     for (size_t i = 0; i < stk_aws_get_count(pl, "origin"); i++)
         json_array_append_new(origins, origin_expand(stk_aws_get_elem(pl, "origin", i)));
     json_object_set_new(c, "Origins", qi(origins));
+    json_t *groups = json_array();
+    for (size_t i = 0; i < stk_aws_get_count(pl, "origin_group"); i++) {
+        stk_value *g = stk_aws_get_elem(pl, "origin_group", i);
+        json_t *codes = json_array(), *members = json_array();
+        stk_value *fc = stk_aws_get_elem(g, "failover_criteria", 0);
+        stk_value *sc = stk_aws_get(fc, "status_codes");
+        for (size_t k = 0; sc && k < stk_value_len(sc); k++) {
+            json_t *n = stk_value_to_json(stk_value_elem(sc, k));
+            if (n) json_array_append_new(codes, n);
+        }
+        for (size_t k = 0; k < stk_aws_get_count(g, "member"); k++)
+            json_array_append_new(members, json_pack("{s:s?}", "OriginId",
+                                                     stk_aws_get_str(stk_aws_get_elem(g, "member", k), "origin_id")));
+        json_array_append_new(groups, json_pack("{s:s?,s:{s:o},s:o}", "Id", stk_aws_get_str(g, "origin_id"),
+                                                "FailoverCriteria", "StatusCodes", qi(codes), "Members", qi(members)));
+    }
+    json_object_set_new(c, "OriginGroups", qi(groups));
+    stk_value *lg = stk_aws_get_elem(pl, "logging_config", 0);
+    json_object_set_new(c, "Logging", json_pack("{s:b,s:b,s:s,s:s}", "Enabled", lg != NULL, "IncludeCookies",
+                                                stk_aws_get_bool(lg, "include_cookies", 0), "Bucket",
+                                                str_or(stk_aws_get_str(lg, "bucket"), ""), "Prefix",
+                                                str_or(stk_aws_get_str(lg, "prefix"), "")));
+    /* always sent ("" when unset), so removing it from the configuration
+       detaches the policy instead of keeping AWS's value */
+    json_object_set_new(c, "ContinuousDeploymentPolicyId",
+                        json_string(str_or(stk_aws_get_str(pl, "continuous_deployment_policy_id"), "")));
     json_object_set_new(c, "DefaultCacheBehavior", cb_expand(stk_aws_get_elem(pl, "default_cache_behavior", 0), 0));
     json_t *cbs = json_array();
     for (size_t i = 0; i < stk_aws_get_count(pl, "ordered_cache_behavior"); i++)
@@ -754,6 +869,19 @@ static json_t *cb_flatten(json_t *a, int ordered, stk_value *cfg)
     if (jbool(a, "SmoothStreaming") || stk_aws_get(cfg, "smooth_streaming"))
         json_object_set_new(o, "smooth_streaming", json_boolean(jbool(a, "SmoothStreaming")));
     else json_object_set_new(o, "smooth_streaming", json_null());
+    json_t *l = json_array(), *e;
+    size_t i;
+    json_array_foreach(items(json_object_get(a, "FunctionAssociations")), i, e)
+        json_array_append_new(l, json_pack("{s:s?,s:s?}", "event_type", stk_aws_jstr(e, "EventType"), "function_arn",
+                                           stk_aws_jstr(e, "FunctionARN")));
+    json_object_set_new(o, "function_association", l);
+    l = json_array();
+    json_array_foreach(items(json_object_get(a, "LambdaFunctionAssociations")), i, e)
+        json_array_append_new(l, json_pack("{s:s?,s:s?,s:b}", "event_type", stk_aws_jstr(e, "EventType"), "lambda_arn",
+                                           stk_aws_jstr(e, "LambdaFunctionARN"), "include_body", jbool(e, "IncludeBody")));
+    json_object_set_new(o, "lambda_function_association", l);
+    json_object_set_new(o, "trusted_key_groups", jarr_copy(items(json_object_get(a, "TrustedKeyGroups"))));
+    json_object_set_new(o, "trusted_signers", jarr_copy(items(json_object_get(a, "TrustedSigners"))));
     json_object_set_new(o, "min_ttl", json_integer(jint(a, "MinTTL", 0)));
     json_object_set_new(o, "default_ttl", json_integer(jint(a, "DefaultTTL", 0)));
     json_object_set_new(o, "max_ttl", json_integer(jint(a, "MaxTTL", 0)));
@@ -774,7 +902,7 @@ static json_t *cb_flatten(json_t *a, int ordered, stk_value *cfg)
     return o;
 }
 
-static json_t *origin_flatten(json_t *a)
+static json_t *origin_flatten(json_t *a, stk_value *cfg)
 {
     json_t *o = json_object();
     stk_aws_jset_str(o, "origin_id", stk_aws_jstr(a, "Id"));
@@ -790,6 +918,21 @@ static json_t *origin_flatten(json_t *a)
         json_array_append_new(hdrs, json_pack("{s:s?,s:s?}", "name", stk_aws_jstr(h, "HeaderName"), "value",
                                               stk_aws_jstr(h, "HeaderValue")));
     json_object_set_new(o, "custom_header", hdrs);
+    /* origin_shield: shown when enabled or configured (moto answers
+       Enabled=false for every origin) */
+    json_t *sh = json_object_get(a, "OriginShield");
+    int sh_cfg = 0;
+    for (size_t k = 0; k < stk_aws_get_count(cfg, "origin"); k++) {
+        stk_value *co = stk_aws_get_elem(cfg, "origin", k);
+        const char *cid = stk_aws_get_str(co, "origin_id");
+        if (cid && stk_aws_jstr(a, "Id") && !strcmp(cid, stk_aws_jstr(a, "Id")) && stk_aws_get_count(co, "origin_shield"))
+            sh_cfg = 1;
+    }
+    const char *shr = stk_aws_jstr(sh, "OriginShieldRegion");
+    json_object_set_new(o, "origin_shield", sh && (jbool(sh, "Enabled") || sh_cfg)
+                                                ? json_pack("[{s:b,s:s?}]", "enabled", jbool(sh, "Enabled"),
+                                                            "origin_shield_region", shr && *shr ? shr : NULL)
+                                                : json_array());
     json_t *s3 = json_object_get(a, "S3OriginConfig");
     const char *oai = stk_aws_jstr(s3, "OriginAccessIdentity");
     /* an empty identity is how AWS shows "no s3_origin_config" */
@@ -830,8 +973,30 @@ static void dist_flatten(json_t *st, json_t *c, stk_value *cfg)
         json_object_set_new(st, "aliases", json_array());
     json_t *origins = json_array(), *e;
     size_t i;
-    json_array_foreach(items(json_object_get(c, "Origins")), i, e) json_array_append_new(origins, origin_flatten(e));
+    json_array_foreach(items(json_object_get(c, "Origins")), i, e) json_array_append_new(origins, origin_flatten(e, cfg));
     json_object_set_new(st, "origin", origins);
+    json_t *groups = json_array();
+    json_array_foreach(items(json_object_get(c, "OriginGroups")), i, e) {
+        json_t *members = json_array(), *m;
+        size_t k;
+        json_array_foreach(items(json_object_get(e, "Members")), k, m)
+            json_array_append_new(members, json_pack("{s:s?}", "origin_id", stk_aws_jstr(m, "OriginId")));
+        json_array_append_new(groups, json_pack("{s:s?,s:[{s:o}],s:o}", "origin_id", stk_aws_jstr(e, "Id"),
+                                                "failover_criteria", "status_codes",
+                                                jarr_copy(items(json_object_get(json_object_get(e, "FailoverCriteria"),
+                                                                                "StatusCodes"))),
+                                                "member", members));
+    }
+    json_object_set_new(st, "origin_group", groups);
+    json_t *lg = json_object_get(c, "Logging");
+    json_object_set_new(st, "logging_config",
+                        jbool(lg, "Enabled") ? json_pack("[{s:s,s:b,s:s}]", "bucket", str_or(stk_aws_jstr(lg, "Bucket"), ""),
+                                                         "include_cookies", jbool(lg, "IncludeCookies"), "prefix",
+                                                         str_or(stk_aws_jstr(lg, "Prefix"), ""))
+                                             : json_array());
+    s = stk_aws_jstr(c, "ContinuousDeploymentPolicyId");
+    stk_aws_jset_str(st, "continuous_deployment_policy_id",
+                     s && *s ? s : (stk_aws_get_str(cfg, "continuous_deployment_policy_id") ? "" : NULL));
     json_object_set_new(st, "default_cache_behavior",
                         json_pack("[o]", cb_flatten(json_object_get(c, "DefaultCacheBehavior"), 0,
                                                     stk_aws_get_elem(cfg, "default_cache_behavior", 0))));
@@ -896,6 +1061,17 @@ static int dist_state(stk_provider_instance *p, const stk_resource_type *t, json
     json_object_set_new(st, "in_progress_validation_batches", json_integer(jint(dist, "InProgressInvalidationBatches", 0)));
     stk_aws_jset_str(st, "etag", stk_aws_jstr(res, "ETag"));
     stk_aws_jset_str(st, "hosted_zone_id", CF_ZONE);
+    static const char *const active[][3] = {{"trusted_key_groups", "ActiveTrustedKeyGroups", "KeyGroupId"},
+                                            {"trusted_signers", "ActiveTrustedSigners", "AwsAccountNumber"}};
+    for (size_t k = 0; k < 2; k++) {
+        json_t *at = json_object_get(dist, active[k][1]), *l = json_array(), *e;
+        size_t i;
+        json_array_foreach(items(at), i, e)
+            json_array_append_new(l, json_pack("{s:s?,s:o}", k ? "aws_account_number" : "key_group_id",
+                                               stk_aws_jstr(e, active[k][2]), "key_pair_ids",
+                                               jarr_copy(items(json_object_get(e, "KeyPairIds")))));
+        json_object_set_new(st, active[k][0], json_pack("[{s:b,s:o}]", "enabled", jbool(at, "Enabled"), "items", l));
+    }
     /* arguments AWS does not hold: from the configuration, else defaults */
     json_object_set_new(st, "wait_for_deployment", json_boolean(stk_aws_get_bool(base, "wait_for_deployment", 1)));
     json_object_set_new(st, "retain_on_delete", json_boolean(stk_aws_get_bool(base, "retain_on_delete", 0)));

@@ -772,6 +772,44 @@ def patch_cloudfront():
 
     Origin.__init__ = origin_init
 
+    # cache behaviours: moto answers no function / Lambda@Edge associations
+    # whatever was sent; keep them as sent (issue 6: function_association)
+    from moto.cloudfront.models import DefaultCacheBehaviour
+
+    orig_cb_init = DefaultCacheBehaviour.__init__
+
+    def cb_init(self, config, *a, **kw):
+        orig_cb_init(self, config, *a, **kw)
+        for attr, key in (("lambda_function_associations", "LambdaFunctionAssociations"),
+                          ("function_associations", "FunctionAssociations")):
+            if (config.get(key) or {}).get("Items"):
+                setattr(self, attr, config[key])
+
+    DefaultCacheBehaviour.__init__ = cb_init
+
+    # a default cache behaviour may target an origin group (failover), which
+    # moto refuses (NoSuchOrigin: it looks among the origins only)
+    from moto.cloudfront.models import DistributionConfig
+
+    orig_dc_init = DistributionConfig.__init__
+
+    def dc_init(self, config, *a, **kw):
+        dcb = config.get("DefaultCacheBehavior") or {}
+        groups = (config.get("OriginGroups") or {}).get("Items") or []
+        if isinstance(groups, dict):
+            groups = [groups]
+        target = dcb.get("TargetOriginId")
+        origins = (config.get("Origins") or {}).get("Items") or []
+        if target and origins and any(g.get("Id") == target for g in groups if isinstance(g, dict)):
+            first = origins[0]
+            dcb["TargetOriginId"] = first.get("Id") if isinstance(first, dict) else first.id
+            orig_dc_init(self, config, *a, **kw)
+            self.DefaultCacheBehavior.target_origin_id = target
+            return
+        orig_dc_init(self, config, *a, **kw)
+
+    DistributionConfig.__init__ = dc_init
+
 
 def apply_all():
     patch_elasticache()

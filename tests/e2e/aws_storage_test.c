@@ -11,6 +11,7 @@
 #include "aws/aws_types.h"
 
 #include "aws_crud.h"
+#include "plans/plan_priv.h"
 
 
 static int awscli_ok(const char *fmt, const char *arg)
@@ -421,6 +422,124 @@ static void test_distribution(void)
     stk_value_unref(imp);
 }
 
+/* the planner's view: configuration cfg against state st changes nothing */
+static void check_no_plan(const stk_resource_type *t, stk_value *cfg, stk_value *st)
+{
+    stk_value *after = stk_diff_plan(t->schema, cfg, st);
+    char **names = NULL;
+    int fn = 0;
+    size_t n = stk_diff_changed(t->schema, st, after, &names, &fn);
+    CHECK_INT((int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(stderr, "  plan changes %s\n", names[i]);
+        free(names[i]);
+    }
+    free(names);
+    stk_value_unref(after);
+}
+
+/* the sub-blocks of a distribution beyond StartTech's: two custom origins
+   in a failover origin_group (one behind an origin shield), function and
+   Lambda@Edge associations, trusted key groups and signers, logging and an
+   error caching TTL; then each changed in place */
+static const char *DIST2 =
+    "{\"enabled\":true,\"comment\":\"blocks\",\"continuous_deployment_policy_id\":\"%s\","
+    "\"origin\":[{\"domain_name\":\"a.example.com\",\"origin_id\":\"primary\","
+    "\"custom_origin_config\":[{\"http_port\":80,\"https_port\":443,\"origin_protocol_policy\":\"https-only\","
+    "\"origin_ssl_protocols\":[\"TLSv1.2\"]}]%s},"
+    "{\"domain_name\":\"b.example.com\",\"origin_id\":\"secondary\","
+    "\"custom_origin_config\":[{\"http_port\":80,\"https_port\":443,\"origin_protocol_policy\":\"https-only\","
+    "\"origin_ssl_protocols\":[\"TLSv1.2\"]}]}],"
+    "\"origin_group\":[{\"origin_id\":\"failover\",\"failover_criteria\":[{\"status_codes\":[%s]}],"
+    "\"member\":[{\"origin_id\":\"primary\"},{\"origin_id\":\"secondary\"}]}],"
+    "\"default_cache_behavior\":[{\"target_origin_id\":\"failover\",\"viewer_protocol_policy\":\"https-only\","
+    "\"allowed_methods\":[\"GET\",\"HEAD\"],\"cached_methods\":[\"GET\",\"HEAD\"],"
+    "\"cache_policy_id\":\"658327ea-f89d-4fab-a63d-7e88639e58f6\","
+    "\"function_association\":[{\"event_type\":\"viewer-request\","
+    "\"function_arn\":\"arn:aws:cloudfront::123456789012:function/rewrite\"}]%s}],"
+    "\"ordered_cache_behavior\":[{\"path_pattern\":\"/private/*\",\"target_origin_id\":\"primary\","
+    "\"viewer_protocol_policy\":\"https-only\",\"allowed_methods\":[\"GET\",\"HEAD\"],"
+    "\"cached_methods\":[\"GET\",\"HEAD\"],\"cache_policy_id\":\"4135ea2d-6df8-44a3-9df3-4b5a84be39ad\","
+    "\"trusted_key_groups\":[\"kg-1\"],\"trusted_signers\":[\"self\"]}],"
+    "\"logging_config\":[{\"bucket\":\"logs.s3.amazonaws.com\",\"prefix\":\"%s\",\"include_cookies\":true}],"
+    "\"custom_error_response\":[{\"error_code\":503,\"error_caching_min_ttl\":5}],"
+    "\"restrictions\":[{\"geo_restriction\":[{\"restriction_type\":\"none\"}]}],"
+    "\"viewer_certificate\":[{\"cloudfront_default_certificate\":true}]}";
+#define LAMBDA ",\"lambda_function_association\":[{\"event_type\":\"origin-request\",\"include_body\":true," \
+               "\"lambda_arn\":\"arn:aws:lambda:us-east-1:123456789012:function:edge:3\"}]"
+#define SHIELD ",\"origin_shield\":[{\"enabled\":true,\"origin_shield_region\":\"eu-north-1\"}]"
+
+static void test_distribution_blocks(void)
+{
+    const stk_resource_type *t = &stk_aws_cloudfront_distribution_type;
+    stk_value *pl = V(t, DIST2, "cdp-1", SHIELD, "500,502", LAMBDA, "cdn/"), *st = NULL, *st2 = NULL;
+    CHECK(pl != NULL);
+    if (pl) CHECK_INT(create(t, pl, &st), 0);
+    if (!st) {
+        stk_value_unref(pl);
+        return;
+    }
+    char id[64];
+    snprintf(id, sizeof id, "%s", S(st, "id"));
+    json_t *o = awscli("cloudfront get-distribution-config --id %s", id);
+    json_t *c = json_object_get(o, "DistributionConfig");
+    json_t *og = json_array_get(json_object_get(json_object_get(c, "OriginGroups"), "Items"), 0);
+    CHECK_STR(stk_aws_jstr(og, "Id"), "failover");
+    CHECK_INT((int)json_integer_value(json_object_get(json_object_get(json_object_get(og, "FailoverCriteria"), "StatusCodes"), "Quantity")), 2);
+    CHECK_STR(stk_aws_jstr(json_array_get(json_object_get(json_object_get(og, "Members"), "Items"), 1), "OriginId"), "secondary");
+    json_t *lg = json_object_get(c, "Logging");
+    CHECK(json_is_true(json_object_get(lg, "Enabled")) && json_is_true(json_object_get(lg, "IncludeCookies")));
+    CHECK_STR(stk_aws_jstr(lg, "Prefix"), "cdn/");
+    json_t *dcb = json_object_get(c, "DefaultCacheBehavior");
+    CHECK_STR(stk_aws_jstr(json_array_get(json_object_get(json_object_get(dcb, "FunctionAssociations"), "Items"), 0),
+                           "EventType"), "viewer-request");
+    CHECK_STR(stk_aws_jstr(json_array_get(json_object_get(json_object_get(dcb, "LambdaFunctionAssociations"), "Items"), 0),
+                           "LambdaFunctionARN"), "arn:aws:lambda:us-east-1:123456789012:function:edge:3");
+    json_t *ocb = json_array_get(json_object_get(json_object_get(c, "CacheBehaviors"), "Items"), 0);
+    CHECK(json_is_true(json_object_get(json_object_get(ocb, "TrustedKeyGroups"), "Enabled")));
+    CHECK_STR(json_string_value(json_array_get(json_object_get(json_object_get(ocb, "TrustedSigners"), "Items"), 0)), "self");
+    json_decref(o);
+    stk_value *og0 = stk_aws_get_elem(st, "origin_group", 0);
+    CHECK_STR(S(og0, "origin_id"), "failover");
+    CHECK_INT((int)stk_aws_get_count(stk_aws_get_elem(st, "default_cache_behavior", 0), "lambda_function_association"), 1);
+    CHECK_STR(S(stk_aws_get_elem(st, "logging_config", 0), "bucket"), "logs.s3.amazonaws.com");
+    CHECK_STR(S(st, "continuous_deployment_policy_id"), "cdp-1");
+    CHECK_INT((int)stk_aws_get_count(st, "trusted_key_groups"), 1);
+    size_t shields = 0;
+    for (size_t i = 0; i < stk_aws_get_count(st, "origin"); i++)
+        shields += stk_aws_get_count(stk_aws_get_elem(st, "origin", i), "origin_shield");
+    CHECK_INT((int)shields, 1);
+    check_stable(t, st);
+    check_no_plan(t, pl, st);
+    stk_value_unref(pl);
+
+    /* in place: no shield, other status codes, no Lambda@Edge, a new prefix */
+    pl = V(t, DIST2, "cdp-1", "", "500,502,504", "", "edge/");
+    CHECK_INT(update(t, st, pl, &st2), 0);
+    if (st2) {
+        CHECK_STR(S(st2, "id"), id);
+        o = awscli("cloudfront get-distribution-config --id %s", id);
+        c = json_object_get(o, "DistributionConfig");
+        og = json_array_get(json_object_get(json_object_get(c, "OriginGroups"), "Items"), 0);
+        CHECK_INT((int)json_integer_value(json_object_get(json_object_get(json_object_get(og, "FailoverCriteria"), "StatusCodes"), "Quantity")), 3);
+        CHECK_STR(stk_aws_jstr(json_object_get(c, "Logging"), "Prefix"), "edge/");
+        CHECK_INT((int)json_integer_value(json_object_get(json_object_get(json_object_get(c, "DefaultCacheBehavior"),
+                                                                          "LambdaFunctionAssociations"), "Quantity")), 0);
+        json_decref(o);
+        shields = 0;
+        for (size_t i = 0; i < stk_aws_get_count(st2, "origin"); i++)
+            shields += stk_aws_get_count(stk_aws_get_elem(st2, "origin", i), "origin_shield");
+        CHECK_INT((int)shields, 0);
+        check_stable(t, st2);
+        check_no_plan(t, pl, st2);
+    }
+    stk_value_unref(pl);
+    CHECK_INT(del(t, st2 ? st2 : st), 0);
+    gone(t, st);
+    stk_value_unref(st);
+    stk_value_unref(st2);
+}
+
 int main(void)
 {
     if (!getenv("AWS_ENDPOINT_URL")) {
@@ -441,6 +560,7 @@ int main(void)
     STK_RUN(test_bucket_prefix);
     STK_RUN(test_oai_oac);
     STK_RUN(test_distribution);
+    STK_RUN(test_distribution_blocks);
     stk_aws_provider_free(P);
     stk_diags_free(&d);
     return stk_test_report();
