@@ -618,6 +618,15 @@ static const char *check_shape(json_t *doc)
             return "a prior object lacks its address, provider or attributes";
         size_t k;
         json_array_foreach(dep, k, x) if (!json_is_string(x)) return "a dependency is not a string";
+        stk_addr ad;
+        char *err = NULL;
+        if (stk_addr_parse(json_string_value(json_object_get(v, "address")), &ad, &err)) {
+            free(err);
+            return "a prior object's address is not a resource instance address";
+        }
+        int has = ad.has_resource;
+        stk_addr_free(&ad);
+        if (!has) return "a prior object's address is a module, not a resource instance";
     }
     return NULL;
 }
