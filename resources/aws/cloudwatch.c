@@ -30,8 +30,10 @@ static const stk_schema_attr lg_attrs[] = {
 };
 static const stk_schema lg_schema = {lg_attrs, STK_AWS_NATTRS(lg_attrs), NULL, 0};
 
+/* known_tags: the tags a create has just set (the read-back then skips
+   ListTagsLogGroup: one call fewer per create); NULL reads them */
 static int lg_read_name(stk_provider_instance *p, const stk_resource_type *t, const char *name, stk_value *base,
-                        stk_value **out, stk_diags *d)
+                        json_t *known_tags, stk_value **out, stk_diags *d)
 {
     *out = NULL;
     json_t *params, *res = NULL, *kept = NULL;
@@ -73,6 +75,11 @@ static int lg_read_name(stk_provider_instance *p, const stk_resource_type *t, co
     if (!json_is_boolean(json_object_get(st, "skip_destroy"))) json_object_set_new(st, "skip_destroy", json_false());
     json_decref(res);
     res = NULL;
+    if (known_tags) {
+        stk_aws_state_set_tags(st, p, known_tags, base);
+        *out = stk_aws_state_build(t, st, d);
+        return *out ? 0 : -1;
+    }
     params = json_pack("{s:s}", "logGroupName", name);
     rc = stk_aws_call(p->client, "logs", "ListTagsLogGroup", params, &res, d);
     json_decref(params);
@@ -110,14 +117,14 @@ static int lg_create(stk_provider_instance *p, const stk_resource_type *t, stk_v
     if (cls) json_object_set_new(params, "logGroupClass", json_string(cls));
     json_t *tags = stk_aws_tags_all(p, planned);
     if (json_object_size(tags)) json_object_set(params, "tags", tags);
-    json_decref(tags);
     json_t *res = NULL;
     int rc = stk_aws_call(p->client, "logs", "CreateLogGroup", params, &res, d);
     json_decref(params);
     json_decref(res);
     long long days = stk_aws_get_int(planned, "retention_in_days", 0);
     if (rc == 0 && days > 0) rc = lg_retention(p, name, days, d);
-    if (rc == 0) rc = lg_read_name(p, t, name, planned, new_state, d);
+    if (rc == 0) rc = lg_read_name(p, t, name, planned, tags, new_state, d);
+    json_decref(tags);
     if (rc == 0) rc = stk_aws_require_state(t, name, *new_state, d);
     free(name);
     return rc;
@@ -128,7 +135,7 @@ static int lg_read(stk_provider_instance *p, const stk_resource_type *t, stk_val
 {
     *new_state = NULL;
     const char *id = stk_aws_get_str(prior, "id");
-    return id ? lg_read_name(p, t, id, prior, new_state, d) : 0;
+    return id ? lg_read_name(p, t, id, prior, NULL, new_state, d) : 0;
 }
 
 static int lg_update(stk_provider_instance *p, const stk_resource_type *t, stk_value *prior, stk_value *planned,
@@ -152,7 +159,7 @@ static int lg_update(stk_provider_instance *p, const stk_resource_type *t, stk_v
         rc = stk_idobs_update_tags_v(p, "logs", "TagLogGroup", "UntagLogGroup", "logGroupName", id, "tags", "tags", 1,
                                      prior, planned, d);
     if (rc != 0) return -1;
-    rc = lg_read_name(p, t, id, planned, new_state, d);
+    rc = lg_read_name(p, t, id, planned, NULL, new_state, d);
     if (rc == 0) rc = stk_aws_require_state(t, id, *new_state, d);
     return rc;
 }

@@ -237,7 +237,7 @@ static int run_case(const tcase *tc, stk_strbuf *why)
     stk_value *vars = parse_vars(tc->vars, &err);
     stk_value *locals = vars ? parse_vars(tc->locals, &err) : NULL;
     if (!vars || !locals) {
-        stk_strbuf_printf(why, "%s", err);
+        stk_strbuf_printf(why, "%s", err ? err : "(no message)");
         free(err);
         if (vars) stk_value_unref(vars);
         return 0;
