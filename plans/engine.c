@@ -1298,12 +1298,20 @@ void stk_plan_counts(const stk_plan *p, size_t *add, size_t *change, size_t *des
     }
 }
 
-static int output_changed(const stk_output_change *o)
+int stk_plan_output_changed(const stk_output_change *o)
 {
     if (!o->before || !o->after) return o->before != o->after;
     stk_value *a = stk_value_unmark_deep(stk_value_ref(o->before), NULL);
     stk_value *b = stk_value_unmark_deep(stk_value_ref(o->after), NULL);
     int eq = stk_value_raw_equal(a, b);
+    if (!eq && stk_value_is_known_deep(a) && stk_value_is_known_deep(b)) {
+        /* the state keeps an output as JSON, read back untyped (a list as a
+           tuple): equal values of a list, set or map output are equal JSON */
+        json_t *ja = stk_value_to_json(a), *jb = stk_value_to_json(b);
+        eq = ja && jb && json_equal(ja, jb);
+        json_decref(ja);
+        json_decref(jb);
+    }
     stk_value_unref(a);
     stk_value_unref(b);
     return !eq;
@@ -1315,7 +1323,7 @@ int stk_plan_has_changes(const stk_plan *p)
     for (size_t i = 0; i < p->nchanges; i++)
         if (p->changes[i]->action != STK_PLAN_NOOP && p->changes[i]->action != STK_PLAN_READ) return 1;
     for (size_t i = 0; i < p->noutputs; i++)
-        if (output_changed(&p->outputs[i])) return 1;
+        if (stk_plan_output_changed(&p->outputs[i])) return 1;
     return 0;
 }
 

@@ -17,5 +17,9 @@ stk_value *stk_diff_obj_set(stk_value *obj, const char *key, stk_value *val);
 /* Top-level attribute / block names that differ (malloc'd array of
    malloc'd names); *force_new when one of them forces replacement. */
 size_t stk_diff_changed(const stk_schema *s, stk_value *before, stk_value *after, char ***names, int *force_new);
+/* Does an output's value change?  Equal values are equal whatever their
+   collection types (the state reads an output back untyped: a list as a
+   tuple). */
+int stk_plan_output_changed(const stk_output_change *o);
 
 #endif

@@ -108,16 +108,7 @@ char *stk_plan_render_value(const stk_value *v, int indent)
     return stk_strbuf_detach(&b);
 }
 
-static int out_changed(const stk_output_change *o)
-{
-    if (!o->before || !o->after) return o->before != o->after;
-    stk_value *a = stk_value_unmark_deep(stk_value_ref(o->before), NULL);
-    stk_value *b = stk_value_unmark_deep(stk_value_ref(o->after), NULL);
-    int eq = stk_value_raw_equal(a, b);
-    stk_value_unref(a);
-    stk_value_unref(b);
-    return !eq;
-}
+static int out_changed(const stk_output_change *o) { return stk_plan_output_changed(o); }
 
 static const char *sym(stk_plan_action a)
 {

@@ -18,17 +18,37 @@ trap 'aws_stop; rm -rf "$work"' EXIT
 cp -r examples/starttech/. "$work/"
 rm -rf "$work/.stk"
 cd "$work" || exit 1
+# collection outputs too (the ALB group's rules hold empty lists): every
+# "plan clean" below also checks that an output read back from state
+# (untyped JSON) equals the value the configuration gives
+cat >>modules/networking/outputs.tf <<'EOF'
+
+output "alb_ingress" {
+  value = aws_security_group.alb.ingress
+}
+EOF
+cat >>outputs.tf <<'EOF'
+
+output "app_subnet_ids" {
+  value = module.networking.private_app_subnet_ids
+}
+
+output "alb_ingress" {
+  value = module.networking.alb_ingress
+}
+EOF
 
 R2=eu-west-1
 aws2() { AWS_REGION=$R2 AWS_DEFAULT_REGION=$R2 awscli "$@"; }
 q() { awscli "$@" --output text; }
 q2() { aws2 "$@" --output text; }
-# plan_clean NAME [plan options]: a plan with -detailed-exitcode exits 0
+# plan_clean NAME [plan options]: a plan with -detailed-exitcode exits 0 and
+# says "No changes." (no resource and no output change)
 plan_clean() {
     local name=$1; shift
     "$STK" plan -detailed-exitcode "$@" >clean.txt 2>&1
     local rc=$?
-    check "$name" test $rc -eq 0
+    check "$name" test $rc -eq 0 -a "$(grep -c '^No changes\.' clean.txt)" -eq 1
     [ $rc -eq 0 ] || sed -n '1,80p' clean.txt
 }
 # the subnets of the VPC tagged Tier=$1, "cidr id" lines sorted by CIDR
