@@ -137,6 +137,7 @@ static int is_id_cp(unsigned cp)
     if (cp >= 0x3000 && cp <= 0x303F) return 0;   /* CJK symbols and punctuation */
     if (cp >= 0xE000 && cp <= 0xF8FF) return 0;   /* private use */
     if (cp >= 0xFE10 && cp <= 0xFE6F) return 0;   /* vertical and small forms */
+    if (cp == 0xFEFF) return 0;                   /* byte order mark / zero-width no-break space */
     if (cp >= 0xFF00 && cp <= 0xFF0F) return 0;   /* fullwidth punctuation */
     if (cp >= 0xFFF0 && cp <= 0xFFFF) return 0;   /* specials */
     if (cp >= 0x1F000 && cp <= 0x1FAFF) return 0; /* emoji and pictographs */
