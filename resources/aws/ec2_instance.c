@@ -140,7 +140,7 @@ static const stk_schema_attr inst_attrs[] = {
     {"vpc_security_group_ids", "set(string)", A_O | A_C, NULL, NULL, NULL},
 };
 static const stk_schema_block inst_blocks[] = {
-    {"root_block_device", STK_NESTING_LIST, 0, 1, &root_schema, 0},
+    {"root_block_device", STK_NESTING_LIST, 0, 1, &root_schema, STK_ATTR_COMPUTED},
 };
 static const stk_schema inst_schema = {inst_attrs, STK_AWS_NATTRS(inst_attrs), inst_blocks, 1};
 
