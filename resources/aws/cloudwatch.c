@@ -452,43 +452,9 @@ static int al_delete(stk_provider_instance *p, const stk_resource_type *t, stk_v
 static int al_read_batch(stk_provider_instance *p, const stk_resource_type *t, stk_value *const *priors, size_t n,
                          stk_diags *d)
 {
-    json_t *names = stk_aws_batch_ids(priors, n, "id"), *found = json_object(), *v;
-    size_t nn = json_array_size(names), i;
-    int rc = 0;
-    for (size_t from = 0; rc == 0 && from < nn; from += 100) {
-        json_t *chunk = json_array();
-        for (i = from; i < nn && i < from + 100; i++) json_array_append(chunk, json_array_get(names, i));
-        json_t *params = json_pack("{s:o,s:[s]}", "AlarmNames", chunk, "AlarmTypes", "MetricAlarm");
-        for (;;) {
-            json_t *res = NULL;
-            if (stk_aws_call(p->client, "monitoring", "DescribeAlarms", params, &res, d) != 0) {
-                json_decref(res);
-                rc = -1;
-                break;
-            }
-            json_array_foreach(json_object_get(res, "MetricAlarms"), i, v) {
-                const char *an = stk_aws_jstr(v, "AlarmName");
-                if (an) json_object_set(found, an, v);
-            }
-            const char *next = stk_aws_jstr(res, "NextToken");
-            if (!next || !*next) {
-                json_decref(res);
-                break;
-            }
-            json_object_set_new(params, "NextToken", json_string(next));
-            json_decref(res);
-        }
-        json_decref(params);
-    }
-    if (rc == 0) {
-        json_array_foreach(names, i, v) {
-            const char *an = json_string_value(v);
-            stk_aws_batch_put(p, "DescribeAlarms", an, json_object_get(found, an));
-        }
-    }
-    json_decref(found);
-    json_decref(names);
-    return rc;
+    (void)t;
+    return stk_aws_read_batch_by(p, priors, n, "id", "monitoring", "DescribeAlarms", "AlarmNames", 100,
+                                 "MetricAlarms", NULL, "AlarmName", d);
 }
 
 const stk_resource_type stk_aws_cloudwatch_metric_alarm_type = {

@@ -388,52 +388,9 @@ json_t *stk_aws_batch_ids(stk_value *const *priors, size_t n, const char *attr)
 int stk_aws_ec2_batch(stk_provider_instance *p, const char *op, const char *filter, const char *list_key,
                       const char *id_member, json_t *ids, stk_diags *d)
 {
-    enum { CHUNK = 200 };   /* AWS's limit of values per filter */
-    json_t *found = json_object(), *kept = NULL;
-    ids = json_copy(ids);
-    for (size_t i = json_array_size(ids); i-- > 0;) {
-        if (stk_aws_batch_get(p, op, json_string_value(json_array_get(ids, i)), &kept)) json_array_remove(ids, i);
-        json_decref(kept);
-    }
-    size_t n = json_array_size(ids);
-    int rc = 0;
-    for (size_t from = 0; rc == 0 && from < n; from += CHUNK) {
-        json_t *vals = json_array();
-        for (size_t i = from; i < n && i < from + CHUNK; i++) json_array_append(vals, json_array_get(ids, i));
-        json_t *params = json_pack("{s:[{s:s,s:o}]}", "Filters", "Name", filter, "Values", vals);
-        for (;;) {
-            json_t *res = NULL;
-            if (stk_aws_call(p->client, "ec2", op, params, &res, d) != 0) {
-                json_decref(res);
-                rc = -1;
-                break;
-            }
-            size_t i;
-            json_t *e;
-            json_array_foreach(json_object_get(res, list_key), i, e) {
-                const char *id = stk_aws_jstr(e, id_member);
-                if (id) json_object_set(found, id, e);
-            }
-            const char *next = stk_aws_jstr(res, "NextToken");
-            if (!next || !*next) {
-                json_decref(res);
-                break;
-            }
-            json_object_set_new(params, "NextToken", json_string(next));
-            json_decref(res);
-        }
-        json_decref(params);
-    }
-    if (rc == 0) {
-        size_t i;
-        json_t *v;
-        json_array_foreach(ids, i, v) {
-            const char *id = json_string_value(v);
-            stk_aws_batch_put(p, op, id, json_object_get(found, id));
-        }
-    }
-    json_decref(found);
-    json_decref(ids);
+    char *param = stk_xasprintf("filter:%s", filter);   /* 200: AWS's limit of values per filter */
+    int rc = stk_aws_batch_by_ids(p, "ec2", op, param, 200, list_key, NULL, id_member, ids, d);
+    free(param);
     return rc;
 }
 

@@ -161,8 +161,8 @@ json_t *stk_aws_batch_ids(stk_value *const *priors, size_t n, const char *attr);
    of result[list_key] is kept under (op, element[id_member]) and each id
    asked for but not answered as gone.  A filter, unlike SubnetIds, never
    fails the whole call for one missing id.  stk_aws_ec2_describe_one then
-   answers from it.  Ids already kept are not asked again.  0, or -1 with a
-   diagnostic (nothing kept). */
+   answers from it.  Ids already kept are not asked again.  Through
+   stk_aws_batch_by_ids ("filter:" param): 0, or -1 with a diagnostic. */
 int stk_aws_ec2_batch(stk_provider_instance *p, const char *op, const char *filter, const char *list_key,
                       const char *id_member, json_t *ids, stk_diags *d);
 /* read_batch for the EC2 types whose read is stk_aws_ec2_describe_one(op)
