@@ -2008,7 +2008,7 @@ int stk_plan_apply(stk_plan *p, stk_config *c, stk_state *st, const stk_apply_op
 /* ---- journal recovery ---- */
 
 
-static int reader(void *ud, const stk_journal_intent *in, char **attrs, stk_diags *d)
+static int reader(void *ud, const stk_journal_intent *in, char **attrs, const char **found_by, stk_diags *d)
 {
     engine *e = ud;
     *attrs = NULL;
@@ -2042,7 +2042,10 @@ static int reader(void *ud, const stk_journal_intent *in, char **attrs, stk_diag
     free(paddr);
     if (!p) return -1;
     stk_value *v = NULL;
-    if (t->recover(p, t, in->info ? in->info : "{}", &v, d)) return -1;
+    stk_recover_take_found_by();
+    int rc = t->recover(p, t, in->info ? in->info : "{}", &v, d);
+    *found_by = stk_recover_take_found_by();
+    if (rc) return -1;
     if (!v) return 0;
     *attrs = encode_attrs(v);
     stk_value_unref(v);

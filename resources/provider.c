@@ -211,6 +211,16 @@ int stk_call_take_maybe_applied(void)
     return v;
 }
 
+static _Thread_local const char *found_by;
+
+void stk_recover_note_found_by(const char *how) { found_by = how; }
+const char *stk_recover_take_found_by(void)
+{
+    const char *v = found_by;
+    found_by = NULL;
+    return v;
+}
+
 static const stk_resource_type *const *extra_types;
 static size_t nextra_types;
 

@@ -237,6 +237,12 @@ void stk_call_ctx_set(const stk_call_ctx *c);   /* engine only; NULL clears */
    apply nor makes a duplicate. */
 void stk_call_note_maybe_applied(void);
 int stk_call_take_maybe_applied(void);   /* the note, cleared */
+/* How a type's recover found (or looked for) the object: a phrase such as
+   "its tags" or "its name", static storage, noted on the calling thread so
+   the journal's note tells what the lookup really used (NULL: not noted;
+   the journal then words it from the intent's info). */
+void stk_recover_note_found_by(const char *how);
+const char *stk_recover_take_found_by(void);   /* the note, cleared */
 
 /* Extra resource types outside the built-in registry (the test provider,
    resources/test).  stk_resource_type_lookup falls back to them.  `types`

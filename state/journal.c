@@ -310,6 +310,7 @@ struct resolve_ctx {
     int64_t id;
     const char *attrs;
     char **note;
+    const char *found_by;   /* the reader's phrase, or NULL */
 };
 
 static char *provider_for(const char *type)
@@ -359,10 +360,13 @@ static int do_resolve(stk_state *st, void *ud, stk_diags *d)
     if (have < 0) goto out;
     const char *id = json_string_value(json_object_get(attrs, "id"));
     if (!id) id = json_string_value(json_object_get(info, "id"));
-    const char *how = json_object_get(info, "token") ? "its idempotency token"
-                      : json_object_get(info, "name") ? "its name"
-                      : json_object_get(info, "tags") ? "its tags"
-                                                       : "its id";
+    /* what the lookup used: the reader says; else worded from the info
+       (the token is in every create's info, but few types look it up) */
+    const char *how = c->found_by                                   ? c->found_by
+                      : json_object_get(info, "name")               ? "its name"
+                      : json_object_size(json_object_get(info, "seed")) ? "the values that identify it"
+                      : json_object_size(json_object_get(info, "tags")) ? "its tags"
+                                                                    : "the values recorded before the create";
     const char *status;
     if (attrs) {
         if (have) {
@@ -432,7 +436,7 @@ int stk_journal_resolve(stk_state *st, int64_t intent_id, const char *adopted_at
 {
     if (note) *note = NULL;
     char *tmp = NULL;
-    struct resolve_ctx c = {intent_id, adopted_attrs, note ? &tmp : NULL};
+    struct resolve_ctx c = {intent_id, adopted_attrs, note ? &tmp : NULL, NULL};
     int rc = stk_state_with_tx(st, do_resolve, &c, d);
     if (rc == 0 && note) *note = tmp;
     else free(tmp);
@@ -450,7 +454,8 @@ int stk_journal_recover(stk_state *st, stk_journal_reader reader, void *ud, stk_
     size_t cap = 0;
     for (size_t i = 0; i < pend.len; i++) {
         char *attrs = NULL;
-        int found = reader(ud, &pend.items[i], &attrs, d);
+        const char *found_by = NULL;
+        int found = reader(ud, &pend.items[i], &attrs, &found_by, d);
         if (found < 0) {
             stk_diags_error(d, NULL, "Cannot reconcile an interrupted operation",
                             "Reading %s (%s intent %lld) failed; the intent stays pending and will be retried.",
@@ -460,7 +465,8 @@ int stk_journal_recover(stk_state *st, stk_journal_reader reader, void *ud, stk_
             ret = -1;
             continue;
         }
-        int rc = stk_journal_resolve(st, pend.items[i].id, found ? attrs : NULL, NULL, d);
+        struct resolve_ctx c = {pend.items[i].id, found ? attrs : NULL, NULL, found_by};
+        int rc = stk_state_with_tx(st, do_resolve, &c, d);
         free(attrs);
         if (rc) {
             ret = -1;

@@ -92,8 +92,11 @@ int stk_journal_pending(stk_state *st, stk_journal_list *out, stk_diags *d);
 int stk_journal_resolve(stk_state *st, int64_t intent_id, const char *adopted_attrs, char **note, stk_diags *d);
 
 /* The cloud reader: 1 found (*attrs = malloc'd JSON object text), 0 not
-   found, -1 error (diagnostics added; the intent stays pending). */
-typedef int (*stk_journal_reader)(void *ud, const stk_journal_intent *intent, char **attrs, stk_diags *d);
+   found, -1 error (diagnostics added; the intent stays pending).
+   *found_by (NULL on entry) may be set to a static phrase saying how the
+   object was looked up ("its tags", "its name"...) for the note. */
+typedef int (*stk_journal_reader)(void *ud, const stk_journal_intent *intent, char **attrs, const char **found_by,
+                                  stk_diags *d);
 
 /* Reconcile every pending intent with `reader`.  *recovered lists the
    intents resolved by this call (with their notes) for the CLI to show.

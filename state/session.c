@@ -47,7 +47,7 @@ int stk_session_open(const char *dir, const stk_session_opts *o, stk_state_sessi
     stk_journal_list pend;
     if (stk_journal_pending(s->st, &pend, d) == 0) {
         s->pending_intents = pend.len;
-        if (pend.len) {
+        if (pend.len && !o->reconciles) {
             stk_strbuf b = STK_STRBUF_INIT;
             for (size_t i = 0; i < pend.len && i < 10; i++)
                 stk_strbuf_printf(&b, "  - %s %s (started %s)\n", stk_journal_action_name(pend.items[i].action),

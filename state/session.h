@@ -25,6 +25,8 @@ typedef struct {
     stk_lock *lock;          /* another lock implementation, or NULL; always taken over
                                 by stk_session_open (freed by it on failure) */
     const char *workspace;   /* NULL: the selected one */
+    int reconciles;          /* the command reconciles unfinished journal intents
+                                itself (plan, apply, import): no warning about them */
 } stk_session_opts;
 
 typedef struct {

@@ -492,6 +492,7 @@ int stk_cli_plan_apply(int argc, char **argv, int mode)
     so.no_lock = o.no_lock;
     so.lock_timeout_ms = o.lock_timeout_ms;
     so.workspace = src.workspace;   /* -env NAME: workspace NAME */
+    so.reconciles = 1;              /* stk_plan_recover below */
     if (src.workspace && !stk_workspace_exists(".", src.workspace)) {
         if (stk_workspace_new(".", src.workspace, &d)) goto out;
         if (!o.json) printf("Created workspace \"%s\" for environment %s.\n\n", src.workspace, env);

@@ -108,6 +108,7 @@ int cmd_import(int argc, char **argv)
     so.operation = "import";
     so.no_lock = no_lock;
     so.lock_timeout_ms = timeout;
+    so.reconciles = 1;
     if (stk_backend_session_opts(".", &so, &backend, &d)) goto out;
     if (stk_session_open(".", &so, &s, &d)) goto out;
     stk_backend_session_attach(&backend, &s);

@@ -123,6 +123,7 @@ static int cf_recover_id(stk_provider_instance *p, const char *info_json, const 
     *id_out = NULL;
     json_t *info = json_loads(info_json, 0, NULL);
     const char *id = stk_aws_jstr(info, "id"), *token = stk_aws_jstr(info, "token"), *name = stk_aws_jstr(info, "name");
+    stk_recover_note_found_by(id ? "its id" : name_key ? "its name" : "its CallerReference (the create's idempotency token)");
     if (id) {
         *id_out = stk_xstrdup(id);
         json_decref(info);

@@ -725,6 +725,7 @@ int stk_aws_ec2_recover_by_tags(stk_provider_instance *p, const stk_resource_typ
     char *id = json_is_string(json_object_get(info, "id")) ? stk_xstrdup(json_string_value(json_object_get(info, "id"))) : NULL;
     json_t *tags = json_object_get(info, "tags");
     int rc = 0;
+    stk_recover_note_found_by(id ? "its id" : "its tags");
     if (!id && json_object_size(tags)) {
         json_t *filters = json_array();
         const char *k;

@@ -604,6 +604,7 @@ static int inst_recover(stk_provider_instance *p, const stk_resource_type *t, co
             one = stk_aws_jstr(in, "InstanceId");
             n++;
         }
+        stk_recover_note_found_by(exact ? "its ClientToken (the create's idempotency token)" : "its tags");
         if (rc == 0 && exact) id = stk_xstrdup(exact);
         else if (rc == 0 && n == 1 && one) id = stk_xstrdup(one);
         else if (rc == 0 && n > 1) {

@@ -468,6 +468,7 @@ static int lt_recover(stk_provider_instance *p, const stk_resource_type *t, cons
     char *id = stk_aws_jstr(info, "id") ? stk_xstrdup(stk_aws_jstr(info, "id")) : NULL;
     int rc = 0;
     if (!id && name) {
+        stk_recover_note_found_by("its name");
         json_t *params = json_pack("{s:[s]}", "LaunchTemplateNames", name), *res = NULL;
         rc = stk_aws_call_nf(p, "ec2", "DescribeLaunchTemplates", params, &res, d);
         json_decref(params);

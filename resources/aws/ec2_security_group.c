@@ -399,6 +399,7 @@ static int recover_aws_security_group(stk_provider_instance *p, const stk_resour
     int rc;
     if (!stk_aws_jstr(inf, "id") && name && vpc) {
         *state = NULL;
+        stk_recover_note_found_by("its name in its VPC");
         json_t *params = json_pack("{s:[{s:s,s:[s]},{s:s,s:[s]}]}", "Filters", "Name", "vpc-id", "Values", vpc, "Name",
                                    "group-name", "Values", name),
                *res = NULL;

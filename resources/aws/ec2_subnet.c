@@ -243,6 +243,7 @@ static int recover_aws_subnet(stk_provider_instance *p, const stk_resource_type 
         json_decref(inf);
         return stk_aws_ec2_recover_by_tags(p, t, info, "DescribeSubnets", "Subnets", "SubnetId", state, d);
     }
+    stk_recover_note_found_by("its VPC and CIDR block");
     json_t *params = json_pack("{s:[{s:s,s:[s]},{s:s,s:[s]}]}", "Filters", "Name", "vpc-id", "Values", vpc, "Name",
                                "cidr-block", "Values", cidr),
            *res = NULL;

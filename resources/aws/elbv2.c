@@ -578,6 +578,7 @@ static int lb_recover(stk_provider_instance *p, const stk_resource_type *t, cons
         rc = stk_aws_recover_cannot(d, t, listener ? "the interrupted create recorded no load balancer and port"
                                                    : "the interrupted create recorded no name");
     if (params) {
+        stk_recover_note_found_by(rule ? "its listener and priority" : listener ? "its load balancer and port" : "its name");
         const char *op = rule ? "DescribeRules" : listener ? "DescribeListeners" : lb ? "DescribeLoadBalancers" : "DescribeTargetGroups";
         const char *key = rule ? "Rules" : listener ? "Listeners" : lb ? "LoadBalancers" : "TargetGroups";
         const char *arn_key = rule ? "RuleArn" : listener ? "ListenerArn" : lb ? "LoadBalancerArn" : "TargetGroupArn";

@@ -730,6 +730,7 @@ static int rpa_recover(stk_provider_instance *p, const stk_resource_type *t, con
     if (!role || !arn) {
         rc = stk_aws_recover_cannot(d, t, "the interrupted operation recorded no role and policy ARN");
     } else {
+        stk_recover_note_found_by("its role and policy ARN");
         char *id = NULL;
         if (stk_aws_jstr(info, "id")) {
             id = stk_xstrdup(stk_aws_jstr(info, "id"));

@@ -359,6 +359,7 @@ int stk_idobs_recover(stk_provider_instance *p, const stk_resource_type *t, cons
     *state = NULL;
     json_t *info = json_loads(info_json ? info_json : "{}", 0, NULL);
     const char *id = stk_aws_jstr(info, "id");
+    stk_recover_note_found_by(id ? "its id" : "its name");
     if (!id) id = stk_aws_jstr(info, "name");
     int rc = 0;
     if (!id) {

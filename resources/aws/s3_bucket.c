@@ -368,6 +368,7 @@ static int bucket_recover(stk_provider_instance *p, const stk_resource_type *t, 
     json_t *info = json_loads(info_json, 0, NULL);
     const char *name = stk_aws_jstr(info, "id");
     if (!name) name = stk_aws_jstr(info, "bucket");
+    stk_recover_note_found_by(stk_aws_jstr(info, "id") ? "its id" : "its bucket name");
     int rc = 0;
     if (name) {
         json_t *st = json_is_object(json_object_get(info, "seed")) ? json_deep_copy(json_object_get(info, "seed"))

@@ -222,6 +222,7 @@ static int topic_recover(stk_provider_instance *p, const stk_resource_type *t, c
     char *arn = stk_aws_jstr(info, "id") ? stk_xstrdup(stk_aws_jstr(info, "id")) : NULL;
     int rc = 0;
     if (!arn && name) {
+        stk_recover_note_found_by("its name");
         arn = stk_aws_arn(p, "sns", NULL, name, d);
         if (!arn) rc = -1;
     } else if (!arn) {
@@ -436,6 +437,7 @@ static int sub_recover(stk_provider_instance *p, const stk_resource_type *t, con
     char *arn = stk_aws_jstr(info, "id") ? stk_xstrdup(stk_aws_jstr(info, "id")) : NULL;
     int rc = 0;
     if (!arn && !(topic && proto && endpoint)) rc = stk_aws_recover_cannot(d, t, "the interrupted create recorded no topic, protocol and endpoint");
+    stk_recover_note_found_by("its topic, protocol and endpoint");
     char *next = NULL;
     while (rc == 0 && !arn && topic && proto && endpoint) {
         json_t *params = json_pack("{s:s}", "TopicArn", topic), *res = NULL;

@@ -459,13 +459,14 @@ static void test_mv_rm(void)
 
 /* ---- journal ---------------------------------------------------------------- */
 
-static int reader(void *ud, const stk_journal_intent *in, char **attrs, stk_diags *d)
+static int reader(void *ud, const stk_journal_intent *in, char **attrs, const char **found_by, stk_diags *d)
 {
     (void)ud;
     (void)d;
     json_t *info = json_loads(in->info, 0, NULL);
     const char *token = json_string_value(json_object_get(info, "token"));
     int found = token && strcmp(token, "tok-created") == 0;
+    *found_by = "its test token";
     if (found) *attrs = stk_xstrdup("{\"id\":\"vpc-found\",\"cidr_block\":\"10.0.0.0/16\"}");
     json_decref(info);
     return found;
@@ -519,7 +520,10 @@ static void test_journal(void)
     if (rec.len == 3) {
         CHECK_STR(rec.items[0].status, "adopted");
         CHECK(rec.items[0].note && strstr(rec.items[0].note, "adopted") && strstr(rec.items[0].note, "vpc-found"));
+        /* the note says what the reader's lookup used */
+        CHECK(rec.items[0].note && strstr(rec.items[0].note, "found the object by its test token"));
         CHECK_STR(rec.items[1].status, "dropped");
+        CHECK(rec.items[1].note && strstr(rec.items[1].note, "nothing found by its test token"));
         CHECK_STR(rec.items[2].status, "dropped");
         CHECK(rec.items[2].note && strstr(rec.items[2].note, "removed it from the state"));
     }
@@ -555,6 +559,12 @@ static void test_journal(void)
     stk_journal_intent_begin(st, "aws_vpc.f", STK_ACTION_CREATE, "{\"tags\":{\"stk\":\"f\"}}", &id6, &d);
     CHECK(stk_journal_resolve(st, id6, "{\"id\":\"vpc-f\"}", &note, &d) == 0);
     CHECK(note && strstr(note, "by its tags"));
+    free(note);
+    /* a token in the info is not taken for the lookup's means */
+    int64_t id7;
+    stk_journal_intent_begin(st, "aws_vpc.g", STK_ACTION_CREATE, "{\"token\":\"t\",\"name\":\"g\"}", &id7, &d);
+    CHECK(stk_journal_resolve(st, id7, "{\"id\":\"vpc-g\"}", &note, &d) == 0);
+    CHECK(note && strstr(note, "by its name") && !strstr(note, "token"));
     free(note);
     CHECK(stk_journal_resolve(st, id6, "[1]", NULL, &d) == -1);
     stk_diags_free(&d);
