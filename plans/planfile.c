@@ -256,6 +256,79 @@ static char *provider_source(const char *paddr)
     return q && e ? stk_xstrndup(q + 1, (size_t)(e - q - 1)) : stk_xstrdup(paddr ? paddr : "");
 }
 
+/* ---- configuration (Terraform's jsonconfig) ----
+   provider_config is flat over the whole module tree: "aws", "aws.west" for
+   the root's configurations, "module.net:aws" for a module's own block or
+   for what a call passes down (with parent_key, the configuration it
+   stands for); a resource's provider_config_key names the configuration
+   it really uses, following the binding rules (engine/config/providers.c). */
+
+static char *provider_key(const stk_module *m, const char *name, const char *alias)
+{
+    const char *path = m && m->path[0] ? m->path : NULL;
+    return stk_xasprintf("%s%s%s%s%s", path ? path : "", path ? ":" : "", name, alias ? "." : "", alias ? alias : "");
+}
+
+static char *binding_key(const stk_module *m, const char *name, const char *alias)
+{
+    stk_provider_binding b;
+    if (stk_config_provider_resolve(m, name, alias, &b) != 0) return provider_key(m, name, alias);
+    return provider_key(b.module, b.name, b.alias);
+}
+
+static void provider_entry(json_t *pc, const stk_module *m, const char *name, const char *alias, const char *parent_key)
+{
+    char *key = provider_key(m, name, alias);
+    if (!json_object_get(pc, key)) {
+        const char *src = stk_provider_source(name);
+        char *full = src && strchr(src, '.') && strchr(src, '.') < strchr(src, '/')
+                         ? stk_xstrdup(src)
+                         : stk_xasprintf("registry.terraform.io/%s%s", src ? "" : "hashicorp/", src ? src : name);
+        json_t *po = json_pack("{s:s,s:s}", "name", name, "full_name", full);
+        free(full);
+        if (alias) json_object_set_new(po, "alias", json_string(alias));
+        if (m && m->path[0]) json_object_set_new(po, "module_address", json_string(m->path));
+        if (parent_key) json_object_set_new(po, "parent_key", json_string(parent_key));
+        json_object_set_new(pc, key, po);
+    }
+    free(key);
+}
+
+static json_t *config_module_json(const stk_module *m, json_t *pc)
+{
+    for (size_t i = 0; i < m->nproviders; i++) provider_entry(pc, m, m->providers[i]->name, m->providers[i]->alias, NULL);
+    json_t *res = json_array();
+    for (size_t i = 0; i < m->nresources; i++) {
+        stk_resource *r = m->resources[i];
+        char *key = binding_key(m, r->provider, r->provider_alias);
+        /* a configuration without a block (the root's implied default) is
+           still listed, as Terraform lists every provider the tree needs */
+        stk_provider_binding b;
+        if (stk_config_provider_resolve(m, r->provider, r->provider_alias, &b) == 0 && !b.config)
+            provider_entry(pc, b.module, b.name, b.alias, NULL);
+        json_array_append_new(res, json_pack("{s:s,s:s,s:s,s:s,s:s,s:{},s:i}", "address", r->addr, "mode",
+                                             r->mode == STK_MODE_DATA ? "data" : "managed", "type", r->type, "name",
+                                             r->name, "provider_config_key", key, "expressions", "schema_version", 0));
+        free(key);
+    }
+    json_t *calls = json_object();
+    for (size_t i = 0; i < m->ncalls; i++) {
+        stk_module_call *mc = m->calls[i];
+        json_t *co = json_pack("{s:s}", "source", mc->source ? mc->source : "");
+        if (mc->child) {
+            for (size_t k = 0; k < mc->npasses; k++) {
+                stk_provider_pass *pp = &mc->passes[k];
+                char *parent = binding_key(m, pp->parent_name, pp->parent_alias);
+                provider_entry(pc, mc->child, pp->child_name, pp->child_alias, parent);
+                free(parent);
+            }
+            json_object_set_new(co, "module", config_module_json(mc->child, pc));
+        }
+        json_object_set_new(calls, mc->name, co);
+    }
+    return json_pack("{s:o,s:o}", "resources", res, "module_calls", calls);
+}
+
 json_t *stk_plan_to_json(const stk_plan *p, const stk_config *c)
 {
     json_t *root = json_object();
@@ -323,35 +396,12 @@ json_t *stk_plan_to_json(const stk_plan *p, const stk_config *c)
     json_object_set_new(root, "prior_state",
                         json_pack("{s:s,s:s,s:{s:{},s:o}}", "format_version", "1.0", "terraform_version", STK_VERSION,
                                   "values", "outputs", "root_module", ps_root));
-    /* configuration: provider configs and the root module's resources */
+    /* configuration: every provider configuration and the module tree */
     json_t *conf = json_object();
     json_t *pc = json_object();
-    json_t *cres = json_array();
-    json_t *calls = json_object();
-    if (c) {
-        for (size_t i = 0; i < c->root->nproviders; i++) {
-            stk_provider_config *pr = c->root->providers[i];
-            char *key = pr->alias ? stk_xasprintf("%s.%s", pr->name, pr->alias) : stk_xstrdup(pr->name);
-            json_t *po = json_pack("{s:s,s:s}", "name", pr->name, "full_name",
-                                   stk_provider_source(pr->name) ? stk_provider_source(pr->name) : pr->name);
-            if (pr->alias) json_object_set_new(po, "alias", json_string(pr->alias));
-            json_object_set_new(pc, key, po);
-            free(key);
-        }
-        for (size_t i = 0; i < c->root->nresources; i++) {
-            stk_resource *r = c->root->resources[i];
-            json_t *ro = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{},s:i}", "address", r->addr, "mode",
-                                   r->mode == STK_MODE_DATA ? "data" : "managed", "type", r->type, "name", r->name,
-                                   "provider_config_key", r->provider, "expressions", "schema_version", 0);
-            json_array_append_new(cres, ro);
-        }
-        for (size_t i = 0; i < c->root->ncalls; i++) {
-            stk_module_call *mc = c->root->calls[i];
-            json_object_set_new(calls, mc->name, json_pack("{s:s,s:{}}", "source", mc->source ? mc->source : "", "module", "resources"));
-        }
-    }
+    json_t *rootm = c ? config_module_json(c->root, pc) : json_pack("{s:[],s:{}}", "resources", "module_calls");
     json_object_set_new(conf, "provider_config", pc);
-    json_object_set_new(conf, "root_module", json_pack("{s:o,s:o}", "resources", cres, "module_calls", calls));
+    json_object_set_new(conf, "root_module", rootm);
     json_object_set_new(root, "configuration", conf);
     json_object_set_new(root, "errored", json_boolean(p->errored));
     return root;

@@ -518,6 +518,34 @@ assert p == want, p
 "' "state records each object's configuration address as Terraform does"
 run plan -detailed-exitcode
 check '[ "$(rc)" = 0 ]' "refresh reads each object through its own configuration (no changes): $(head -20 out.txt)"
+# the plan JSON's configuration: every provider configuration of the tree
+# (Terraform's keys: "module.X:name" for modules) and each resource's key
+# naming the configuration it really uses
+run plan -out=prov.plan
+"$STK" show -json prov.plan >prov.json 2>err.txt
+check 'python3 -c "
+import json
+c = json.load(open(\"prov.json\"))[\"configuration\"]
+pc = c[\"provider_config\"]
+assert pc[\"stktest\"][\"full_name\"] == \"registry.terraform.io/hashicorp/stktest\", pc
+assert pc[\"stktest.west\"][\"alias\"] == \"west\", pc
+assert pc[\"module.legacy:stktest\"][\"module_address\"] == \"module.legacy\", pc
+assert pc[\"module.passed:stktest\"][\"parent_key\"] == \"stktest.west\", pc
+assert pc[\"module.aliased:stktest.dst\"][\"parent_key\"] == \"stktest.west\", pc
+def keys(m, pre=\"\"):
+    out = {pre + r[\"address\"]: r[\"provider_config_key\"] for r in m[\"resources\"]}
+    for n, call in m[\"module_calls\"].items():
+        out.update(keys(call[\"module\"], pre + \"module.\" + n + \".\"))
+    return out
+k = keys(c[\"root_module\"])
+want = {\"stktest_thing.r\": \"stktest\", \"stktest_thing.rw\": \"stktest.west\",
+        \"module.inherit.stktest_thing.t\": \"stktest\", \"module.passed.stktest_thing.t\": \"stktest.west\",
+        \"module.legacy.stktest_thing.t\": \"module.legacy:stktest\",
+        \"module.aliased.stktest_thing.dst\": \"stktest.west\", \"module.aliased.stktest_thing.def\": \"stktest\",
+        \"module.nested.module.inner.stktest_thing.t\": \"stktest.west\"}
+assert k == want, k
+assert c[\"root_module\"][\"module_calls\"][\"nested\"][\"source\"] == \"./nested\"
+" 2>&1' "plan JSON configuration: provider configurations of every module, resources keyed to the one they use"
 # a removed module's own provider block is needed to destroy what it made
 sed -i '/^module "legacy" {/,/^}/d' main.tf
 run plan
