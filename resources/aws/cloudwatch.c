@@ -30,10 +30,47 @@ static const stk_schema_attr lg_attrs[] = {
 };
 static const stk_schema lg_schema = {lg_attrs, STK_AWS_NATTRS(lg_attrs), NULL, 0};
 
-/* known_tags: the tags a create has just set (the read-back then skips
-   ListTagsLogGroup: one call fewer per create); NULL reads them */
+/* The state of group g (a DescribeLogGroups member, or what a create sent)
+   over base; tags: the group's tags (NULL: ask ListTagsLogGroup). */
+static int lg_state(stk_provider_instance *p, const stk_resource_type *t, const char *name, json_t *g, stk_value *base,
+                    json_t *tags, stk_value **out, stk_diags *d)
+{
+    json_t *st = stk_aws_state_start(base);
+    stk_aws_jset_str(st, "id", name);
+    stk_aws_jset_str(st, "name", name);
+    const char *arn = stk_aws_jstr(g, "arn");
+    if (arn) {
+        size_t n = strlen(arn);
+        char *a = stk_xstrdup(arn);
+        if (n > 2 && !strcmp(a + n - 2, ":*")) a[n - 2] = 0;
+        stk_aws_jset_str(st, "arn", a);
+        free(a);
+    }
+    json_t *ret = json_object_get(g, "retentionInDays");
+    json_object_set_new(st, "retention_in_days", json_integer(ret ? json_integer_value(ret) : 0));
+    stk_aws_jset_str(st, "kms_key_id", stk_aws_jstr(g, "kmsKeyId"));
+    const char *cls = stk_aws_jstr(g, "logGroupClass");
+    stk_aws_jset_str(st, "log_group_class", cls ? cls : "STANDARD");
+    if (!json_is_boolean(json_object_get(st, "skip_destroy"))) json_object_set_new(st, "skip_destroy", json_false());
+    json_t *res = NULL;
+    if (!tags) {
+        json_t *params = json_pack("{s:s}", "logGroupName", name);
+        int rc = stk_aws_call(p->client, "logs", "ListTagsLogGroup", params, &res, d);
+        json_decref(params);
+        if (rc != 0) {
+            json_decref(st);
+            return -1;
+        }
+        tags = json_object_get(res, "tags");
+    }
+    stk_aws_state_set_tags(st, p, json_is_object(tags) ? tags : NULL, base);
+    json_decref(res);
+    *out = stk_aws_state_build(t, st, d);
+    return *out ? 0 : -1;
+}
+
 static int lg_read_name(stk_provider_instance *p, const stk_resource_type *t, const char *name, stk_value *base,
-                        json_t *known_tags, stk_value **out, stk_diags *d)
+                        stk_value **out, stk_diags *d)
 {
     *out = NULL;
     json_t *params, *res = NULL, *kept = NULL;
@@ -52,46 +89,9 @@ static int lg_read_name(stk_provider_instance *p, const stk_resource_type *t, co
         const char *n = stk_aws_jstr(e, "logGroupName");
         if (n && !strcmp(n, name)) g = e;
     }
-    if (!g) {
-        json_decref(res);
-        return 0;
-    }
-    json_t *st = stk_aws_state_start(base);
-    stk_aws_jset_str(st, "id", name);
-    stk_aws_jset_str(st, "name", name);
-    const char *arn = stk_aws_jstr(g, "arn");
-    if (arn) {
-        size_t n = strlen(arn);
-        char *a = stk_xstrdup(arn);
-        if (n > 2 && !strcmp(a + n - 2, ":*")) a[n - 2] = 0;
-        stk_aws_jset_str(st, "arn", a);
-        free(a);
-    }
-    json_t *ret = json_object_get(g, "retentionInDays");
-    json_object_set_new(st, "retention_in_days", json_integer(ret ? json_integer_value(ret) : 0));
-    stk_aws_jset_str(st, "kms_key_id", stk_aws_jstr(g, "kmsKeyId"));
-    const char *cls = stk_aws_jstr(g, "logGroupClass");
-    stk_aws_jset_str(st, "log_group_class", cls ? cls : "STANDARD");
-    if (!json_is_boolean(json_object_get(st, "skip_destroy"))) json_object_set_new(st, "skip_destroy", json_false());
+    rc = g ? lg_state(p, t, name, g, base, NULL, out, d) : 0;
     json_decref(res);
-    res = NULL;
-    if (known_tags) {
-        stk_aws_state_set_tags(st, p, known_tags, base);
-        *out = stk_aws_state_build(t, st, d);
-        return *out ? 0 : -1;
-    }
-    params = json_pack("{s:s}", "logGroupName", name);
-    rc = stk_aws_call(p->client, "logs", "ListTagsLogGroup", params, &res, d);
-    json_decref(params);
-    if (rc != 0) {
-        json_decref(st);
-        return -1;
-    }
-    json_t *tags = json_object_get(res, "tags");
-    stk_aws_state_set_tags(st, p, json_is_object(tags) ? tags : NULL, base);
-    json_decref(res);
-    *out = stk_aws_state_build(t, st, d);
-    return *out ? 0 : -1;
+    return rc;
 }
 
 static int lg_retention(stk_provider_instance *p, const char *name, long long days, stk_diags *d)
@@ -123,7 +123,27 @@ static int lg_create(stk_provider_instance *p, const stk_resource_type *t, stk_v
     json_decref(res);
     long long days = stk_aws_get_int(planned, "retention_in_days", 0);
     if (rc == 0 && days > 0) rc = lg_retention(p, name, days, d);
-    if (rc == 0) rc = lg_read_name(p, t, name, planned, tags, new_state, d);
+    /* The group holds exactly what was sent: its state is built from that
+       and the ARN AWS gives every group (arn:PARTITION:logs:REGION:ACCOUNT:
+       log-group:NAME), with no read-back: one call per create (Terraform's
+       provider reads it back with two more).  Without the account id
+       (skip_requesting_account_id) the group is read back. */
+    if (rc == 0) {
+        char *res_part = stk_xasprintf("log-group:%s", name);
+        stk_diags ad = STK_DIAGS_INIT;
+        char *arn = stk_aws_arn(p, "logs", NULL, res_part, &ad);
+        stk_diags_free(&ad);
+        free(res_part);
+        if (arn) {
+            json_t *g = json_pack("{s:s,s:s?,s:s?}", "arn", arn, "kmsKeyId", kms, "logGroupClass", cls);
+            if (days > 0) json_object_set_new(g, "retentionInDays", json_integer(days));
+            rc = lg_state(p, t, name, g, planned, tags, new_state, d);
+            json_decref(g);
+            free(arn);
+        } else {
+            rc = lg_read_name(p, t, name, planned, new_state, d);
+        }
+    }
     json_decref(tags);
     if (rc == 0) rc = stk_aws_require_state(t, name, *new_state, d);
     free(name);
@@ -135,7 +155,7 @@ static int lg_read(stk_provider_instance *p, const stk_resource_type *t, stk_val
 {
     *new_state = NULL;
     const char *id = stk_aws_get_str(prior, "id");
-    return id ? lg_read_name(p, t, id, prior, NULL, new_state, d) : 0;
+    return id ? lg_read_name(p, t, id, prior, new_state, d) : 0;
 }
 
 static int lg_update(stk_provider_instance *p, const stk_resource_type *t, stk_value *prior, stk_value *planned,
@@ -159,7 +179,7 @@ static int lg_update(stk_provider_instance *p, const stk_resource_type *t, stk_v
         rc = stk_idobs_update_tags_v(p, "logs", "TagLogGroup", "UntagLogGroup", "logGroupName", id, "tags", "tags", 1,
                                      prior, planned, d);
     if (rc != 0) return -1;
-    rc = lg_read_name(p, t, id, planned, NULL, new_state, d);
+    rc = lg_read_name(p, t, id, planned, new_state, d);
     if (rc == 0) rc = stk_aws_require_state(t, id, *new_state, d);
     return rc;
 }

@@ -412,7 +412,9 @@ static void test_log_group(void)
     CHECK(info && strstr(info, "\"name\":\"/idobs/app\"") && strstr(info, "\"token\":\"tok-1\""));
     stk_diags d = STK_DIAGS_INIT;
     CHECK_INT(t->recover(P, t, info, &v[7], &d), 0);
+    /* the create built its state from what it sent (no read-back): AWS's read agrees */
     CHECK(v[7] && !strcmp(S(v[7], "arn"), S(v[1], "arn")));
+    CHECK(v[7] && S(v[7], "log_group_class") && !strcmp(S(v[7], "log_group_class"), S(v[1], "log_group_class")));
     if (v[5]) { CHECK_INT(del(t, v[5]), 0); check_gone(t, v[5]); }
     stk_value *gone = (stk_value *)1;
     CHECK_INT(t->recover(P, t, info, &gone, &d), 0);
