@@ -207,8 +207,9 @@ outage_run() { # SCOPE=STATUS:CODE=SERVICE=TYPES: SigV4 scope failed, answer, na
 # --- part 0: a lost answer is never sent again behind stk's back --------------
 # Answers lost after moto acted, half of the time, on one kept-alive client:
 # libcurl re-sends a request by itself when a reused connection closes
-# before any answer; for a call that is not idempotent stk uses a fresh
-# connection, so each CreateVpc stk attempted made exactly one VPC.
+# before any answer; for a call that is not idempotent stk stops that second
+# send (resources/aws/client/http.c), so each CreateVpc stk attempted made
+# exactly one VPC.
 aws_proxy_restart "--seed 3 --drop-after-rate 0.5 --log none" || { report; exit 1; }
 nvpc() { AWS_ENDPOINT_URL=$MOTO_URL "$STK" aws call ec2 DescribeVpcs '{}' | "$STK_PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)["Vpcs"]))'; }
 before=$(nvpc)

@@ -325,7 +325,7 @@ int stk_aws_client_send(stk_aws_client *c, const char *service, const char *sign
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = stk_aws_http_perform(c, req->method, full_url, (const char *const *)wire, nw, req->body,
-                              req->body_len, req->fresh_connection, resp);
+                              req->body_len, req->send_once, resp);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1000.0 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     for (size_t i = 0; i < nw; i++) wipe(wire[i]);

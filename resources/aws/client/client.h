@@ -34,10 +34,12 @@ typedef struct {
     size_t body_len;
     const char *operation;     /* "CreateVpc", for the STK_LOG=debug log; may be NULL
                                   (then guessed from X-Amz-Target or Action=) */
-    int fresh_connection;      /* 1: send on a new connection, closed after.  For calls
-                                  that are not idempotent: libcurl silently sends a
-                                  request again when a reused connection closes before
-                                  any answer, which could make an object twice. */
+    int send_once;             /* 1: the request goes out at most once.  For calls that
+                                  are not idempotent: libcurl silently sends a request
+                                  again when a reused connection closes before any
+                                  answer, which could make an object twice; such a
+                                  second send is stopped and the call fails as one
+                                  whose answer was lost (http.c). */
 } stk_aws_request;
 
 typedef struct {

@@ -34,7 +34,7 @@ struct stk_aws_client {
 #define STK_AWS_MAX_RESPONSE (64L * 1024 * 1024)
 int stk_aws_http_perform(stk_aws_client *c, const char *method, const char *url,
                          const char *const *headers, size_t nheaders,
-                         const unsigned char *body, size_t body_len, int fresh_connection,
+                         const unsigned char *body, size_t body_len, int send_once,
                          stk_aws_response *resp);
 void stk_aws_http_pool_free(stk_aws_client *c);
 void stk_aws_http_global_init(void);

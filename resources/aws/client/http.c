@@ -114,9 +114,33 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
+#define HAVE_PREREQ (LIBCURL_VERSION_NUM >= 0x075000)
+
+/* how many times libcurl went to send the request, and whether a second
+   send was stopped */
+typedef struct {
+    int n;
+    int once;
+    int stopped;
+} sends;
+
+#if HAVE_PREREQ
+static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port)
+{
+    (void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
+    sends *s = ud;
+    if (++s->n > 1 && s->once) {
+        s->stopped = 1;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+#endif
+
 int stk_aws_http_perform(stk_aws_client *c, const char *method, const char *url,
                          const char *const *headers, size_t nheaders,
-                         const unsigned char *body, size_t body_len, int fresh_connection,
+                         const unsigned char *body, size_t body_len, int send_once,
                          stk_aws_response *resp)
 {
     memset(resp, 0, sizeof *resp);
@@ -158,8 +182,19 @@ int stk_aws_http_perform(stk_aws_client *c, const char *method, const char *url,
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, fresh_connection ? 1L : 0L);   /* client.h */
-    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, fresh_connection ? 1L : 0L);
+    /* send_once (client.h): libcurl calls the pre-request hook before each
+       time it sends the request; a second time means it is re-sending on
+       its own after a reused connection closed without an answer, which
+       the hook stops.  Without the hook (libcurl < 7.80), a fresh
+       connection closed after the call keeps it from ever re-sending. */
+    sends s = {0, send_once, 0};
+#if HAVE_PREREQ
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, &s);
+#else
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, send_once ? 1L : 0L);
+    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, send_once ? 1L : 0L);
+#endif
 
     if (strcmp(method, "GET") == 0 && body_len == 0) {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -182,6 +217,9 @@ int stk_aws_http_perform(stk_aws_client *c, const char *method, const char *url,
         if (x.too_big || rc == CURLE_FILESIZE_EXCEEDED)
             resp->transport_error = stk_xasprintf("response body larger than %ld MiB: refused",
                                                   STK_AWS_MAX_RESPONSE / (1024 * 1024));
+        else if (rc == CURLE_ABORTED_BY_CALLBACK && s.stopped)
+            resp->transport_error = stk_xstrdup("the kept-alive connection closed without an answer; the request "
+                                                "may have reached AWS, so it was not sent again");
         else if (rc == CURLE_OPERATION_TIMEDOUT && strstr(errbuf, "too slow"))
             resp->transport_error = stk_xasprintf("the response stalled: %s", errbuf);
         else

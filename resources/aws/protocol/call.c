@@ -383,7 +383,7 @@ int stk_aws_call_ex(stk_aws_client *c, const char *service, const char *operatio
     const char *endpoint_key = stk_aws_model_meta(o.m, "endpointPrefix");
     const char *signing = stk_aws_model_signing_name(o.m);
     int may_retry = stk_aws_operation_retry_safe(service, operation);
-    req.fresh_connection = !may_retry;   /* never re-sent behind our back (client.h) */
+    req.send_once = !may_retry;   /* never re-sent behind our back (client.h) */
     stk_aws_retry r;
     stk_aws_retry_begin(c, &r);
     int rc = -1, attempts = 0;
