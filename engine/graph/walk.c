@@ -1,8 +1,10 @@
-/* walk.c - the parallel walker (walk.h): a ready queue kept as a min-heap
- * of node indices, dependents lists and counters of unfinished
- * dependencies, one mutex and one condition variable.  Workers take the
- * smallest ready index, run it without the lock, then release its
- * dependents (or mark them skipped on failure). */
+/* walk.c - the parallel walker (walk.h): a ready queue kept as a heap,
+ * dependents lists and counters of unfinished dependencies, one mutex and
+ * one condition variable.  Workers take the ready node on the longest
+ * chain through the graph (counted in nodes: its longest chain of
+ * dependencies plus its longest chain of dependents), then the one with
+ * more left after it, then the smallest index; they run it without the
+ * lock, then release its dependents (or mark them skipped on failure). */
 #include "graph/walk.h"
 #include "util/strbuf.h"
 #include <pthread.h>
@@ -14,17 +16,47 @@ typedef struct {
     size_t **dependents;
     size_t *ndependents;
     size_t *waiting;          /* unfinished dependencies */
+    size_t *height;           /* nodes on the longest chain of dependents from here */
+    size_t *through;          /* nodes on the longest chain through here */
     size_t *heap, nheap;
     size_t running, finished;
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } walk_state;
 
+/* a goes before b: on a longer chain, then with more after it, then the
+   smaller index */
+static int before(const walk_state *w, size_t a, size_t b)
+{
+    if (w->through[a] != w->through[b]) return w->through[a] > w->through[b];
+    return w->height[a] != w->height[b] ? w->height[a] > w->height[b] : a < b;
+}
+
+/* rank[v] = 1 + the largest rank among next(v), in Kahn's order from the
+   nodes with no next; nodes of a cycle keep 0 (they never start anyway) */
+static void chain_ranks(size_t n, size_t *const *next, const size_t *nnext, size_t *const *prev, const size_t *nprev,
+                        size_t *rank)
+{
+    size_t *left = stk_xcalloc(n + 1, sizeof *left), *q = stk_xmalloc((n + 1) * sizeof *q), qh = 0, qt = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((left[i] = nnext[i]) == 0) rank[i] = 1, q[qt++] = i;
+    while (qh < qt) {
+        size_t v = q[qh++];
+        for (size_t k = 0; k < nprev[v]; k++) {
+            size_t u = prev[v][k];
+            if (rank[u] < rank[v] + 1) rank[u] = rank[v] + 1;
+            if (--left[u] == 0) q[qt++] = u;
+        }
+    }
+    free(left);
+    free(q);
+}
+
 static void heap_push(walk_state *w, size_t v)
 {
     size_t i = w->nheap++;
     w->heap[i] = v;
-    while (i && w->heap[(i - 1) / 2] > w->heap[i]) {
+    while (i && before(w, w->heap[i], w->heap[(i - 1) / 2])) {
         size_t p = (i - 1) / 2, t = w->heap[p];
         w->heap[p] = w->heap[i];
         w->heap[i] = t;
@@ -39,8 +71,8 @@ static size_t heap_pop(walk_state *w)
     size_t i = 0;
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < w->nheap && w->heap[l] < w->heap[m]) m = l;
-        if (r < w->nheap && w->heap[r] < w->heap[m]) m = r;
+        if (l < w->nheap && before(w, w->heap[l], w->heap[m])) m = l;
+        if (r < w->nheap && before(w, w->heap[r], w->heap[m])) m = r;
         if (m == i) break;
         size_t t = w->heap[m];
         w->heap[m] = w->heap[i];
@@ -121,6 +153,12 @@ int stk_walk(const stk_walk_opts *o, stk_walk_status *status)
         }
     }
     free(cap);
+    /* the chains after each node (height) and before it (depth) */
+    w.height = stk_xcalloc(n + 1, sizeof *w.height);
+    w.through = stk_xcalloc(n + 1, sizeof *w.through);
+    chain_ranks(n, w.dependents, w.ndependents, o->deps, o->ndeps, w.height);
+    chain_ranks(n, o->deps, o->ndeps, w.dependents, w.ndependents, w.through);
+    for (size_t i = 0; i < n; i++) w.through[i] = w.height[i] && w.through[i] ? w.height[i] + w.through[i] - 1 : 0;
     for (size_t i = 0; i < n; i++)
         if (w.waiting[i] == 0) heap_push(&w, i);
     pthread_mutex_init(&w.mu, NULL);
@@ -145,6 +183,8 @@ int stk_walk(const stk_walk_opts *o, stk_walk_status *status)
     free(w.dependents);
     free(w.ndependents);
     free(w.waiting);
+    free(w.height);
+    free(w.through);
     free(w.heap);
     return rc;
 }

@@ -9,7 +9,10 @@
  *   - when *stop becomes non-zero (first Ctrl-C) no new node starts; the
  *     walk waits for the callbacks in flight, and every node not started
  *     is NOT_STARTED;
- *   - ready nodes start in index order (stable, so tests are repeatable).
+ *   - of the ready nodes, the one on the longest chain of nodes through
+ *     the graph starts first (so the critical path is not queued behind
+ *     work that can wait), then the one with the longest chain after it,
+ *     then the smallest index (stable, so tests are repeatable).
  * The graph must be acyclic (nodes in a cycle would never start: they end
  * NOT_STARTED).  The callback runs on a worker thread; it must be thread
  * safe with respect to the other callbacks.

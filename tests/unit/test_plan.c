@@ -83,6 +83,29 @@ static void test_walk_bound_and_order(void)
     }
 }
 
+static void test_walk_critical_path_first(void)
+{
+    /* eight free nodes 0..7 and a chain 8->9->10: the chain heads the
+       queue whenever one of its nodes is ready, so with one worker it runs
+       8, 9, 10 before any free node, and with two its nodes never wait */
+    size_t d9[] = {8}, d10[] = {9};
+    size_t *deps[11] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, d9, d10};
+    size_t nd[11] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
+    wctx w = {PTHREAD_MUTEX_INITIALIZER};
+    w.fail_node = -1;
+    stk_walk_status st[11];
+    stk_walk_opts o = {11, deps, nd, 1, wrun, &w, NULL};
+    CHECK_INT(stk_walk(&o, st), 0);
+    CHECK_INT(w.norder, 11);
+    CHECK(w.order[0] == 8 && w.order[1] == 9 && w.order[2] == 10 && w.order[3] == 0 && w.order[10] == 7);
+    wctx w2 = {PTHREAD_MUTEX_INITIALIZER};
+    w2.fail_node = -1;
+    stk_walk_opts o2 = {11, deps, nd, 2, wrun, &w2, NULL};
+    CHECK_INT(stk_walk(&o2, st), 0);
+    CHECK(w2.start[9] - w2.end[8] < 0.02 && w2.start[10] - w2.end[9] < 0.02);
+    CHECK(w2.end[10] < w2.end[7]);   /* the chain is done before the free nodes */
+}
+
 static void test_walk_failure_skips_dependents(void)
 {
     size_t d1[] = {0}, d2[] = {1};
@@ -329,6 +352,7 @@ int main(void)
 {
     stk_test_provider_register();
     STK_RUN(test_walk_bound_and_order);
+    STK_RUN(test_walk_critical_path_first);
     STK_RUN(test_walk_failure_skips_dependents);
     STK_RUN(test_walk_stop);
     STK_RUN(test_diff_values);
