@@ -78,6 +78,7 @@ typedef struct {
     const char **ops;
     double *last_still;
     int ticking;
+    pthread_cond_t tick_cv;       /* signalled when ticking stops */
 } engine;
 
 static double now_s(void)
@@ -1145,6 +1146,7 @@ static void engine_free(engine *e)
     stk_evaluation_free(e->cur_ev);
     pthread_mutex_destroy(&e->pmu);
     pthread_mutex_destroy(&e->mu);
+    pthread_cond_destroy(&e->tick_cv);
     pthread_mutex_destroy(&e->smu);
     pthread_mutex_destroy(&e->emu);
 }
@@ -1158,6 +1160,7 @@ static void engine_init(engine *e, stk_config *c, stk_state *st, const stk_plan_
     e->d = d;
     pthread_mutex_init(&e->pmu, NULL);
     pthread_mutex_init(&e->mu, NULL);
+    pthread_cond_init(&e->tick_cv, NULL);
     pthread_mutex_init(&e->smu, NULL);
     pthread_mutex_init(&e->emu, NULL);
 }
@@ -1817,9 +1820,14 @@ static void *ticker(void *arg)
     walk_ud *w = arg;
     engine *e = w->e;
     for (;;) {
-        struct timespec ts = {0, 200 * 1000000L};
-        nanosleep(&ts, NULL);
+        /* every 200 ms, and at once when the walk ends (the apply does not
+           wait out a sleep before it goes on) */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 200 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
         pthread_mutex_lock(&e->mu);
+        if (e->ticking) pthread_cond_timedwait(&e->tick_cv, &e->mu, &ts);
         int go = e->ticking;
         double now = now_s();
         for (size_t i = 0; go && i < w->p->nchanges; i++) {
@@ -1982,6 +1990,7 @@ int stk_plan_apply(stk_plan *p, stk_config *c, stk_state *st, const stk_apply_op
     int rc = stk_walk(&wo, status);
     pthread_mutex_lock(&e.mu);
     e.ticking = 0;
+    pthread_cond_signal(&e.tick_cv);
     pthread_mutex_unlock(&e.mu);
     if (have_tick) pthread_join(tick, NULL);
     stk_state_group_free(e.group);
