@@ -388,6 +388,9 @@ static void merge_diags(engine *e, stk_diags *local, const char *addr)
     stk_diags_free(local);
 }
 
+/* the apply walk's priority of the node this thread runs (stk_call_ctx) */
+static _Thread_local int node_priority;
+
 static void set_ctx(stk_call_ctx *cx, const engine *e, const char *addr, const double *timeouts, const char *token)
 {
     memset(cx, 0, sizeof *cx);
@@ -400,6 +403,7 @@ static void set_ctx(stk_call_ctx *cx, const engine *e, const char *addr, const d
     cx->token = token;
     cx->address = addr;
     cx->cancelled = e->o->cancel;
+    cx->priority = node_priority;
     stk_call_ctx_set(cx);
 }
 
@@ -1807,12 +1811,16 @@ out:
 typedef struct {
     engine *e;
     stk_plan *p;
+    size_t *ranks;   /* the walk's priorities (walk.h) */
 } walk_ud;
 
 static int apply_node(void *ud, size_t i)
 {
     walk_ud *w = ud;
-    return run_change(w->e, i, w->p->changes[i]);
+    node_priority = w->ranks[i] > 1000000 ? 1000000 : (int)w->ranks[i];
+    int rc = run_change(w->e, i, w->p->changes[i]);
+    node_priority = 0;
+    return rc;
 }
 
 static void *ticker(void *arg)
@@ -1981,8 +1989,8 @@ int stk_plan_apply(stk_plan *p, stk_config *c, stk_state *st, const stk_apply_op
     e.last_still = stk_xcalloc(n + 1, sizeof *e.last_still);
     e.ops = stk_xcalloc(n + 1, sizeof *e.ops);
     stk_walk_status *status = stk_xcalloc(n + 1, sizeof *status);
-    walk_ud w = {&e, p};
-    stk_walk_opts wo = {n, deps, nd, o->plan.parallelism, apply_node, &w, o->plan.stop};
+    walk_ud w = {&e, p, stk_xcalloc(n + 1, sizeof *w.ranks)};
+    stk_walk_opts wo = {n, deps, nd, o->plan.parallelism, apply_node, &w, o->plan.stop, w.ranks};
     e.group = stk_state_group_new(st);
     e.ticking = 1;
     pthread_t tick;
@@ -2007,6 +2015,7 @@ int stk_plan_apply(stk_plan *p, stk_config *c, stk_state *st, const stk_apply_op
     free(deps);
     free(nd);
     free(status);
+    free(w.ranks);
     free(e.started);
     free(e.last_still);
     free(e.ops);

@@ -219,12 +219,16 @@ void stk_provider_instance_free(const char *provider_name, stk_provider_instance
  *   token: the idempotency token recorded in the journal intent (create);
  *   cancelled: becomes non-zero on the second Ctrl-C: waiters should stop
  *     polling and return an error ("interrupted").
- *   address: the instance address, for messages. */
+ *   address: the instance address, for messages;
+ *   priority: during the apply walk, the number of resources on the
+ *     longest chain through this one (engine/graph/walk.h); calls waiting
+ *     for a slot go highest first (aws/client/limiter.h).  0 elsewhere. */
 typedef struct {
     double timeout_create, timeout_read, timeout_update, timeout_delete;
     const char *token;
     const char *address;
     volatile int *cancelled;
+    int priority;
 } stk_call_ctx;
 const stk_call_ctx *stk_call_ctx_current(void);
 void stk_call_ctx_set(const stk_call_ctx *c);   /* engine only; NULL clears */

@@ -159,6 +159,8 @@ int stk_walk(const stk_walk_opts *o, stk_walk_status *status)
     chain_ranks(n, w.dependents, w.ndependents, o->deps, o->ndeps, w.height);
     chain_ranks(n, o->deps, o->ndeps, w.dependents, w.ndependents, w.through);
     for (size_t i = 0; i < n; i++) w.through[i] = w.height[i] && w.through[i] ? w.height[i] + w.through[i] - 1 : 0;
+    if (o->ranks)
+        for (size_t i = 0; i < n; i++) o->ranks[i] = w.through[i];
     for (size_t i = 0; i < n; i++)
         if (w.waiting[i] == 0) heap_push(&w, i);
     pthread_mutex_init(&w.mu, NULL);

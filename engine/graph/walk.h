@@ -38,6 +38,9 @@ typedef struct {
     int (*run)(void *ud, size_t node);   /* 0: done, otherwise failed */
     void *ud;
     volatile int *stop;      /* may be NULL */
+    size_t *ranks;           /* may be NULL; else filled before any callback runs:
+                                ranks[i] = the nodes on the longest chain through
+                                node i (the walk's priority; 0 for nodes of a cycle) */
 } stk_walk_opts;
 
 /* Walk; status[i] (caller's array of nnodes) receives each node's outcome.

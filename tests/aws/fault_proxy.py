@@ -37,7 +37,10 @@ clients the arrival order decides which request is "k-th".)  Requests for
 /moto-api/ and /stk-api/ (test controls) pass through without faults or draws.
 
 Control endpoints (answered by the proxy, never forwarded):
-  GET  /__proxy/stats      JSON counts: requests, forwarded, faults by kind, by service
+  GET  /__proxy/stats      JSON counts: requests, forwarded, faults by kind, by service,
+                           requests in flight now and at most (max_in_flight,
+                           counted with --track-in-flight only: the lock costs
+                           time under load)
   GET  /__proxy/decisions  JSON list of [seq, service, operation, decision]
   POST /__proxy/reset      zero the counters and restart the generator from the seed
 Also --stats-file F (rewritten after every request) and --log F (one line per
@@ -86,7 +89,8 @@ class Faults:
             self.rng = random.Random(self.args.seed)
             self.seq = 0
             self.stats = {"requests": 0, "forwarded": 0, "faults": {k: 0 for k in KINDS if k != "pass"},
-                          "by_service": {}, "upstream_errors": 0, "seed": self.args.seed}
+                          "by_service": {}, "upstream_errors": 0, "seed": self.args.seed,
+                          "in_flight": 0, "max_in_flight": 0}
             self.decisions = []
 
     def decide(self, service, operation):
@@ -126,6 +130,13 @@ class Faults:
     def count(self, key):
         with self.lock:
             self.stats[key] += 1
+
+    def enter(self, delta):
+        """A request starts (1) or ends (-1): in_flight and its peak."""
+        with self.lock:
+            s = self.stats
+            s["in_flight"] = max(0, s["in_flight"] + delta)
+            s["max_in_flight"] = max(s["max_in_flight"], s["in_flight"])
 
     def snapshot(self):
         with self.lock:
@@ -255,6 +266,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, reason, headers, data = self.forward(body)
             return self.relay(status, reason, headers, data)
         service, op = self.service_operation(body)
+        if not f.args.track_in_flight:
+            return self.handle_aws(f, body, service, op, t0)
+        f.enter(1)
+        try:
+            self.handle_aws(f, body, service, op, t0)
+        finally:
+            f.enter(-1)
+
+    def handle_aws(self, f, body, service, op, t0):
         seq, kind, latency = f.decide(service, op)
         if latency > 0:
             time.sleep(latency)
@@ -348,6 +368,7 @@ def parse_args(argv):
     p.add_argument("--port", type=int, default=0, help="listen port (default: a free one)")
     p.add_argument("--port-file", help="write the listen port here once listening")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--track-in-flight", action="store_true", help="count requests in flight (stats)")
     p.add_argument("--latency-ms", default="0", help="N or A-B")
     p.add_argument("--error-rate", type=float, default=0.0)
     p.add_argument("--throttle-rate", type=float, default=0.0)

@@ -11,6 +11,9 @@
 # the proxy used during the runs: moto is one Python process, so on a loaded
 # machine its share of a core, not stk, sets the pace of 600 calls at 64 in
 # flight (a chain of 30 calls hardly notices).
+# A fourth figure: -parallelism=64 with STK_AWS_MAX_IN_FLIGHT=$CAP (default
+# 24; resources/aws/client/limiter.h): at most CAP calls in flight, the rest
+# waiting in stk with the critical path first, so moto's queue stays short.
 #   bash tests/bench/bench_apply_moto.sh [N] [C]      (uses $STK or build-plan-rel/stk)
 # Not a test: record the figures with this command.
 set -u
@@ -49,11 +52,12 @@ server_ticks() {
   echo $t
 }
 HZ=$(getconf CLK_TCK)
-timed_apply() { # dir parallelism -> T (seconds), TICKS (moto + proxy CPU ticks meanwhile)
+CAP=${CAP:-24}
+timed_apply() { # dir parallelism [cap] -> T (seconds), TICKS (moto + proxy CPU ticks meanwhile)
   local t0 t1 s0
   s0=$(server_ticks)
   t0=$(date +%s.%N)
-  (cd "$1" && "$STK" apply -auto-approve -no-color -parallelism="$2" >apply.log 2>&1) || { echo "apply failed:" >&2; tail -20 "$1/apply.log" >&2; exit 1; }
+  (cd "$1" && STK_AWS_MAX_IN_FLIGHT=${3:-} "$STK" apply -auto-approve -no-color -parallelism="$2" >apply.log 2>&1) || { echo "apply failed:" >&2; tail -20 "$1/apply.log" >&2; exit 1; }
   t1=$(date +%s.%N)
   TICKS=$(($(server_ticks) - s0))
   T=$(awk "BEGIN{printf \"%.2f\", $t1 - $t0}")
@@ -63,8 +67,8 @@ median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)
 
 gen "$WORK/chain" 0
 gen "$WORK/all" 1
-cps=() t64s=() t10s=()
-srv_cp=0 srv64=0 srv10=0
+cps=() t64s=() t10s=() tcaps=()
+srv_cp=0 srv64=0 srv10=0 srvcap=0
 # moto builds its backends on the first call of a service (about a second):
 # a warm-up run keeps that out of the figures
 timed_apply "$WORK/chain" 64; destroy "$WORK/chain"
@@ -72,12 +76,15 @@ for r in $(seq 1 "$REPEAT"); do
   timed_apply "$WORK/chain" 64; cps+=("$T"); srv_cp=$((srv_cp + TICKS)); destroy "$WORK/chain"
   timed_apply "$WORK/all" 64; t64s+=("$T"); srv64=$((srv64 + TICKS)); destroy "$WORK/all"
   timed_apply "$WORK/all" 10; t10s+=("$T"); srv10=$((srv10 + TICKS)); destroy "$WORK/all"
-  echo "run $r: critical path ${cps[-1]} s, -parallelism=64 ${t64s[-1]} s, -parallelism=10 ${t10s[-1]} s (load $(cut -d' ' -f1 /proc/loadavg))"
+  timed_apply "$WORK/all" 64 "$CAP"; tcaps+=("$T"); srvcap=$((srvcap + TICKS)); destroy "$WORK/all"
+  echo "run $r: critical path ${cps[-1]} s, -parallelism=64 ${t64s[-1]} s, -parallelism=10 ${t10s[-1]} s, -parallelism=64 capped at $CAP ${tcaps[-1]} s (load $(cut -d' ' -f1 /proc/loadavg))"
 done
 cp=$(median "${cps[@]}")
 t64=$(median "${t64s[@]}")
 t10=$(median "${t10s[@]}")
+tcap=$(median "${tcaps[@]}")
 srv() { awk "BEGIN{printf \"%.2f\", $1 / $HZ / $REPEAT}"; }
 echo "critical path ($C dependent creates, 100 ms per call): ${cp} s (moto+proxy CPU $(srv $srv_cp) s)"
 echo "all $N resources, -parallelism=64: ${t64} s ($(awk "BEGIN{printf \"%.2f\", $t64 / $cp}") x the critical path; target <= 1.15) (moto+proxy CPU $(srv $srv64) s)"
 echo "all $N resources, -parallelism=10: ${t10} s ($(awk "BEGIN{printf \"%.2f\", $t10 / $cp}") x the critical path) (moto+proxy CPU $(srv $srv10) s)"
+echo "all $N resources, -parallelism=64, STK_AWS_MAX_IN_FLIGHT=$CAP: ${tcap} s ($(awk "BEGIN{printf \"%.2f\", $tcap / $cp}") x the critical path; target <= 1.15) (moto+proxy CPU $(srv $srvcap) s)"

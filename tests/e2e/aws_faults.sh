@@ -4,7 +4,7 @@
 # 500/503 answers and 10% throttling) must all succeed, and the retry counts
 # are reported (`stk aws call -repeat=N -stats`); then 120 calls on 8 threads
 # sharing one client; then answers dropped after moto acted, to check which
-# calls are retried.
+# calls are retried; then the cap on calls in flight (STK_AWS_MAX_IN_FLIGHT).
 #
 # Usage: tests/e2e/aws_faults.sh [path/to/stk]   (default: $STK_BIN, else build/stk)
 # Prints "N passed, N failed"; exits 1 when anything failed.
@@ -68,4 +68,16 @@ out=$("$STK" aws call -stats ec2 DescribeVpcs '{}' 2>&1 >/dev/null)
 check_contains "DescribeVpcs with lost answers: retried" "attempts 5," "$out"
 out=$(STK_LOG=debug "$STK" aws call -stats ec2 CreateLaunchTemplate '{"LaunchTemplateName":"lt-drop","LaunchTemplateData":{"InstanceType":"t3.micro"}}' 2>&1 >/dev/null)
 check_contains "CreateLaunchTemplate (ClientToken) retried" "attempts 5," "$out"
+# STK_AWS_MAX_IN_FLIGHT caps the calls one client has in flight (the rest
+# wait in stk, highest priority first: resources/aws/client/limiter.h); the
+# proxy counts the most requests it held at once (50 ms each)
+aws_proxy_restart "--latency-ms 50 --track-in-flight --log none" || { report; exit 1; }
+peak() { aws_proxy_stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["max_in_flight"])'; }
+"$STK" aws call -repeat=40 -parallel=8 ec2 DescribeVpcs '{}' >/dev/null 2>&1
+uncapped=$(peak)
+check "without a cap, 8 threads have more than 2 calls in flight (${uncapped:-?})" test "${uncapped:-0}" -gt 2
+aws_proxy_reset
+out=$(STK_AWS_MAX_IN_FLIGHT=2 "$STK" aws call -repeat=40 -parallel=8 -stats ec2 DescribeVpcs '{}' 2>&1 >/dev/null)
+check_contains "STK_AWS_MAX_IN_FLIGHT=2: the 40 calls succeed" "calls 40, failed 0" "$out"
+check_eq "STK_AWS_MAX_IN_FLIGHT=2: at most 2 in flight" 2 "$(peak)"
 report

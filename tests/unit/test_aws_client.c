@@ -21,6 +21,7 @@
 #include "aws/client/client.h"
 #include "aws/client/credentials.h"
 #include "aws/client/endpoints.h"
+#include "aws/client/limiter.h"
 #include "aws/client/log.h"
 #include "aws/client/retry.h"
 #include "util/strbuf.h"
@@ -757,6 +758,64 @@ static void moto_stop(void)
     }
 }
 
+/* ---- limiter (STK_AWS_MAX_IN_FLIGHT) ---- */
+
+typedef struct {
+    stk_aws_limiter *l;
+    int priority;
+    pthread_mutex_t *mu;
+    int *order, *n;
+} lim_arg;
+
+static void *lim_worker(void *p)
+{
+    lim_arg *a = p;
+    stk_aws_limiter_acquire(a->l, a->priority);
+    pthread_mutex_lock(a->mu);
+    a->order[(*a->n)++] = a->priority;
+    pthread_mutex_unlock(a->mu);
+    stk_aws_limiter_release(a->l);
+    return NULL;
+}
+
+static void test_limiter(void)
+{
+    setenv("STK_AWS_MAX_IN_FLIGHT", "3", 1);
+    CHECK_INT(stk_aws_limiter_env_max(), 3);
+    setenv("STK_AWS_MAX_IN_FLIGHT", "x", 1);
+    CHECK_INT(stk_aws_limiter_env_max(), 0);
+    unsetenv("STK_AWS_MAX_IN_FLIGHT");
+    CHECK_INT(stk_aws_limiter_env_max(), 0);
+    /* no cap: nothing waits */
+    stk_aws_limiter *free_l = stk_aws_limiter_new(0);
+    for (int i = 0; i < 100; i++) stk_aws_limiter_acquire(free_l, 0);
+    for (int i = 0; i < 100; i++) stk_aws_limiter_release(free_l);
+    stk_aws_limiter_free(free_l);
+    /* cap 1, held: five callers queue; freed, they go by priority, equal
+       priorities in their order of arrival */
+    stk_aws_limiter *l = stk_aws_limiter_new(1);
+    stk_aws_limiter_acquire(l, 0);
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    int order[5], n = 0;
+    int prios[5] = {1, 5, 3, 5, 2};
+    lim_arg a[5];
+    pthread_t th[5];
+    for (int i = 0; i < 5; i++) {
+        a[i] = (lim_arg){l, prios[i], &mu, order, &n};
+        pthread_create(&th[i], NULL, lim_worker, &a[i]);
+        struct timespec ts = {0, 30 * 1000000L};   /* let each one queue before the next */
+        nanosleep(&ts, NULL);
+    }
+    pthread_mutex_lock(&mu);
+    CHECK_INT(n, 0);   /* all waiting while the slot is held */
+    pthread_mutex_unlock(&mu);
+    stk_aws_limiter_release(l);
+    for (int i = 0; i < 5; i++) pthread_join(th[i], NULL);
+    CHECK_INT(n, 5);
+    CHECK(order[0] == 5 && order[1] == 5 && order[2] == 3 && order[3] == 2 && order[4] == 1);
+    stk_aws_limiter_free(l);
+}
+
 static void test_moto_sts(void)
 {
     fresh_env();
@@ -1020,6 +1079,7 @@ int main(void)
     STK_RUN(test_redaction);
     STK_RUN(test_response_cap_and_connect_failure);
     STK_RUN(test_timeout_and_refresh);
+    STK_RUN(test_limiter);
     STK_RUN(test_moto_sts);
     STK_RUN(test_moto_signature_enforced);
     STK_RUN(test_moto_threads);

@@ -94,9 +94,11 @@ static void test_walk_critical_path_first(void)
     wctx w = {PTHREAD_MUTEX_INITIALIZER};
     w.fail_node = -1;
     stk_walk_status st[11];
-    stk_walk_opts o = {11, deps, nd, 1, wrun, &w, NULL};
+    size_t ranks[11];
+    stk_walk_opts o = {11, deps, nd, 1, wrun, &w, NULL, ranks};
     CHECK_INT(stk_walk(&o, st), 0);
     CHECK_INT(w.norder, 11);
+    CHECK(ranks[8] == 3 && ranks[9] == 3 && ranks[10] == 3 && ranks[0] == 1 && ranks[7] == 1);
     CHECK(w.order[0] == 8 && w.order[1] == 9 && w.order[2] == 10 && w.order[3] == 0 && w.order[10] == 7);
     wctx w2 = {PTHREAD_MUTEX_INITIALIZER};
     w2.fail_node = -1;

@@ -11,6 +11,7 @@
 #include "aws/client/log.h"
 #include "aws/client/retry.h"
 #include "aws/client/sigv4.h"
+#include "provider.h"   /* stk_call_ctx: the call's priority */
 #include "util/strbuf.h"
 
 stk_aws_client *stk_aws_client_new(const stk_aws_config *cfg, stk_diags *d)
@@ -72,6 +73,7 @@ stk_aws_client *stk_aws_client_new(const stk_aws_config *cfg, stk_diags *d)
     c->ca_bundle = ca && *ca ? stk_xstrdup(ca) : NULL;
     c->quota = STK_AWS_RETRY_QUOTA_MAX;
     pthread_mutex_init(&c->lock, NULL);
+    c->limiter = stk_aws_limiter_new(stk_aws_limiter_env_max());
     return c;
 }
 
@@ -79,6 +81,7 @@ void stk_aws_client_free(stk_aws_client *c)
 {
     if (!c) return;
     stk_aws_http_pool_free(c);
+    stk_aws_limiter_free(c->limiter);
     pthread_mutex_destroy(&c->lock);
     stk_aws_credentials_clear(&c->creds);
     for (size_t i = 0; i < c->nendpoints; i++) {
@@ -323,10 +326,13 @@ int stk_aws_client_send(stk_aws_client *c, const char *service, const char *sign
     free(sh);
 
     struct timespec t0, t1;
+    const stk_call_ctx *cx = stk_call_ctx_current();
+    stk_aws_limiter_acquire(c->limiter, cx ? cx->priority : 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = stk_aws_http_perform(c, req->method, full_url, (const char *const *)wire, nw, req->body,
                               req->body_len, req->send_once, resp);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    stk_aws_limiter_release(c->limiter);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1000.0 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     for (size_t i = 0; i < nw; i++) wipe(wire[i]);
     free(wire);

@@ -6,8 +6,9 @@
 #include <pthread.h>
 #include "aws/client/client.h"
 #include "aws/client/credentials.h"
+#include "aws/client/limiter.h"
 
-#define STK_AWS_POOL_MAX 16
+#define STK_AWS_POOL_MAX 128   /* idle handles kept: one per call in flight at -parallelism up to 128 keeps its connection */
 
 struct stk_aws_client {
     char *region;
@@ -26,6 +27,7 @@ struct stk_aws_client {
     int npool;
     int quota;
     long retries;
+    stk_aws_limiter *limiter;       /* STK_AWS_MAX_IN_FLIGHT (limiter.h) */
 };
 
 /* http.c: one HTTP exchange on a pooled curl handle.  headers are full
