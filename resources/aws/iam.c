@@ -792,13 +792,36 @@ static int ip_read_name(stk_provider_instance *p, const stk_resource_type *t, co
     return *out ? 0 : -1;
 }
 
+/* 1 when the profile already holds the role, 0 when not (or unknown) */
+static int ip_has_role(stk_provider_instance *p, const char *profile, const char *role)
+{
+    json_t *params = json_pack("{s:s}", "InstanceProfileName", profile), *res = NULL, *r;
+    stk_diags scratch = STK_DIAGS_INIT;
+    int have = 0;
+    size_t i;
+    if (stk_aws_call(p->client, "iam", "GetInstanceProfile", params, &res, &scratch) == 0)
+        json_array_foreach(json_object_get(json_object_get(res, "InstanceProfile"), "Roles"), i, r)
+            if (!strcmp(stk_aws_jstr(r, "RoleName") ? stk_aws_jstr(r, "RoleName") : "", role)) have = 1;
+    stk_diags_free(&scratch);
+    json_decref(params);
+    json_decref(res);
+    return have;
+}
+
 static int ip_role_op(stk_provider_instance *p, const char *op, const char *profile, const char *role, stk_diags *d)
 {
     json_t *params = json_pack("{s:s,s:s}", "InstanceProfileName", profile, "RoleName", role), *res = NULL;
     static const char *const retry[] = {"NoSuchEntity", NULL};   /* a role just created may not be visible yet */
-    int rc = !strcmp(op, "AddRoleToInstanceProfile")
-                 ? stk_aws_call_retry(p, "iam", op, params, &res, retry, stk_aws_timeout('c', 60), d)
-                 : stk_aws_call_nf(p, "iam", op, params, &res, d);
+    int add = !strcmp(op, "AddRoleToInstanceProfile");
+    stk_diags tmp = STK_DIAGS_INIT;
+    int rc = add ? stk_aws_call_retry(p, "iam", op, params, &res, retry, stk_aws_timeout('c', 60), &tmp)
+                 : stk_aws_call_nf(p, "iam", op, params, &res, &tmp);
+    /* an Add whose answer was lost and that was sent again fails with
+       LimitExceeded (a profile holds one role): the role being there is
+       the success the first answer would have said */
+    if (rc < 0 && add && ip_has_role(p, profile, role)) rc = 0;
+    else stk_diags_append(d, &tmp);
+    stk_diags_free(&tmp);
     json_decref(params);
     json_decref(res);
     return rc < 0 ? -1 : 0;

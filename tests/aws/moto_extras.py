@@ -22,6 +22,9 @@ files.  Each addition is a small, honest implementation of the real API:
       an empty payload (moto used the request headers as the payload).
   IAM
     * AWS-managed policies only in the "aws" partition (start-up cost).
+  EC2
+    * RunInstances with a ClientToken made before answers that reservation
+      and launches nothing (AWS's idempotency; moto launched again).
   Auto Scaling
     * StartInstanceRefresh / DescribeInstanceRefreshes / CancelInstanceRefresh
       (refreshes complete at once, as every moto resource does).
@@ -725,7 +728,8 @@ def patch_ec2_instances():
     "enabled"; we answer the final state).  ReplaceIamInstanceProfileAssociation
     changes the association but not the instance, so DescribeInstances kept
     the old profile: update the instance as AssociateIamInstanceProfile does
-    (issue 6: aws_instance monitoring and iam_instance_profile in place)."""
+    (issue 6: aws_instance monitoring and iam_instance_profile in place).
+    RunInstances honours ClientToken as AWS does (below)."""
     from moto.core.responses import ActionResult
     from moto.ec2.responses.monitoring import Monitoring
     from moto.ec2.models.iam_instance_profile import IamInstanceProfileAssociationBackend
@@ -750,6 +754,23 @@ def patch_ec2_instances():
         return assoc
 
     IamInstanceProfileAssociationBackend.replace_iam_instance_profile_association = replace
+
+    # RunInstances with a ClientToken is idempotent on AWS: the same token
+    # again answers the reservation it made, and launches nothing.  moto
+    # launches again, so a retry whose first answer was lost made a second
+    # instance (reliability/faults.sh with answers lost after moto acted).
+    from moto.ec2.responses.instances import InstanceResponse
+    orig_run = InstanceResponse.run_instances
+
+    def run_instances(self):
+        token = self._get_param("ClientToken")
+        if token:
+            for r in list(self.ec2_backend.reservations.values()):
+                if any(getattr(i, "client_token", None) == token for i in r.instances):
+                    return ActionResult(r)
+        return orig_run(self)
+
+    InstanceResponse.run_instances = run_instances
 
 
 def patch_cloudfront():

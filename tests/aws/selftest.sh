@@ -89,6 +89,13 @@ echo hello >"$STK_AWS_TMP/hello.txt"
 check "awscli s3 cp" awscli s3 cp "$STK_AWS_TMP/hello.txt" s3://selftest-bucket/hello.txt
 out=$(awscli s3 cp s3://selftest-bucket/hello.txt - 2>&1)
 check_eq "awscli s3 reads the object back" "hello" "$out"
+check "RunInstances with the same ClientToken answers the first reservation (boto3)" py '
+ec2 = C("ec2")
+a = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, ClientToken="selftest-tok")
+b = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, ClientToken="selftest-tok")
+n = sum(len(r["Instances"]) for r in ec2.describe_instances()["Reservations"])
+assert a["Instances"][0]["InstanceId"] == b["Instances"][0]["InstanceId"] and n == 1, (a, b, n)
+'
 check "moto lacking an operation answers 501 NotImplemented in its protocol" py '
 try:
     C("ec2").describe_capacity_block_offerings(CapacityDurationHours=24, InstanceCount=1, InstanceType="p5.48xlarge")

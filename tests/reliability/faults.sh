@@ -29,7 +29,8 @@
 # Long form (STK_FAULTS_LONG=1): part 1 for each seed of STK_FAULTS_SEEDS
 # (default "42 7 1234 2026 99"), then two outages: elasticache answering
 # 503:ServiceUnavailable and CloudWatch (monitoring) answering
-# 403:AccessDenied.  STK_FAULTS_LATENCY_MS overrides the latency.
+# 403:AccessDenied.  STK_FAULTS_LATENCY_MS overrides the latency;
+# STK_FAULTS_DROP_AFTER=0.03 also loses 3% of the answers after moto acted.
 # Usage: tests/reliability/faults.sh [path/to/stk]  (default: $STK_BIN)
 # Prints "N passed, N failed".
 set -u
@@ -48,7 +49,11 @@ else
     OUTAGES="elasticache=503:ServiceUnavailable=elasticache=aws_elasticache_"
     form=CI
 fi
-faults_of() { echo "--seed $1 --error-rate 0.10 --throttle-rate 0.05 --drop-rate 0.01 --latency-ms $LATENCY"; }
+# STK_FAULTS_DROP_AFTER=F adds answers lost after moto acted (the create
+# happened, stk never hears): each such create must be found and adopted
+faults_of() {
+    echo "--seed $1 --error-rate 0.10 --throttle-rate 0.05 --drop-rate 0.01${STK_FAULTS_DROP_AFTER:+ --drop-after-rate $STK_FAULTS_DROP_AFTER} --latency-ms $LATENCY"
+}
 . tests/aws/lib.sh
 aws_start --slow 1 --proxy "$(faults_of ${SEEDS%% *})" || { echo "0 passed, 1 failed"; exit 1; }
 export STK_WAITER_DELAY_SCALE=0.01 NO_COLOR=1
