@@ -23,8 +23,9 @@ files.  Each addition is a small, honest implementation of the real API:
   IAM
     * AWS-managed policies only in the "aws" partition (start-up cost).
   EC2
-    * RunInstances with a ClientToken made before answers that reservation
-      and launches nothing (AWS's idempotency; moto launched again).
+    * RunInstances, CreateRouteTable, CreateNatGateway, CreateLaunchTemplate
+      (and its Version) with a ClientToken used before answer what that call
+      made and make nothing (AWS's idempotency; moto made another).
   Auto Scaling
     * StartInstanceRefresh / DescribeInstanceRefreshes / CancelInstanceRefresh
       (refreshes complete at once, as every moto resource does).
@@ -729,7 +730,7 @@ def patch_ec2_instances():
     changes the association but not the instance, so DescribeInstances kept
     the old profile: update the instance as AssociateIamInstanceProfile does
     (issue 6: aws_instance monitoring and iam_instance_profile in place).
-    RunInstances honours ClientToken as AWS does (below)."""
+    Creates taking a ClientToken honour it as AWS does (below)."""
     from moto.core.responses import ActionResult
     from moto.ec2.responses.monitoring import Monitoring
     from moto.ec2.models.iam_instance_profile import IamInstanceProfileAssociationBackend
@@ -755,22 +756,42 @@ def patch_ec2_instances():
 
     IamInstanceProfileAssociationBackend.replace_iam_instance_profile_association = replace
 
-    # RunInstances with a ClientToken is idempotent on AWS: the same token
-    # again answers the reservation it made, and launches nothing.  moto
-    # launches again, so a retry whose first answer was lost made a second
-    # instance (reliability/faults.sh with answers lost after moto acted).
+    # EC2 creates that take a ClientToken are idempotent on AWS: the same
+    # token again answers what the first call made, and makes nothing.
+    # moto makes another (RunInstances, CreateRouteTable, CreateNatGateway)
+    # or refuses the name (CreateLaunchTemplate), so a retry whose first
+    # answer was lost made a second object or failed
+    # (reliability/faults.sh with answers lost after moto acted).  The first
+    # answer is kept on the backend per (operation, token), so a reset
+    # forgets it.
     from moto.ec2.responses.instances import InstanceResponse
-    orig_run = InstanceResponse.run_instances
+    from moto.ec2.responses.route_tables import RouteTables
+    from moto.ec2.responses.nat_gateways import NatGateways
+    from moto.ec2.responses.launch_templates import LaunchTemplates
 
-    def run_instances(self):
-        token = self._get_param("ClientToken")
-        if token:
-            for r in list(self.ec2_backend.reservations.values()):
-                if any(getattr(i, "client_token", None) == token for i in r.instances):
-                    return ActionResult(r)
-        return orig_run(self)
+    def idempotent(cls, name):
+        orig = getattr(cls, name)
+        lock = threading.Lock()
 
-    InstanceResponse.run_instances = run_instances
+        def call(self):
+            token = self._get_param("ClientToken")
+            if not token:
+                return orig(self)
+            backend = self.ec2_backend
+            with lock:
+                seen = backend.__dict__.setdefault("_stk_client_tokens", {})
+                if (name, token) in seen:
+                    return seen[(name, token)]
+                result = orig(self)
+                seen[(name, token)] = result
+                return result
+
+        setattr(cls, name, call)
+
+    for cls, name in ((InstanceResponse, "run_instances"), (RouteTables, "create_route_table"),
+                      (NatGateways, "create_nat_gateway"), (LaunchTemplates, "create_launch_template"),
+                      (LaunchTemplates, "create_launch_template_version")):
+        idempotent(cls, name)
 
 
 def patch_cloudfront():

@@ -89,12 +89,20 @@ echo hello >"$STK_AWS_TMP/hello.txt"
 check "awscli s3 cp" awscli s3 cp "$STK_AWS_TMP/hello.txt" s3://selftest-bucket/hello.txt
 out=$(awscli s3 cp s3://selftest-bucket/hello.txt - 2>&1)
 check_eq "awscli s3 reads the object back" "hello" "$out"
-check "RunInstances with the same ClientToken answers the first reservation (boto3)" py '
+check "EC2 creates with a ClientToken used before answer the first object (boto3)" py '
 ec2 = C("ec2")
 a = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, ClientToken="selftest-tok")
 b = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, ClientToken="selftest-tok")
 n = sum(len(r["Instances"]) for r in ec2.describe_instances()["Reservations"])
 assert a["Instances"][0]["InstanceId"] == b["Instances"][0]["InstanceId"] and n == 1, (a, b, n)
+vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+r1 = ec2.create_route_table(VpcId=vpc, ClientToken="rt-tok")["RouteTable"]["RouteTableId"]
+r2 = ec2.create_route_table(VpcId=vpc, ClientToken="rt-tok")["RouteTable"]["RouteTableId"]
+r3 = ec2.create_route_table(VpcId=vpc, ClientToken="rt-other")["RouteTable"]["RouteTableId"]
+assert r1 == r2 != r3, (r1, r2, r3)
+t1 = ec2.create_launch_template(LaunchTemplateName="lt-tok", LaunchTemplateData={}, ClientToken="lt-tok")
+t2 = ec2.create_launch_template(LaunchTemplateName="lt-tok", LaunchTemplateData={}, ClientToken="lt-tok")
+assert t1["LaunchTemplate"]["LaunchTemplateId"] == t2["LaunchTemplate"]["LaunchTemplateId"]
 '
 check "moto lacking an operation answers 501 NotImplemented in its protocol" py '
 try:

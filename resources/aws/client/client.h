@@ -51,6 +51,9 @@ typedef struct {
     char *transport_error;     /* curl's message when status == 0 */
     int timed_out;
     int connect_failed;        /* no connection was made: nothing reached the server */
+    int resent;                /* libcurl sent the request twice (a reused connection
+                                  died without an answer): the first may have been
+                                  acted on, so an error now may be that (http.c) */
 } stk_aws_response;
 
 /* What to pass as stk_aws_retry_should's transport_error for a response:

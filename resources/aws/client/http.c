@@ -185,7 +185,8 @@ int stk_aws_http_perform(stk_aws_client *c, const char *method, const char *url,
     /* send_once (client.h): libcurl calls the pre-request hook before each
        time it sends the request; a second time means it is re-sending on
        its own after a reused connection closed without an answer, which
-       the hook stops.  Without the hook (libcurl < 7.80), a fresh
+       the hook stops (for other calls it is let through and noted in
+       resp->resent).  Without the hook (libcurl < 7.80), a fresh
        connection closed after the call keeps it from ever re-sending. */
     sends s = {0, send_once, 0};
 #if HAVE_PREREQ
@@ -212,6 +213,7 @@ int stk_aws_http_perform(stk_aws_client *c, const char *method, const char *url,
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(hl);
     pool_give(c, h);
+    resp->resent = s.n > 1;
 
     if (rc != CURLE_OK) {
         if (x.too_big || rc == CURLE_FILESIZE_EXCEEDED)
