@@ -326,6 +326,9 @@ int stk_aws_is_not_found(const stk_aws_error *e)
     if (!e || !e->code) return 0;
     if (strstr(e->code, "NotFound")) return 1;
     if (!strncmp(e->code, "NoSuch", 6)) return 1;
+    /* Auto Scaling: "ValidationError: AutoScalingGroup name not found - ..."
+       (a delete sent again after its answer was lost meets it) */
+    if (!strcmp(e->code, "ValidationError") && e->message && strstr(e->message, " not found")) return 1;
     return 0;
 }
 

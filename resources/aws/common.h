@@ -118,7 +118,8 @@ void stk_aws_state_set_tags(json_t *state, stk_provider_instance *p, json_t *api
    "NotFound" in them (InvalidVpcID.NotFound, NatGatewayNotFound,
    ResourceNotFoundException...), "NoSuch*" (NoSuchEntity, NoSuchBucket),
    and the few odd ones (InvalidAllocationID.NotFound is covered,
-   "InvalidGroupId.Malformed" is not). */
+   "InvalidGroupId.Malformed" is not; Auto Scaling's "ValidationError:
+   AutoScalingGroup name not found" is). */
 int stk_aws_is_not_found(const stk_aws_error *e);
 /* Call; returns 0 (result set), 1 when AWS says not found (no diagnostic,
    *result NULL), -1 on any other failure (diagnostic). */

@@ -202,6 +202,13 @@ static void test_not_found(void)
         e.code = (char *)no[i];
         CHECK(!stk_aws_is_not_found(&e));
     }
+    /* Auto Scaling says it in the message */
+    e.code = "ValidationError";
+    e.message = "AutoScalingGroup name not found - AutoScalingGroup 'web' not found";
+    CHECK(stk_aws_is_not_found(&e));
+    e.message = "1 validation error detected: Value at 'maxSize' failed to satisfy constraint";
+    CHECK(!stk_aws_is_not_found(&e));
+    e.message = NULL;
     e.code = NULL;
     CHECK(!stk_aws_is_not_found(&e));
 }
