@@ -22,6 +22,8 @@ files.  Each addition is a small, honest implementation of the real API:
       an empty payload (moto used the request headers as the payload).
   IAM
     * AWS-managed policies only in the "aws" partition (start-up cost).
+    * RemoveRoleFromInstanceProfile of a role not in the profile: NoSuchEntity
+      (moto failed with a 500).
   EC2
     * RunInstances, CreateRouteTable, CreateNatGateway, CreateLaunchTemplate
       (and its Version) with a ClientToken used before answer what that call
@@ -693,6 +695,20 @@ def patch_iam():
         return orig(self)
 
     IAMBackend._init_aws_policies = _init_aws_policies
+
+    # RemoveRoleFromInstanceProfile of a role the profile does not hold: AWS
+    # answers NoSuchEntity; moto failed inside (list.remove), a 500 - met by
+    # a remove sent again after its answer was lost
+    from moto.iam.exceptions import NoSuchEntity
+    orig_remove = IAMBackend.remove_role_from_instance_profile
+
+    def remove_role_from_instance_profile(self, profile_name, role_name):
+        profile = self.get_instance_profile(profile_name)
+        if not any(r.name == role_name for r in profile.roles):
+            raise NoSuchEntity("The role %s cannot be found in instance profile %s." % (role_name, profile_name))
+        return orig_remove(self, profile_name, role_name)
+
+    IAMBackend.remove_role_from_instance_profile = remove_role_from_instance_profile
 
 
 def patch_launch_templates():

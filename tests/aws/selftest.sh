@@ -104,6 +104,16 @@ t1 = ec2.create_launch_template(LaunchTemplateName="lt-tok", LaunchTemplateData=
 t2 = ec2.create_launch_template(LaunchTemplateName="lt-tok", LaunchTemplateData={}, ClientToken="lt-tok")
 assert t1["LaunchTemplate"]["LaunchTemplateId"] == t2["LaunchTemplate"]["LaunchTemplateId"]
 '
+check "RemoveRoleFromInstanceProfile of a role not in the profile: NoSuchEntity (boto3)" py '
+iam = C("iam")
+iam.create_role(RoleName="st-role", AssumeRolePolicyDocument="{}")
+iam.create_instance_profile(InstanceProfileName="st-prof")
+try:
+    iam.remove_role_from_instance_profile(InstanceProfileName="st-prof", RoleName="st-role")
+    raise SystemExit("no error")
+except ClientError as e:
+    assert e.response["Error"]["Code"] == "NoSuchEntity", e.response
+'
 check "moto lacking an operation answers 501 NotImplemented in its protocol" py '
 try:
     C("ec2").describe_capacity_block_offerings(CapacityDurationHours=24, InstanceCount=1, InstanceType="p5.48xlarge")
