@@ -551,12 +551,16 @@ static void test_retry_totals(void)
     stk_aws_retry r;
     stk_aws_retry_begin(c, &r);
     CHECK_INT(stk_aws_retry_should(c, &r, 400, "Throttling", 0, 1), 1);
+    CHECK_INT(r.uncertain, 0);   /* a throttled attempt was not processed */
     CHECK_INT(stk_aws_retry_should(c, &r, 500, "InternalError", 0, 1), 1);
+    CHECK_INT(r.uncertain, 1);
     CHECK_INT(stk_aws_retry_should(c, &r, 0, NULL, STK_AWS_TRANSPORT_ERROR, 1), 1);
     CHECK_INT(stk_aws_retry_should(c, &r, 0, NULL, STK_AWS_TRANSPORT_CONNECT, 1), 1);
     stk_aws_retry_success(c, &r);
     stk_aws_retry_begin(c, &r);
+    CHECK_INT(r.uncertain, 0);
     CHECK_INT(stk_aws_retry_should(c, &r, 503, "ServiceUnavailable", 0, 0), 0);   /* a create: gave up */
+    CHECK_INT(r.uncertain, 1);                                                   /* AWS may have made it */
     CHECK_INT(stk_aws_retry_should(c, &r, 400, "ValidationError", 0, 1), 0);     /* not retryable: not counted */
     stk_aws_retry_totals_get(&b);
     CHECK_INT(b.calls - a.calls, 2);

@@ -117,6 +117,11 @@ typedef struct {
     int attempt;          /* 1-based attempt just made */
     int max_attempts;
     int tokens_taken;     /* quota tokens held for this call */
+    int uncertain;        /* an attempt failed in a way that may have taken effect
+                             (a 5xx or transient code, no answer after sending, a
+                             time-out), or was re-sent by libcurl (the caller sets
+                             it then): a call that ends in failure reports itself
+                             possibly applied (stk_call_note_maybe_applied) */
 } stk_aws_retry;
 void stk_aws_retry_begin(stk_aws_client *c, stk_aws_retry *r);
 /* Called after a failed attempt: returns 1 and sleeps the backoff when the
@@ -129,7 +134,9 @@ void stk_aws_retry_begin(stk_aws_client *c, stk_aws_retry *r);
    failures always.  Usage:
        stk_aws_retry r; stk_aws_retry_begin(c, &r);
        for (;;) { send; if ok { stk_aws_retry_success(c, &r); break; }
-                  if (!stk_aws_retry_should(c, &r, status, code, kind, may)) fail; } */
+                  if (!stk_aws_retry_should(c, &r, status, code, kind, may)) {
+                      if (r.uncertain) stk_call_note_maybe_applied();
+                      fail; } } */
 int stk_aws_retry_should(stk_aws_client *c, stk_aws_retry *r, long status,
                          const char *error_code, int transport_error, int may_retry_create);
 void stk_aws_retry_success(stk_aws_client *c, stk_aws_retry *r);

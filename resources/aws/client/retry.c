@@ -11,7 +11,6 @@
 #include <openssl/rand.h>
 #include "aws/client/client_impl.h"
 #include "aws/client/log.h"
-#include "provider.h"
 #include "util/strbuf.h"
 
 static _Thread_local int tl_attempt;
@@ -87,6 +86,7 @@ void stk_aws_retry_begin(stk_aws_client *c, stk_aws_retry *r)
     r->attempt = 1;
     r->max_attempts = c->max_attempts;
     r->tokens_taken = 0;
+    r->uncertain = 0;
     stk_aws_retry_note_attempt(1);
     atomic_fetch_add(&g_calls, 1);
 }
@@ -97,6 +97,8 @@ int stk_aws_retry_should(stk_aws_client *c, stk_aws_retry *r, long status, const
     stk_aws_retry_kind kind = stk_aws_retry_classify(status, error_code, transport_error);
     const char *why = NULL;
     if (kind == STK_AWS_RETRY_NO) return 0;
+    if (kind == STK_AWS_RETRY_TRANSIENT || kind == STK_AWS_RETRY_TRANSPORT || kind == STK_AWS_RETRY_TIMEOUT)
+        r->uncertain = 1;   /* AWS may have acted on it (client.h) */
     if ((kind == STK_AWS_RETRY_TRANSIENT || kind == STK_AWS_RETRY_TRANSPORT ||
          kind == STK_AWS_RETRY_TIMEOUT) && !may_retry_create) {
         /* a 4xx transient code (e.g. S3's RequestTimeout) means nothing was done */
@@ -117,8 +119,6 @@ int stk_aws_retry_should(stk_aws_client *c, stk_aws_retry *r, long status, const
     }
     if (why) {
         atomic_fetch_add(&g_gave_up, 1);
-        if (!may_retry_create && kind != STK_AWS_RETRY_THROTTLE && kind != STK_AWS_RETRY_CONNECT)
-            stk_call_note_maybe_applied();   /* the engine checks whether the create happened (provider.h) */
         stk_aws_log_line(NULL, 0, "attempt %d failed (status %ld, %s): %s", r->attempt, status,
                          error_code ? error_code : transport_error ? "transport error" : "no code", why);
         return 0;

@@ -6,7 +6,6 @@
 #include "aws/protocol/call.h"
 #include "aws/protocol/jmespath.h"
 #include "aws/protocol/proto.h"
-#include "aws/client/retry.h"
 #include "provider.h"   /* stk_call_note_maybe_applied */
 #include <math.h>
 #include <openssl/rand.h>
@@ -389,27 +388,23 @@ int stk_aws_call_ex(stk_aws_client *c, const char *service, const char *operatio
     stk_aws_retry r;
     stk_aws_retry_begin(c, &r);
     int rc = -1, attempts = 0;
-    /* an attempt that may have taken effect though no answer said so (no
-       answer after the request went out, or a 5xx): when the call then
-       fails - a retry meeting what the lost attempt did, such as
-       InvalidPermission.Duplicate - the engine is told it may have been
-       applied, and looks the object up (provider.h) */
-    int uncertain = 0;
     for (;;) {
         stk_aws_response resp;
         memset(&resp, 0, sizeof resp);
         attempts++;  /* r.attempt is advanced by stk_aws_retry_should */
         int sent = stk_aws_client_send(c, endpoint_key, signing, &req, &resp);   /* logs under STK_LOG=debug */
-        if (resp.resent) uncertain = 1;
+        if (resp.resent) r.uncertain = 1;   /* the first send may have been acted on */
         if (sent != 0) {
             const char *msg = resp.transport_error ? resp.transport_error : "no response";
-            int kind = stk_aws_response_transport_kind(&resp);
-            if (stk_aws_retry_should(c, &r, 0, NULL, kind, may_retry)) {
-                if (kind != STK_AWS_TRANSPORT_CONNECT) uncertain = 1;
+            if (stk_aws_retry_should(c, &r, 0, NULL, stk_aws_response_transport_kind(&resp), may_retry)) {
                 stk_aws_response_free(&resp);
                 continue;
             }
-            if (uncertain) stk_call_note_maybe_applied();
+            /* the call fails, and an attempt may have taken effect (a create
+               whose answer was lost; an Attach or Authorize sent again that
+               meets what the first did, AlreadyAssociated or
+               InvalidPermission.Duplicate): the engine looks the object up */
+            if (r.uncertain) stk_call_note_maybe_applied();
             char *summary = stk_xasprintf("%s %s: %s", o.service, o.name, msg);
             stk_diags_error(d, NULL, summary, "No response from the endpoint after %d attempt%s%s.", attempts,
                             attempts == 1 ? "" : "s", resp.timed_out ? " (timed out)" : "");
@@ -433,12 +428,11 @@ int stk_aws_call_ex(stk_aws_client *c, const char *service, const char *operatio
             break;
         }
         if (pr == 1 && stk_aws_retry_should(c, &r, resp.status, e.code, 0, may_retry)) {
-            if (stk_aws_retry_classify(resp.status, e.code, 0) == STK_AWS_RETRY_TRANSIENT) uncertain = 1;
             stk_aws_error_clear(&e);
             stk_aws_response_free(&resp);
             continue;
         }
-        if (uncertain) stk_call_note_maybe_applied();
+        if (r.uncertain) stk_call_note_maybe_applied();
         if (pr == 1) {
             error_diag(&o, &e, attempts, d);
             if (err) *err = e;
