@@ -300,12 +300,17 @@ static json_t *config_module_json(const stk_module *m, json_t *pc)
     json_t *res = json_array();
     for (size_t i = 0; i < m->nresources; i++) {
         stk_resource *r = m->resources[i];
-        char *key = binding_key(m, r->provider, r->provider_alias);
-        /* a configuration without a block (the root's implied default) is
-           still listed, as Terraform lists every provider the tree needs */
         stk_provider_binding b;
-        if (stk_config_provider_resolve(m, r->provider, r->provider_alias, &b) == 0 && !b.config)
-            provider_entry(pc, b.module, b.name, b.alias, NULL);
+        char *key;
+        if (stk_config_provider_resolve(m, r->provider, r->provider_alias, &b) == 0) {
+            key = provider_key(b.module, b.name, b.alias);
+            /* a configuration without a block (the root's implied default)
+               is still listed, as Terraform lists every provider the tree
+               needs */
+            if (!b.config) provider_entry(pc, b.module, b.name, b.alias, NULL);
+        } else {
+            key = provider_key(m, r->provider, r->provider_alias);
+        }
         json_array_append_new(res, json_pack("{s:s,s:s,s:s,s:s,s:s,s:{},s:i}", "address", r->addr, "mode",
                                              r->mode == STK_MODE_DATA ? "data" : "managed", "type", r->type, "name",
                                              r->name, "provider_config_key", key, "expressions", "schema_version", 0));

@@ -432,15 +432,23 @@ out:
     return rc;
 }
 
-int stk_journal_resolve(stk_state *st, int64_t intent_id, const char *adopted_attrs, char **note, stk_diags *d)
+/* stk_journal_resolve, with the phrase of the lookup that found (or did
+   not find) the object for the note (NULL: worded from the intent) */
+static int resolve(stk_state *st, int64_t intent_id, const char *adopted_attrs, const char *found_by, char **note,
+                   stk_diags *d)
 {
     if (note) *note = NULL;
     char *tmp = NULL;
-    struct resolve_ctx c = {intent_id, adopted_attrs, note ? &tmp : NULL, NULL};
+    struct resolve_ctx c = {intent_id, adopted_attrs, note ? &tmp : NULL, found_by};
     int rc = stk_state_with_tx(st, do_resolve, &c, d);
     if (rc == 0 && note) *note = tmp;
     else free(tmp);
     return rc;
+}
+
+int stk_journal_resolve(stk_state *st, int64_t intent_id, const char *adopted_attrs, char **note, stk_diags *d)
+{
+    return resolve(st, intent_id, adopted_attrs, NULL, note, d);
 }
 
 int stk_journal_recover(stk_state *st, stk_journal_reader reader, void *ud, stk_journal_list *recovered,
@@ -465,8 +473,7 @@ int stk_journal_recover(stk_state *st, stk_journal_reader reader, void *ud, stk_
             ret = -1;
             continue;
         }
-        struct resolve_ctx c = {pend.items[i].id, found ? attrs : NULL, NULL, found_by};
-        int rc = stk_state_with_tx(st, do_resolve, &c, d);
+        int rc = resolve(st, pend.items[i].id, found ? attrs : NULL, found_by, NULL, d);
         free(attrs);
         if (rc) {
             ret = -1;

@@ -60,11 +60,10 @@ int stk_aws_recover_by_read(stk_provider_instance *p, const stk_resource_type *t
 {
     *state = NULL;
     json_t *info = stk_aws_recover_load(info_json);
-    const char *id = stk_aws_jstr(info, "id");
-    stk_recover_note_found_by(id ? "its id" : "the values that identify it");
+    const char *given = stk_aws_jstr(info, "id"), *id = given;
     if (!id && id_key) id = stk_aws_recover_seed_str(info, id_key);
     if (!id && id_key) id = stk_aws_jstr(info, id_key);
-    if (id && !stk_aws_jstr(info, "id")) stk_recover_note_found_by("its name");
+    stk_recover_note_found_by(given ? "its id" : id ? "its name" : "the values that identify it");
     int ok = need ? 1 : id != NULL;
     for (size_t i = 0; need && need[i]; i++)
         if (!json_object_get(json_object_get(info, "seed"), need[i])) ok = 0;
